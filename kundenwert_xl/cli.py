@@ -1,0 +1,206 @@
+"""The ``kundenwert`` command: the same engine as the workbook, headless, on any OS.
+
+Results go to files or stdout, progress and problems to stderr. Exit codes: 0 success,
+1 bad input data or settings, 2 wrong usage, 3 a file could not be read or written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from kundenwert_xl import texts
+from kundenwert_xl.core.analysis import Analysis, Progress, analyze
+from kundenwert_xl.core.errors import KundenwertError
+from kundenwert_xl.settings import Settings
+
+
+class ExitCode(IntEnum):
+    """Exit codes by failure class (``os.EX_*`` exist only on Unix)."""
+
+    OK = 0
+    INPUT = 1
+    USAGE = 2
+    IO = 3
+
+
+app = typer.Typer(
+    help=texts.CLI["app"],
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    """Show the current phase on stderr, only when it is a terminal (never in CI logs)."""
+    if not sys.stderr.isatty():
+        yield lambda phase: None
+        return
+    with err.status(texts.PHASES["read"]) as status:
+        yield lambda phase: status.update(texts.PHASES.get(phase, phase))
+
+
+def _fail(exc: KundenwertError) -> typer.Exit:
+    errors = [p for p in exc.problems if p.severity == "error"]
+    err.print(texts.CLI["problems_header"].format(count=len(errors)))
+    for problem in errors:
+        err.print(f"  {problem.one_line()}")
+    code = ExitCode.IO if any(p.code == "io" for p in errors) else ExitCode.INPUT
+    return typer.Exit(int(code))
+
+
+def _check_output(output: Path, force: bool, source: Path | None = None) -> None:
+    if source is not None and output.resolve() == source.resolve():
+        err.print(texts.CLI["same_file"])
+        raise typer.Exit(int(ExitCode.USAGE))
+    if output.exists() and not force:
+        err.print(texts.CLI["exists"].format(path=output))
+        raise typer.Exit(int(ExitCode.USAGE))
+
+
+def _settings(
+    settings_file: Path | None,
+    reference_date: str | None,
+    method: str | None,
+    classes: int | None,
+    base: Settings | None = None,
+) -> Settings:
+    settings = base or Settings()
+    if settings_file is not None:
+        settings = Settings.from_toml(settings_file, base=settings)
+    overrides: dict[str, object] = {}
+    if reference_date:
+        overrides["reference_date"] = reference_date
+    if method:
+        overrides["scoring_method"] = method
+    if classes is not None:
+        overrides["n_classes"] = classes
+    return Settings.from_mapping(overrides, base=settings) if overrides else settings
+
+
+def print_headline(analysis: Analysis, rows: int) -> None:
+    """Print what an analysis says, in German, on stdout."""
+    ref = texts.format_date(analysis.reference_date)
+    out.print(
+        texts.CLI["headline"].format(
+            reference_date=ref,
+            customers=texts.format_int(len(analysis.customers)),
+            rows=texts.format_int(rows),
+        )
+    )
+    codes = analysis.customers["rfm_code"]
+    top = codes[codes != ""].value_counts().head(5)
+    out.print(texts.CLI["rfm_top"].format(codes=", ".join(f"{c} ({n})" for c, n in top.items())))
+    for problem in analysis.problems:
+        err.print(f"{texts.SEVERITY[problem.severity]}: {problem.one_line()}")
+
+
+@app.command("demo", help=texts.CLI["demo"])
+def demo_cmd(
+    output: Annotated[Path, typer.Option("-o", "--output", help=texts.CLI["opt_output"])] = Path(
+        "kundenwert_demo.xlsx"
+    ),
+    rows: Annotated[int, typer.Option("--zeilen", min=1000, help=texts.CLI["opt_rows"])] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help=texts.CLI["opt_seed"])] = 42,
+    force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
+) -> None:
+    """Generate demo data, analyse it, write the result and print the headline figures."""
+    from kundenwert_xl import report
+    from kundenwert_xl.demo import make_demo
+    from kundenwert_xl.io.export import write_tables
+
+    _check_output(output, force)
+    data = make_demo(rows, seed=seed)
+    with _progress() as progress:
+        result = analyze(
+            data.transactions,
+            data.customers,
+            data.contacts,
+            Settings(reference_date=data.reference_date),
+            progress=progress,
+        )
+        progress("write")
+        write_tables(output, report.export_tables(result))
+    print_headline(result, len(data.transactions))
+    err.print(texts.CLI["written"].format(path=output))
+
+
+@app.command("analyze", help=texts.CLI["analyze"])
+def analyze_cmd(
+    source: Annotated[Path, typer.Argument(help=texts.CLI["analyze"])],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output"])
+    ] = None,
+    reference_date: Annotated[
+        str | None,
+        typer.Option("--stichtag", "--reference-date", help=texts.CLI["opt_reference_date"]),
+    ] = None,
+    settings_file: Annotated[
+        Path | None, typer.Option("--einstellungen", "--settings", help=texts.CLI["opt_settings"])
+    ] = None,
+    method: Annotated[str | None, typer.Option("--methode", help=texts.CLI["opt_method"])] = None,
+    classes: Annotated[int | None, typer.Option("--klassen", help=texts.CLI["opt_classes"])] = None,
+    force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
+) -> None:
+    """Analyse a transactions file and write the customer-level result."""
+    from kundenwert_xl import report
+    from kundenwert_xl.io.export import write_tables
+    from kundenwert_xl.io.readers import read_inputs
+
+    target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
+    _check_output(target, force, source)
+    try:
+        with _progress() as progress:
+            progress("read")
+            inputs = read_inputs(source)
+            workbook_settings = Settings.from_mapping(inputs.settings) if inputs.settings else None
+            settings = _settings(settings_file, reference_date, method, classes, workbook_settings)
+            result = analyze(
+                inputs.transactions,
+                inputs.customers,
+                inputs.contacts,
+                settings,
+                progress=progress,
+                first_rows=inputs.first_rows,
+            )
+            progress("write")
+            write_tables(target, report.export_tables(result))
+    except KundenwertError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        err.print(texts.message("io_error", path=target, detail=exc.strerror or str(exc)))
+        raise typer.Exit(int(ExitCode.IO)) from None
+    print_headline(result, len(inputs.transactions))
+    err.print(texts.CLI["written"].format(path=target))
+
+
+def main() -> None:
+    """Entry point of the ``kundenwert`` console script."""
+    debug = "--debug" in sys.argv
+    if debug:
+        sys.argv.remove("--debug")
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last net: never a traceback for a user without --debug
+        if debug:
+            raise
+        err.print(texts.CLI["unexpected"].format(detail=f"{type(exc).__name__}: {exc}"))
+        sys.exit(int(ExitCode.INPUT))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Pure pandas/numpy engines: DataFrames in, DataFrames out; no files, no Excel."""

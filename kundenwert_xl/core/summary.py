@@ -1,0 +1,129 @@
+"""The customer summary of lifetimes and pymc-marketing (DOMAIN.md §3.4–3.5), vectorised.
+
+``mode="clv"`` reproduces ``lifetimes.utils.summary_data_from_transaction_data`` and
+pymc-marketing's ``rfm_summary`` (modelling definitions): purchases in the same period are
+merged; ``frequency`` = repeat purchase periods, ``recency`` = last − first purchase period,
+``T`` = end − first purchase period, ``monetary_value`` = mean of the repeat period sums (0 without
+repeat). ``mode="segmentation"`` is pymc-marketing's ``include_first_transaction=True`` view:
+purchase periods, periods since the last purchase, mean over all purchase periods.
+
+A purchase is a row with positive revenue; credit notes are not purchases here (lifetimes would
+count them as purchases with negative spend, which DOMAIN.md §8 rules out for CLV inputs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kundenwert_xl.core import schema
+from kundenwert_xl.core.ledger import build_ledger
+
+Freq = Literal["D", "W", "M"]
+
+
+def periods(days: np.ndarray, freq: Freq) -> np.ndarray:
+    """Map day numbers (days since 1970-01-01) to period numbers.
+
+    ``W`` are pandas' default weeks (Monday to Sunday, ``W-SUN``), ``M`` calendar months,
+    as ``Series.dt.to_period`` makes them for lifetimes.
+    """
+    if freq == "D":
+        return days
+    if freq == "W":
+        # 1970-01-01 was a Thursday; the Monday before it is day -3.
+        return np.floor_divide(days + 3, 7)
+    if freq == "M":
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+    raise ValueError(freq)
+
+
+def rfm_summary(
+    transactions: pd.DataFrame,
+    reference_date: dt.date | str | None = None,
+    mode: Literal["clv", "segmentation"] = "clv",
+    freq: Freq = "D",
+) -> pd.DataFrame:
+    """Summarise transactions per customer as lifetimes/pymc-marketing do.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Needs ``customer_id``, ``date``, ``revenue`` (German headers accepted).
+    reference_date : date or str, optional
+        The observation period end; later rows are ignored and listed in
+        ``result.attrs["problems"]``. Default: the last transaction date.
+    mode : {"clv", "segmentation"}
+        Modelling definitions (lifetimes) or the segmentation view (pymc-marketing's
+        ``include_first_transaction=True``).
+    freq : {"D", "W", "M"}
+        Period length: day, week (Monday to Sunday) or calendar month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id`` (customers with at least one purchase): ``frequency``,
+        ``recency``, ``T``, ``monetary_value`` in ``clv`` mode; ``frequency``, ``recency``,
+        ``monetary_value`` in ``segmentation`` mode.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["A", "A", "A"],
+    ...                    "date": ["2024-01-01", "2024-01-01", "2024-01-11"],
+    ...                    "revenue": [10.0, 5.0, 30.0]})
+    >>> rfm_summary(tx, "2024-01-31").loc["A"].tolist()
+    [1.0, 10.0, 30.0, 30.0]
+    """
+    clean = schema.validate(transactions, "transactions")
+    if isinstance(reference_date, str):
+        reference_date = dt.date.fromisoformat(reference_date)
+    ledger = build_ledger(clean, reference_date)
+    purchase = ledger.revenue > 0
+    all_periods = periods(ledger.day, freq)
+    codes = ledger.codes[purchase].astype("int64")
+    period = all_periods[purchase]
+    amount = ledger.revenue[purchase]
+    n = ledger.n_customers
+    end = int(periods(np.array([ledger.reference_day]), freq)[0])
+
+    first = np.full(n, np.iinfo(np.int64).max, dtype="int64")
+    np.minimum.at(first, codes, period)
+    last = np.full(n, np.iinfo(np.int64).min, dtype="int64")
+    np.maximum.at(last, codes, period)
+    in_first = period == first[codes]
+    total = np.bincount(codes, weights=amount, minlength=n)
+    first_sum = np.bincount(codes, weights=np.where(in_first, amount, 0.0), minlength=n)
+    n_periods = ledger.count_distinct(all_periods, purchase)
+
+    has = n_periods > 0
+    index = ledger.customer_ids[has]
+    if mode == "clv":
+        repeat = (n_periods - 1)[has]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            monetary = np.where(repeat > 0, (total - first_sum)[has] / repeat, 0.0)
+        out = pd.DataFrame(
+            {
+                "frequency": repeat.astype("float64"),
+                "recency": (last - first)[has].astype("float64"),
+                "T": (end - first)[has].astype("float64"),
+                "monetary_value": monetary,
+            },
+            index=index,
+        )
+    elif mode == "segmentation":
+        out = pd.DataFrame(
+            {
+                "frequency": n_periods[has].astype("float64"),
+                "recency": (end - last)[has].astype("float64"),
+                "monetary_value": total[has] / n_periods[has],
+            },
+            index=index,
+        )
+    else:
+        raise ValueError(f"mode must be 'clv' or 'segmentation', not {mode!r}")
+    out.attrs["problems"] = ledger.problems
+    return out

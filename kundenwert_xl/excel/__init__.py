@@ -1,0 +1,1 @@
+"""Everything that imports xlwings: worksheet functions, ribbon actions, live writer."""

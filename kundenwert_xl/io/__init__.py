@@ -1,0 +1,1 @@
+"""Headless file access: read inputs, write results into copies of workbooks."""

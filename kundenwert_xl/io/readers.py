@@ -1,0 +1,144 @@
+"""Read input tables from files: csv (German or international dialect), parquet, xlsx/xlsm.
+
+Workbooks are read with fastexcel (Rust calamine into Arrow; measured 1.8 s per million rows
+against 22.5 s for openpyxl read-only). Tables are found by their Excel Table name
+(``Transaktionen``, ``Kunden``, ``Werbekontakte``, ``Einstellungen``), else by a sheet of that
+name with the header in row 1, so a plain export works too.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kundenwert_xl import texts
+from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.io import ooxml
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass
+class Inputs:
+    """The input tables of one analysis, as read (headers not yet mapped)."""
+
+    transactions: pd.DataFrame
+    customers: pd.DataFrame | None = None
+    contacts: pd.DataFrame | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+    first_rows: dict[str, int] = field(default_factory=dict)
+
+
+def _io_error(path: Path, detail: str) -> KundenwertError:
+    return KundenwertError(
+        [Problem("io", texts.message("io_error", path=str(path), detail=detail), table=path.name)]
+    )
+
+
+def read_inputs(path: str | Path) -> Inputs:
+    """Read the inputs from a workbook, or the transactions from a csv/parquet file."""
+    path = Path(path)
+    if not path.exists():
+        raise _io_error(path, texts.IO_DETAILS["missing"])
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_workbook(path)
+    if suffix == ".csv":
+        return Inputs(read_csv(path))
+    if suffix in (".parquet", ".pq"):
+        return Inputs(pd.read_parquet(path))
+    raise _io_error(path, texts.IO_DETAILS["suffix"])
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a csv file; a ``;`` in the header line means the German dialect.
+
+    German dialect: ``;`` separator, decimal comma, ``.`` thousands, UTF-8 (with BOM) or
+    cp1252 as Excel and German ERP exports write it. Id columns are read as categories.
+    """
+    raw = path.read_bytes()[:65536]
+    encoding = "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    head = raw.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
+    german = ";" in head
+    sep = ";" if german else ","
+    ids = {"customer_id", "order_id"}
+    dtypes = {}
+    for label in head.split(sep):
+        name = label.strip().strip('"')
+        for table in ("transactions", "contacts"):
+            mapped = {v.casefold(): k for k, v in texts.HEADERS[table].items()}
+            mapped.update({k: k for k in texts.HEADERS[table]})
+            if mapped.get(name.casefold(), name) in ids:
+                dtypes[name] = "category"
+    kwargs = {"sep": sep, "encoding": encoding, "dtype": dtypes}
+    if german:
+        kwargs.update(decimal=",", thousands=".")
+    try:
+        return pd.read_csv(path, **kwargs)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise _io_error(path, str(exc)) from None
+
+
+def read_workbook(path: Path) -> Inputs:
+    """Read every input table and the Einstellungen of a workbook."""
+    import fastexcel
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            table_map = ooxml.tables(zf)
+        reader = fastexcel.read_excel(str(path))
+    except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError) as exc:
+        raise _io_error(path, str(exc)) from None
+    sheets = {name.casefold(): name for name in reader.sheet_names}
+    frames: dict[str, pd.DataFrame | None] = {}
+    first_rows: dict[str, int] = {}
+    for key in ("transactions", "customers", "contacts", "settings"):
+        german = texts.TABLE_NAMES[key]
+        info = table_map.get(german.casefold())
+        if info is not None:
+            frame = reader.load_table(info.name, schema_sample_rows=None).to_pandas()
+            first_rows[key] = info.first_row + 1
+        elif german.casefold() in sheets:
+            frame = reader.load_sheet(sheets[german.casefold()], schema_sample_rows=None)
+            frame = frame.to_pandas()
+            first_rows[key] = 2
+        else:
+            frame = None
+        frames[key] = frame
+    if frames["transactions"] is None:
+        if len(reader.sheet_names) == 1:
+            frames["transactions"] = reader.load_sheet(0, schema_sample_rows=None).to_pandas()
+            first_rows["transactions"] = 2
+        else:
+            raise _io_error(path, texts.IO_DETAILS["no_transactions"])
+    return Inputs(
+        transactions=frames["transactions"],
+        customers=_drop_blank_rows(frames["customers"]),
+        contacts=_drop_blank_rows(frames["contacts"]),
+        settings=settings_mapping(frames["settings"]),
+        first_rows=first_rows,
+    )
+
+
+def _drop_blank_rows(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    return None if frame.dropna(how="all").empty else frame
+
+
+def settings_mapping(frame: pd.DataFrame | None) -> dict[str, object]:
+    """Key/value pairs from the Einstellungen table (first column key, second value)."""
+    if frame is None or frame.shape[1] < 2:
+        return {}
+    out: dict[str, object] = {}
+    for key, value in zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True):
+        if isinstance(key, str) and key.strip():
+            out[key.strip()] = None if pd.isna(value) else value
+    return out

@@ -1,0 +1,1 @@
+"""Builds workbook_template.xlsm from source: sheets, VBA project, ribbon."""

@@ -1,0 +1,390 @@
+"""Every German word the user sees, in one place.
+
+Code and identifiers are English; this module maps them onto what a German controller reads in
+the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing here computes.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- Input tables: German table names and headers -> internal names -------------------------
+
+TABLE_NAMES: dict[str, str] = {
+    "transactions": "Transaktionen",
+    "customers": "Kunden",
+    "contacts": "Werbekontakte",
+    "settings": "Einstellungen",
+}
+
+HEADERS: dict[str, dict[str, str]] = {
+    "transactions": {
+        "customer_id": "Kundennr",
+        "date": "Datum",
+        "revenue": "Umsatz",
+        "cost_of_goods": "Wareneinsatz",
+        "order_id": "Auftragsnr",
+        "discount": "Rabatt",
+        "returned": "Retoure",
+        "shipping_cost": "Versandkosten",
+    },
+    "customers": {
+        "customer_id": "Kundennr",
+        "name": "Name",
+        "group": "Kundengruppe",
+        "sales_costs": "Vertriebskosten",
+        "marketing_costs": "Marketingkosten",
+        "service_costs": "Servicekosten",
+    },
+    "contacts": {
+        "customer_id": "Kundennr",
+        "date": "Datum",
+        "channel": "Art",
+    },
+}
+
+# Further spellings a user may type for a header (compared case-insensitively, trimmed).
+HEADER_ALIASES: dict[str, str] = {
+    "kunde": "customer_id",
+    "kunden-nr": "customer_id",
+    "kunden-nr.": "customer_id",
+    "kundennummer": "customer_id",
+    "kdnr": "customer_id",
+    "auftrag": "order_id",
+    "auftragsnummer": "order_id",
+    "bestellnr": "order_id",
+    "nettoumsatz": "revenue",
+    "betrag": "revenue",
+    "kanal": "channel",
+    "gruppe": "group",
+}
+
+TRUE_WORDS = frozenset({"1", "ja", "j", "x", "wahr", "true", "yes", "y"})
+FALSE_WORDS = frozenset({"0", "nein", "n", "falsch", "false", "no", ""})
+
+
+def header(table: str, column: str) -> str:
+    """Return the German header of an internal column name (the name itself if unknown)."""
+    return HEADERS.get(table, {}).get(column, column)
+
+
+# --- Problems ---------------------------------------------------------------------------------
+
+MESSAGES: dict[str, str] = {
+    "missing_column": (
+        "Pflichtspalte '{column}' fehlt. Bitte eine Spalte mit der Überschrift '{column}' anlegen."
+    ),
+    "duplicate_header": (
+        "Die Überschrift '{column}' kommt mehrfach vor. Bitte jede Spalte nur einmal anlegen."
+    ),
+    "empty_table": "Die Tabelle enthält keine Datenzeilen. Bitte mindestens eine Zeile eintragen.",
+    "blank_id": "Kundennummer fehlt. Bitte die Kundennummer eintragen oder die Zeile löschen.",
+    "bad_date": (
+        "'{value}' ist kein gültiges Datum. Bitte als Datum (TT.MM.JJJJ) oder JJJJ-MM-TT eingeben."
+    ),
+    "blank_date": "Datum fehlt. Bitte das Datum eintragen (TT.MM.JJJJ).",
+    "ambiguous_date": (
+        "'{value}' ist mehrdeutig (Tag und Monat vertauschbar). Bitte TT.MM.JJJJ verwenden."
+    ),
+    "bad_number": "'{value}' ist keine Zahl. Bitte einen Betrag wie 1234,56 eingeben.",
+    "ambiguous_number": (
+        "'{value}' ist mehrdeutig (Tausenderpunkt oder Dezimalpunkt?). Bitte ohne Tausenderpunkt "
+        "und mit Dezimalkomma eingeben, z. B. 1234,5."
+    ),
+    "blank_number": "Betrag fehlt. Bitte eine Zahl eintragen (0 ist erlaubt).",
+    "not_finite": "'{value}' ist kein endlicher Betrag. Bitte eine gewöhnliche Zahl eintragen.",
+    "bad_bool": "'{value}' ist kein Ja/Nein-Wert. Bitte 'ja' oder 'nein' (bzw. 1 oder 0) eingeben.",
+    "negative_cost": "Kosten von {value} sind negativ. Bitte Kosten als positive Beträge eingeben.",
+    "rows_after_reference_date": (
+        "{count} Zeile(n) liegen nach dem Stichtag {reference_date} und wurden nicht "
+        "berücksichtigt."
+    ),
+    "no_rows_until_reference_date": (
+        "Keine Transaktion liegt am oder vor dem Stichtag {reference_date}. Bitte den "
+        "Stichtag prüfen."
+    ),
+    "duplicate_customer": (
+        "Kundennummer '{value}' steht mehrfach in der Kundentabelle. Bitte jede Kundennummer "
+        "nur einmal aufführen."
+    ),
+    "unknown_customer_in_contacts": (
+        "{count} Werbekontakt(e) gehören zu Kundennummern ohne Transaktion und ohne Eintrag in "
+        "der Kundentabelle (z. B. '{value}') und wurden nicht berücksichtigt."
+    ),
+    "bad_setting": "{detail}",
+    "more_rows": "… und {count} weitere Zeilen mit demselben Problem.",
+    "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
+    "unknown_setting": (
+        "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
+        "Einstellungen)."
+    ),
+}
+
+
+def message(code: str, **params: object) -> str:
+    """Render the German message for a problem code."""
+    return MESSAGES[code].format(**params)
+
+
+def location(table: str, row: int | None, column: str | None) -> str:
+    """Return ``Transaktionen, Zeile 5, Spalte Datum`` (parts left out when unknown)."""
+    parts = [table] if table else []
+    if row is not None:
+        parts.append(f"Zeile {row}")
+    if column:
+        kind = "Einstellung" if table == TABLE_NAMES["settings"] else "Spalte"
+        parts.append(f"{kind} '{column}'" if kind == "Einstellung" else f"{kind} {column}")
+    return ", ".join(parts)
+
+
+def error_summary(lines: list[str]) -> str:
+    """Return the first problem line and how many more there are."""
+    if not lines:
+        return "Unbekannter Eingabefehler."
+    if len(lines) == 1:
+        return lines[0]
+    return f"{lines[0]} (und {len(lines) - 1} weitere Probleme)"
+
+
+SEVERITY = {"error": "Fehler", "warning": "Hinweis"}
+
+IO_DETAILS: dict[str, str] = {
+    "missing": "Die Datei existiert nicht. Bitte Pfad prüfen.",
+    "suffix": "Unbekanntes Dateiformat. Erlaubt sind .xlsx, .xlsm, .csv und .parquet.",
+    "no_transactions": (
+        "Keine Tabelle 'Transaktionen' gefunden. Bitte die Daten als Excel-Tabelle oder Blatt "
+        "mit dem Namen 'Transaktionen' anlegen."
+    ),
+}
+
+# --- Progress phases (CLI progress line, Excel status bar) ------------------------------------
+
+PHASES: dict[str, str] = {
+    "read": "Lese Eingaben …",
+    "validate": "Prüfe Eingaben …",
+    "rfm": "Berechne RFM …",
+    "rfmr": "Berechne RFMR-Punkte …",
+    "segments": "Ordne Segmente zu …",
+    "margin": "Berechne Deckungsbeiträge …",
+    "value": "Berechne Kundenwert und Rang …",
+    "pareto": "Berechne Pareto und Walkurve …",
+    "write": "Schreibe Ergebnisse …",
+    "done": "Fertig.",
+}
+
+# --- Settings: labels, explanations, choice words ---------------------------------------------
+
+SETTING_LABELS: dict[str, str] = {
+    "reference_date": "Stichtag",
+    "scoring_method": "Bewertungsmethode",
+    "n_classes": "Anzahl Klassen",
+    "recency_thresholds": "Grenzen Recency (Tage)",
+    "frequency_thresholds": "Grenzen Frequency (Aufträge)",
+    "monetary_thresholds": "Grenzen Monetary (Euro)",
+    "frequency_basis": "Frequency zählt",
+    "monetary_basis": "Monetary als",
+}
+
+SETTING_HELP: dict[str, str] = {
+    "reference_date": (
+        "Auswertungsdatum. Spätere Zeilen werden ignoriert und gemeldet. Leer = letztes "
+        "Transaktionsdatum (nie das heutige Datum)."
+    ),
+    "scoring_method": (
+        "Wertgrenzen = Quantil-Grenzen, gleiche Werte gleiche Klasse (wie R rfm); Ränge = gleich "
+        "große Klassen, Gleichstand nach Kundennummer; Feste Grenzen = die Grenzen unten; "
+        "Quartile = wie pymc-marketing."
+    ),
+    "n_classes": "Anzahl der Klassen je Kriterium (2 bis 10); höchste Klasse = bester Wert.",
+    "recency_thresholds": (
+        "Nur bei festen Grenzen: Tage seit dem letzten Kauf, aufsteigend, mit ';' getrennt."
+    ),
+    "frequency_thresholds": "Nur bei festen Grenzen: Anzahl Aufträge, aufsteigend.",
+    "monetary_thresholds": "Nur bei festen Grenzen: Nettoumsatz in Euro, aufsteigend.",
+    "frequency_basis": (
+        "Aufträge = verschiedene Auftragsnummern mit positivem Umsatz; Kauftage = mehrere "
+        "Aufträge an einem Tag zählen einmal."
+    ),
+    "monetary_basis": "Summe = Nettoumsatz; Durchschnitt = Nettoumsatz je Kauftag.",
+}
+
+CHOICES: dict[str, dict[str, str]] = {
+    "scoring_method": {
+        "value": "Wertgrenzen",
+        "rank": "Ränge",
+        "fixed": "Feste Grenzen",
+        "quartile": "Quartile",
+    },
+    "frequency_basis": {"orders": "Aufträge", "days": "Kauftage"},
+    "monetary_basis": {"total": "Summe", "average": "Durchschnitt"},
+}
+
+SETTING_DETAILS: dict[str, str] = {
+    "finite": "Grenzen müssen endliche Zahlen sein.",
+    "ascending": "Die Grenzen müssen streng aufsteigend sein, z. B. 30; 90; 180; 365.",
+    "threshold_count": "Bitte 1 bis 9 Grenzen angeben, mit ';' getrennt.",
+}
+
+
+def setting_key(label: str) -> str | None:
+    """Return the internal setting name for a German label or an internal name."""
+    wanted = label.strip().casefold()
+    for key, german in SETTING_LABELS.items():
+        if wanted in (key.casefold(), german.casefold()):
+            return key
+    return None
+
+
+def _split_list(value: object) -> object:
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.replace("|", ";").split(";") if p.strip()]
+        return tuple(p.replace(".", "").replace(",", ".") if "," in p else p for p in parts)
+    if isinstance(value, int | float):
+        return (value,)
+    return value
+
+
+def setting_value_in(key: str, value: object) -> object:
+    """Translate a value as a user types it (German words, ``"30; 90"``) for validation."""
+    if key in CHOICES and isinstance(value, str):
+        wanted = value.strip().casefold()
+        for internal, german in CHOICES[key].items():
+            if wanted in (internal.casefold(), german.casefold()):
+                return internal
+        return value
+    if key.endswith("_thresholds"):
+        return _split_list(value)
+    if key == "reference_date" and isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", value)
+        return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else value.strip()
+    if isinstance(value, str) and "," in value and key not in ("reference_date",):
+        return value.replace(".", "").replace(",", ".")
+    return value
+
+
+def setting_value_out(key: str, value: object) -> object:
+    """Return a setting's value as the Einstellungen sheet shows it."""
+    if key in CHOICES:
+        return CHOICES[key].get(str(value), value)
+    if isinstance(value, tuple):
+        return "; ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return value
+
+
+_PYDANTIC_DETAILS = {
+    "greater_than_equal": "muss mindestens {ge} sein.",
+    "less_than_equal": "darf höchstens {le} sein.",
+    "greater_than": "muss größer als {gt} sein.",
+    "less_than": "muss kleiner als {lt} sein.",
+    "int_parsing": "muss eine ganze Zahl sein.",
+    "int_from_float": "muss eine ganze Zahl sein.",
+    "float_parsing": "muss eine Zahl sein.",
+    "date_parsing": "ist kein gültiges Datum (TT.MM.JJJJ oder JJJJ-MM-TT).",
+    "date_from_datetime_parsing": "ist kein gültiges Datum (TT.MM.JJJJ oder JJJJ-MM-TT).",
+    "date_from_datetime_inexact": "darf keine Uhrzeit enthalten.",
+    "date_type": "ist kein gültiges Datum (TT.MM.JJJJ oder JJJJ-MM-TT).",
+    "extra_forbidden": "ist unbekannt.",
+    "tuple_type": "muss eine Liste von Zahlen sein, mit ';' getrennt.",
+    "bool_parsing": "muss ja oder nein sein.",
+}
+
+
+def pydantic_detail(err: dict) -> str:
+    """Translate one pydantic error into a German detail sentence."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "literal_error":
+        key = str(err["loc"][0]) if err.get("loc") else ""
+        allowed = ", ".join(CHOICES.get(key, {}).values()) or str(ctx.get("expected", ""))
+        return f"'{err.get('input')}' ist nicht erlaubt. Erlaubt sind: {allowed}."
+    if kind == "value_error":
+        return str(ctx.get("error", err.get("msg", "")))
+    template = _PYDANTIC_DETAILS.get(kind)
+    if template is None:
+        return f"Der Wert '{err.get('input')}' ist ungültig."
+    params = {k: v for k, v in ctx.items() if isinstance(v, int | float | str)}
+    return f"Der Wert '{err.get('input')}' " + template.format(**params)
+
+
+# --- Result columns (Kundenwert sheet, exports) ------------------------------------------------
+
+CUSTOMER_COLUMNS: dict[str, str] = {
+    "customer_id": "Kundennr",
+    "name": "Name",
+    "group": "Kundengruppe",
+    "first_purchase": "Erster Kauf",
+    "last_purchase": "Letzter Kauf",
+    "recency_days": "Tage seit letztem Kauf",
+    "frequency": "Aufträge",
+    "monetary": "Nettoumsatz (RFM)",
+    "r_score": "R-Klasse (5 = jüngst)",
+    "f_score": "F-Klasse (5 = häufigst)",
+    "m_score": "M-Klasse (5 = höchster Umsatz)",
+    "rfm_code": "RFM-Code",
+}
+
+THRESHOLD_COLUMNS: dict[str, str] = {
+    "dimension": "Kriterium",
+    "score": "Klasse",
+    "lower": "von",
+    "upper": "bis",
+    "closed": "Grenzen",
+    "customers": "Kunden",
+}
+
+DIMENSIONS = {"recency": "Recency (Tage)", "frequency": "Frequency", "monetary": "Monetary (Euro)"}
+CLOSED = {"left": "von ≤ x < bis", "right": "von < x ≤ bis", "both": "von ≤ x ≤ bis"}
+
+# --- Command line ------------------------------------------------------------------------------
+
+CLI: dict[str, str] = {
+    "app": (
+        "Kundenwert für Vertriebs- und Marketing-Controlling: RFM/RFMR-Punkte, "
+        "Kundendeckungsbeiträge, Pareto und Walkurve.\n\n"
+        "Beispiele:\n\n"
+        "  kundenwert demo\n\n"
+        "  kundenwert analyze umsaetze.csv --stichtag 2024-06-30 -o ergebnis.xlsx"
+    ),
+    "demo": "Beispieldaten erzeugen, auswerten und die Kernaussagen ausgeben.",
+    "analyze": (
+        "Transaktionen aus einer Datei (.xlsx, .xlsm, .csv, .parquet) auswerten und das "
+        "Ergebnis je Kunde schreiben."
+    ),
+    "opt_output": "Zieldatei (.xlsx, .csv oder .parquet).",
+    "opt_reference_date": "Stichtag (TT.MM.JJJJ oder JJJJ-MM-TT); Standard: letztes Datum.",
+    "opt_settings": "TOML-Datei mit Einstellungen (Namen wie auf dem Blatt Einstellungen).",
+    "opt_method": "Bewertungsmethode: Wertgrenzen, Ränge, Feste Grenzen oder Quartile.",
+    "opt_classes": "Anzahl Klassen je Kriterium (2 bis 10).",
+    "opt_force": "Vorhandene Zieldatei überschreiben.",
+    "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
+    "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
+    "opt_debug": "Bei Fehlern den vollständigen Python-Traceback zeigen.",
+    "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
+    "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
+    "written": "Ergebnis geschrieben: {path}",
+    "problems_header": "{count} Problem(e) gefunden:",
+    "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
+    "rfm_top": "Häufigste RFM-Codes: {codes}",
+    "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
+}
+
+
+def format_date(value: object) -> str:
+    """``2024-06-30`` -> ``30.06.2024``."""
+    return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else str(value)
+
+
+def format_int(value: int) -> str:
+    """``12345`` -> ``12.345``."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def format_percent(value: float, digits: int = 0) -> str:
+    """``0.234`` -> ``23 %`` (German decimal comma when digits > 0)."""
+    return f"{value * 100:.{digits}f}".replace(".", ",") + " %"
+
+
+def format_euro(value: float) -> str:
+    """``-1234.5`` -> ``-1.234,50 €``."""
+    text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{text} €"
