@@ -105,7 +105,7 @@ def make_demo(
         raise ValueError("n_transactions must be at least 1000")
     rng = np.random.default_rng(seed)
     end = int(np.datetime64(reference_date, "D").astype("int64"))
-    span = int(round(365 * years))
+    span = round(365 * years)
     start = end - span
     n_cust = max(40, n_transactions // 25)
 

@@ -112,9 +112,14 @@ class Ledger:
             return np.zeros(self.n_customers, dtype="int64")
         low = int(keys.min())
         span = int(keys.max()) - low + 1
-        combined = np.sort(codes.astype("int64") * span + (keys - low))
-        first = np.ones(len(combined), dtype=bool)
-        first[1:] = combined[1:] != combined[:-1]
+        # 32-bit keys sort twice as fast; they fit for typical sizes (40k customers x 2 years).
+        dtype = np.int32 if self.n_customers * span < np.iinfo(np.int32).max else np.int64
+        combined = codes.astype(dtype) * dtype(span)
+        combined += (keys - low).astype(dtype)
+        combined.sort()
+        first = np.empty(len(combined), dtype=bool)
+        first[0] = True
+        np.not_equal(combined[1:], combined[:-1], out=first[1:])
         return np.bincount(combined[first] // span, minlength=self.n_customers).astype("int64")
 
 
@@ -173,13 +178,16 @@ def build_ledger(
         rows = transactions
 
     ids = rows["customer_id"].array
-    universe = pd.Index(ids.categories[np.unique(ids.codes)])
-    if extra_customers is not None and len(extra_customers):
-        universe = universe.union(pd.Index(extra_customers))
-    universe = universe.sort_values()
-    # Categories -> universe positions on the (small) category index, then one take per row.
-    position = universe.get_indexer(ids.categories)
-    codes = position[ids.codes].astype(np.intp)
+    cats = ids.categories
+    used = np.bincount(ids.codes[ids.codes >= 0], minlength=len(cats)) > 0
+    extra = pd.Index([]) if extra_customers is None else pd.Index(extra_customers)
+    if used.all() and cats.is_monotonic_increasing and extra.isin(cats).all():
+        # The usual case: the category codes already are the positions in the sorted universe.
+        universe, codes = pd.Index(cats), np.asarray(ids.codes, dtype=np.intp)
+    else:
+        universe = pd.Index(cats[used]).union(extra).sort_values()
+        # Categories -> universe positions on the (small) category index, then one take per row.
+        codes = universe.get_indexer(cats)[ids.codes].astype(np.intp)
     return Ledger(
         customer_ids=universe.rename("customer_id"),
         codes=codes,

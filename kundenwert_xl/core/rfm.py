@@ -66,7 +66,11 @@ def customer_values(ledger: Ledger, settings: Settings) -> pd.DataFrame:
 
 
 def count_orders(ledger: Ledger, mask: np.ndarray) -> np.ndarray:
-    """Count orders per customer among rows in ``mask``: distinct order ids, else rows."""
+    """Count orders per customer among rows in ``mask``: distinct order ids, else rows.
+
+    An order number normally belongs to one customer; then a scatter counts the orders without
+    sorting. Where numbers repeat across customers (numbering per customer), pairs are counted.
+    """
     if "order_id" not in ledger.rows:
         return ledger.count(mask)
     order = ledger.rows["order_id"].array
@@ -75,7 +79,14 @@ def count_orders(ledger: Ledger, mask: np.ndarray) -> np.ndarray:
     blank = codes < 0
     if blank.any():
         codes = np.where(blank, len(order.categories) + np.arange(len(codes)), codes)
-    return ledger.count_distinct(codes, mask)
+    n_orders = int(codes.max()) + 1 if len(codes) else 0
+    owner = np.full(n_orders, -1, dtype=np.intp)
+    owner[codes] = ledger.codes
+    if not np.array_equal(owner[codes], ledger.codes):
+        return ledger.count_distinct(codes, mask)
+    counted = np.zeros(n_orders, dtype=bool)
+    counted[codes[mask]] = True
+    return np.bincount(owner[counted], minlength=ledger.n_customers).astype("int64")
 
 
 @dataclass(frozen=True)
@@ -225,7 +236,16 @@ def score_customers(values: pd.DataFrame, settings: Settings) -> tuple[pd.DataFr
 
 def rfm_code(scores: pd.DataFrame, wide: bool = False) -> pd.Series:
     """Join r/f/m scores into a code such as ``"345"`` (blank for customers without score)."""
-    parts = [scores[c].astype("string") for c in ("r_score", "f_score", "m_score")]
-    sep = "-" if wide else ""
-    code = parts[0].str.cat(parts[1:], sep=sep)
-    return code.fillna("").astype(object)
+    r, f, m = (
+        scores[c].to_numpy(dtype="float64", na_value=np.nan)
+        for c in ("r_score", "f_score", "m_score")
+    )
+    valid = ~np.isnan(r)
+    out = np.full(len(r), "", dtype=object)
+    if not wide:
+        digits = (r[valid] * 100 + f[valid] * 10 + m[valid]).astype("int64")
+        out[valid] = digits.astype(str).astype(object)
+    else:
+        parts = [x[valid].astype("int64").astype(str).astype(object) for x in (r, f, m)]
+        out[valid] = parts[0] + "-" + parts[1] + "-" + parts[2]
+    return pd.Series(out, index=scores.index)

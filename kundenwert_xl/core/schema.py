@@ -22,7 +22,9 @@ Kind = Literal["id", "date", "number", "cost", "bool", "text"]
 
 #: Excel's day 0 for serial dates (the 1900 leap-year bug makes it 1899-12-30).
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
+# Serial numbers are accepted as dates only for 1900-01-01..2099-12-31: a bigger number in a
+# date column is far more likely a date mangled into digits (31.02.2024 -> 31022024).
+_EXCEL_SERIAL_MAX = 73050
 _MAX_PROBLEMS_PER_COLUMN = 50  # enough to fix a pattern; a million identical lines help no one
 
 
@@ -75,7 +77,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
 }
 
 
-def validate(frame: pd.DataFrame, table: str, first_row: int = 2) -> pd.DataFrame:
+def validate(
+    frame: pd.DataFrame, table: str, first_row: int = 2, only: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """Return a clean frame with internal column names and parsed types, or raise.
 
     Parameters
@@ -88,6 +92,8 @@ def validate(frame: pd.DataFrame, table: str, first_row: int = 2) -> pd.DataFram
     first_row : int
         Excel row number of the first data row (2 when the header is in row 1), so messages
         point at the right row of the sheet.
+    only : tuple of str, optional
+        Parse only these columns (the required ones are always checked for presence).
 
     Returns
     -------
@@ -102,7 +108,7 @@ def validate(frame: pd.DataFrame, table: str, first_row: int = 2) -> pd.DataFram
         With every problem found: missing or duplicate columns, empty table, blank ids,
         unparseable dates or numbers, NaN/inf, negative costs.
     """
-    clean, problems = _parse_all(frame, table, first_row)
+    clean, problems = _parse_all(frame, table, first_row, only)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise KundenwertError(errors)
@@ -115,7 +121,7 @@ def validate_problems(frame: pd.DataFrame, table: str, first_row: int = 2) -> li
 
 
 def _parse_all(
-    frame: pd.DataFrame, table: str, first_row: int
+    frame: pd.DataFrame, table: str, first_row: int, only: tuple[str, ...] | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     schema = SCHEMAS[table]
     table_de = texts.TABLE_NAMES[table]
@@ -138,6 +144,8 @@ def _parse_all(
 
     out: dict[str, pd.Series] = {}
     for position, name in mapping.items():
+        if only is not None and name not in only:
+            continue
         spec = next(c for c in schema if c.name == name)
         raw = frame.iloc[:, position]
         parsed, bad = _PARSERS[spec.kind](raw, spec.required)
@@ -145,6 +153,8 @@ def _parse_all(
         for code, mask in bad.items():
             problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
     clean = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    # Top-down like the sheet; within a row in column order (the sort is stable).
+    problems.sort(key=lambda p: float("inf") if p.row is None else p.row)
     return clean, problems
 
 
@@ -227,21 +237,30 @@ def _parse_id(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.nda
     """Ids become a Categorical of trimmed strings: the one factorization of the whole run."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = s.cat.categories
-        text = _id_text(pd.Series(cats))
-        if (text.to_numpy(dtype=object) == cats.to_numpy(dtype=object)).all():
+        if cats.dtype != object and pd.api.types.is_string_dtype(cats.dtype):
+            # Arrow-backed categories: compare in Arrow, no Python string per category.
+            clean = bool((cats.str.strip() == cats).all()) and not bool((cats == "").any())
+        else:
+            clean = False
+        text = None if clean else _id_text(pd.Series(cats))
+        if clean or (text.to_numpy(dtype=object) == cats.to_numpy(dtype=object)).all():
             values = s.array
         elif not text.duplicated().any():
             values = s.cat.rename_categories(text.to_numpy(dtype=object)).array
         else:
             values = pd.Categorical(_id_text(s.astype(object)).astype(object))
+    elif s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
+        # Arrow strings: trim in Arrow and factorize without sorting the categories (sorting
+        # 400k order numbers costs more than everything else; the ledger sorts customers).
+        codes, uniques = pd.factorize(s.str.strip())
+        values = pd.Categorical.from_codes(codes, pd.Index(uniques), validate=False)
     else:
         values = pd.Categorical(_id_text(s).astype(object))
     codes = values.codes
-    if (values.categories == "").any():
-        blank_code = values.categories.get_loc("")
-        codes = np.where(codes == blank_code, -1, codes)
-        values = pd.Categorical.from_codes(codes, values.categories)
-        values = values.remove_unused_categories()
+    empty = np.flatnonzero(np.asarray(values.categories == "", dtype=bool))
+    if len(empty):
+        codes = np.where(np.isin(codes, empty), -1, codes)
+        values = pd.Categorical.from_codes(codes, values.categories, validate=False)
     blank = np.asarray(values.codes) < 0
     parsed = pd.Series(values, index=s.index)
     return parsed, ({"blank_id": blank} if required and blank.any() else {})
@@ -278,7 +297,7 @@ def _parse_number(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np
     if pd.api.types.is_bool_dtype(s.dtype):
         s = s.astype("float64")
     if pd.api.types.is_numeric_dtype(s.dtype):
-        values = s.astype("float64", copy=False)
+        values = s.astype("float64")
         blank = values.isna().to_numpy()
     else:
         values, blank, bad = _parse_number_text(s)

@@ -78,7 +78,7 @@ def rfm_summary(
     >>> rfm_summary(tx, "2024-01-31").loc["A"].tolist()
     [1.0, 10.0, 30.0, 30.0]
     """
-    clean = schema.validate(transactions, "transactions")
+    clean = schema.validate(transactions, "transactions", only=("customer_id", "date", "revenue"))
     if isinstance(reference_date, str):
         reference_date = dt.date.fromisoformat(reference_date)
     ledger = build_ledger(clean, reference_date)

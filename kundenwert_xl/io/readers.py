@@ -56,8 +56,10 @@ def read_inputs(path: str | Path) -> Inputs:
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a csv file; a ``;`` in the header line means the German dialect.
 
-    German dialect: ``;`` separator, decimal comma, ``.`` thousands, UTF-8 (with BOM) or
-    cp1252 as Excel and German ERP exports write it. Id columns are read as categories.
+    German dialect: ``;`` separator, decimal comma, UTF-8 (with BOM) or cp1252 as Excel and
+    German ERP exports write it. Id columns are read as categories. No thousands separator is
+    given to the parser on purpose: it would turn the date ``31.02.2024`` into the number
+    31022024; ``1.234,56`` stays text and the schema parses it (and flags ``1.234``).
     """
     raw = path.read_bytes()[:65536]
     encoding = "utf-8-sig"
@@ -79,7 +81,7 @@ def read_csv(path: Path) -> pd.DataFrame:
                 dtypes[name] = "category"
     kwargs = {"sep": sep, "encoding": encoding, "dtype": dtypes}
     if german:
-        kwargs.update(decimal=",", thousands=".")
+        kwargs.update(decimal=",")
     try:
         return pd.read_csv(path, **kwargs)
     except (ValueError, pd.errors.ParserError) as exc:

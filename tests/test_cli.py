@@ -1,0 +1,116 @@
+"""The kundenwert command, run as a user runs it (a real subprocess, real files)."""
+
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.conftest import FIXTURE_CSV
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "kundenwert_xl.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+
+
+def test_help_is_german_and_starts_with_examples():
+    res = run("--help")
+    assert res.returncode == 0
+    assert "Beispiele:" in res.stdout and "kundenwert demo" in res.stdout
+
+
+def test_demo_writes_workbook_and_prints_headline(tmp_path):
+    res = run("demo", "-o", str(tmp_path / "demo.xlsx"), "--zeilen", "2000")
+    assert res.returncode == 0, res.stderr
+    assert "Stichtag 31.12.2024" in res.stdout and "2.000 Transaktionen" in res.stdout
+    wb = openpyxl.load_workbook(tmp_path / "demo.xlsx", read_only=True)
+    assert {"Kundenwert", "Klassengrenzen", "Prüfprotokoll"} <= set(wb.sheetnames)
+
+
+def test_demo_refuses_to_overwrite_without_force(tmp_path):
+    target = tmp_path / "demo.xlsx"
+    target.write_bytes(b"keep me")
+    res = run("demo", "-o", str(target))
+    assert res.returncode == 2 and "--force" in res.stderr
+    assert target.read_bytes() == b"keep me"
+
+
+def test_analyze_german_csv_to_xlsx(tmp_path):
+    src = tmp_path / "umsaetze.csv"
+    german = FIXTURE_CSV.replace(",", ";").replace("customer_id;date;revenue", "Kundennr;Datum;Umsatz")
+    src.write_text(german.replace("C1;2024-01-05;100", "C1;05.01.2024;100,00"), encoding="cp1252")
+    res = run("analyze", str(src), "--stichtag", "30.06.2024", "-o", str(tmp_path / "r.xlsx"))
+    assert res.returncode == 0, res.stderr
+    assert "Hinweis: Transaktionen, Spalte Datum: 1 Zeile(n) liegen nach dem Stichtag" in res.stderr
+    table = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Kundenwert")
+    assert table["RFM-Code"].astype(str).tolist() == ["345", "113", "443", "525", "121", "212", "511"]
+
+
+def test_analyze_parquet_to_csv(tmp_path):
+    src = tmp_path / "tx.parquet"
+    pd.read_csv(pd.io.common.StringIO(FIXTURE_CSV)).to_parquet(src)
+    res = run("analyze", str(src), "--reference-date", "2024-06-30", "--methode", "Ränge", "-o", str(tmp_path / "r.csv"))
+    assert res.returncode == 0, res.stderr
+    out = pd.read_csv(tmp_path / "r.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype={"RFM-Code": str})
+    assert out["RFM-Code"].tolist() == ["355", "113", "454", "535", "242", "323", "531"]
+
+
+def test_analyze_bad_input_exits_1_with_german_lines(tmp_path):
+    src = tmp_path / "bad.csv"
+    src.write_text("Kundennr;Datum;Umsatz\nK1;31.02.2024;10\n;01.03.2024;abc\n", encoding="utf-8")
+    res = run("analyze", str(src), "-o", str(tmp_path / "r.xlsx"))
+    assert res.returncode == 1
+    assert "Transaktionen, Zeile 2, Spalte Datum: '31.02.2024' ist kein gültiges Datum" in res.stderr
+    assert "Transaktionen, Zeile 3, Spalte Kundennr: Kundennummer fehlt" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_analyze_missing_file_exits_3(tmp_path):
+    res = run("analyze", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "r.xlsx"))
+    assert res.returncode == 3 and "existiert nicht" in res.stderr
+
+
+def test_analyze_bad_setting_exits_1(tmp_path):
+    src = tmp_path / "tx.csv"
+    src.write_text(FIXTURE_CSV)
+    res = run("analyze", str(src), "--klassen", "12", "-o", str(tmp_path / "r.xlsx"))
+    assert res.returncode == 1
+    assert "Einstellung 'Anzahl Klassen': Der Wert '12' darf höchstens 10 sein." in res.stderr
+
+
+def test_formula_like_strings_stay_text(tmp_path):
+    src = tmp_path / "tx.csv"
+    src.write_text("Kundennr,Datum,Umsatz\n=HYPERLINK(\"x\"),2024-01-01,10\n+49,2024-01-02,5\n")
+    res = run("analyze", str(src), "-o", str(tmp_path / "r.xlsx"))
+    assert res.returncode == 0, res.stderr
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Kundenwert"]
+    values = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=1).data_type for r in (2, 3)}
+    assert values == {"+49": "s", '=HYPERLINK("x")': "s"}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx"])
+def test_analyze_workbook_with_tables(tmp_path, suffix):
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Daten"
+    ws.append(["Umsätze 2024"])
+    ws.append([])
+    ws.append(["Kundennr", "Datum", "Umsatz"])
+    ws.append(["K1", pd.Timestamp("2024-01-05").to_pydatetime(), 100])
+    ws.append(["K2", "05.02.2024", "1.234,56"])
+    ws.append(["K3", 45000, None])
+    ws.add_table(Table(displayName="Transaktionen", ref="A3:C6"))
+    src = tmp_path / f"in{suffix}"
+    wb.save(src)
+    res = run("analyze", str(src), "-o", str(tmp_path / "r.xlsx"))
+    assert res.returncode == 1
+    assert "Transaktionen, Zeile 6, Spalte Umsatz: Betrag fehlt" in res.stderr
