@@ -15,12 +15,81 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 
 ScoringMethod = Literal["value", "rank", "fixed", "quartile"]
+#: One band of a point table: [lower, upper) -> points; ``upper=None`` is open-ended.
+Band = tuple[float, float | None, float]
+
+# DOMAIN.md §2.2, the [DBM] table: months since last purchase, average of the last three
+# purchases (currency units), number of returned deliveries.
+DBM_RECENCY: tuple[Band, ...] = (
+    (0, 6, 40),
+    (6, 9, 25),
+    (9, 12, 15),
+    (12, 18, 5),
+    (18, 24, -5),
+    (24, None, -15),
+)
+DBM_MONETARY: tuple[Band, ...] = (
+    (0, 50, 5),
+    (50, 100, 15),
+    (100, 200, 25),
+    (200, 300, 35),
+    (300, 400, 40),
+    (400, None, 45),
+)
+DBM_RETURNS: tuple[Band, ...] = (
+    (0, 2, 0),
+    (2, 4, -5),
+    (4, 7, -10),
+    (7, 11, -20),
+    (11, 16, -30),
+    (16, None, -40),
+)
+# Proposed (DOMAIN.md §2.3): the same steps by the share of returned orders.
+RETURN_RATIO: tuple[Band, ...] = (
+    (0, 0.05, 0),
+    (0.05, 0.1, -5),
+    (0.1, 0.2, -10),
+    (0.2, 0.3, -20),
+    (0.3, 0.5, -30),
+    (0.5, None, -40),
+)
+DBM_CONTACTS: dict[str, float] = {"Hauptkatalog": -12.0, "Sonderkatalog": -6.0, "Mailing": -2.0}
+
+
+def _bands(bands: tuple[Band, ...]) -> tuple[Band, ...]:
+    if not bands:
+        raise ValueError(texts.SETTING_DETAILS["bands_empty"])
+    for i, (lower, upper, _points) in enumerate(bands):
+        if i == 0 and lower != 0:
+            raise ValueError(texts.SETTING_DETAILS["bands_start"])
+        if upper is None and i != len(bands) - 1:
+            raise ValueError(texts.SETTING_DETAILS["bands_open"])
+        if upper is not None and upper <= lower:
+            raise ValueError(
+                texts.SETTING_DETAILS["ascending_band"].format(lower=lower, upper=upper)
+            )
+        if i > 0:
+            previous = bands[i - 1][1]
+            if previous is not None and lower > previous:
+                raise ValueError(texts.SETTING_DETAILS["bands_gap"].format(a=previous, b=lower))
+            if previous is not None and lower < previous:
+                raise ValueError(texts.SETTING_DETAILS["bands_overlap"].format(a=lower, b=previous))
+    if bands[-1][1] is not None:
+        raise ValueError(texts.SETTING_DETAILS["bands_open"])
+    return bands
 
 
 def _ascending(values: tuple[float, ...]) -> tuple[float, ...]:
@@ -29,6 +98,21 @@ def _ascending(values: tuple[float, ...]) -> tuple[float, ...]:
     if any(b <= a for a, b in itertools.pairwise(values)):
         raise ValueError(texts.SETTING_DETAILS["ascending"])
     return values
+
+
+class SegmentRule(BaseModel):
+    """One row of the segment rule table: a name and inclusive R, F, M score ranges."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    r: tuple[int, int]
+    f: tuple[int, int]
+    m: tuple[int, int]
+
+    def ranges(self) -> tuple[tuple[int, int], ...]:
+        """The three ranges in R, F, M order."""
+        return (self.r, self.f, self.m)
 
 
 class Settings(BaseModel):
@@ -65,6 +149,47 @@ class Settings(BaseModel):
     monetary_thresholds: tuple[float, ...] = (100.0, 500.0, 1000.0, 5000.0)
     frequency_basis: Literal["orders", "days"] = "orders"
     monetary_basis: Literal["total", "average"] = "total"
+    rfmr_start: float = 25.0
+    rfmr_recency_bands: tuple[Band, ...] = DBM_RECENCY
+    rfmr_frequency_points: float = 6.0
+    rfmr_frequency_window_months: float = Field(18.0, gt=0)
+    rfmr_monetary_last_n: int = Field(3, ge=1, le=100)
+    rfmr_monetary_bands: tuple[Band, ...] = DBM_MONETARY
+    rfmr_returns_basis: Literal["count", "ratio"] = "count"
+    rfmr_returns_bands: tuple[Band, ...] = DBM_RETURNS
+    rfmr_return_ratio_bands: tuple[Band, ...] = RETURN_RATIO
+    rfmr_contact_points: dict[str, float] = Field(default_factory=lambda: dict(DBM_CONTACTS))
+    rfmr_weights: tuple[float, float, float, float, float] = (1.0, 1.0, 1.0, 1.0, 1.0)
+    segment_preset: Literal["auto", "r_current", "r_legacy", "pymc", "custom"] = "auto"
+    segment_names: Literal["german", "original"] = "german"
+    segment_rules: tuple[SegmentRule, ...] = ()
+    segment_fallback: str | None = None
+
+    @field_validator(
+        "rfmr_recency_bands", "rfmr_monetary_bands", "rfmr_returns_bands", "rfmr_return_ratio_bands"
+    )
+    @classmethod
+    def _bands_contiguous(cls, v: tuple[Band, ...]) -> tuple[Band, ...]:
+        return _bands(v)
+
+    @model_validator(mode="after")
+    def _segments_fit_classes(self) -> Settings:
+        if self.segment_preset == "custom" and not self.segment_rules:
+            raise ValueError(texts.SETTING_DETAILS["rules_missing"])
+        top = 4 if self.scoring_method == "quartile" else self.n_classes
+        if self.scoring_method == "fixed":
+            top = 1 + max(
+                len(self.recency_thresholds),
+                len(self.frequency_thresholds),
+                len(self.monetary_thresholds),
+            )
+        for rule in self.segment_rules:
+            for lo, hi in rule.ranges():
+                if not 1 <= lo <= hi <= top:
+                    raise ValueError(
+                        texts.SETTING_DETAILS["rule_range"].format(name=rule.name, top=top)
+                    )
+        return self
 
     @field_validator("recency_thresholds", "frequency_thresholds", "monetary_thresholds")
     @classmethod
@@ -113,7 +238,18 @@ class Settings(BaseModel):
             if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
                 values[key] = cls.model_fields[key].default
                 continue
-            values[key] = texts.setting_value_in(key, raw_value)
+            try:
+                values[key] = texts.setting_value_in(key, raw_value)
+            except ValueError as exc:
+                problems.append(
+                    Problem(
+                        "bad_setting",
+                        str(exc),
+                        table=texts.TABLE_NAMES["settings"],
+                        column=texts.SETTING_LABELS[key],
+                        value=str(raw_value),
+                    )
+                )
         if problems:
             raise KundenwertError(problems)
         return cls.build(**values)
@@ -141,7 +277,7 @@ class Settings(BaseModel):
 def _problems_from(exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        key = str(err["loc"][0]) if err["loc"] else ""
+        key = str(err["loc"][0]) if err["loc"] else "segment_rules"
         label = texts.SETTING_LABELS.get(key, key)
         detail = texts.pydantic_detail(err)
         problems.append(

@@ -15,6 +15,7 @@ TABLE_NAMES: dict[str, str] = {
     "customers": "Kunden",
     "contacts": "Werbekontakte",
     "settings": "Einstellungen",
+    "segment_rules": "Segmentregeln",
 }
 
 HEADERS: dict[str, dict[str, str]] = {
@@ -113,6 +114,22 @@ MESSAGES: dict[str, str] = {
     ),
     "bad_setting": "{detail}",
     "more_rows": "… und {count} weitere Zeilen mit demselben Problem.",
+    "unknown_channel": (
+        "Werbekontakt-Art '{value}' ist in der Einstellung '{setting}' nicht aufgeführt "
+        "(z. B. Zeile {rows}). Bitte die Art dort mit ihren Punkten ergänzen oder die Zeilen "
+        "korrigieren."
+    ),
+    "contacts_after_reference_date": (
+        "{count} Werbekontakt(e) liegen nach dem Stichtag und wurden nicht berücksichtigt."
+    ),
+    "segment_overlap": (
+        "{count} Kombinationen von R, F und M passen auf mehrere Segmentregeln (z. B. {example}); "
+        "es gilt jeweils die erste passende Regel."
+    ),
+    "segment_gap": (
+        "{count} Kombinationen von R, F und M passen auf keine Segmentregel (z. B. {example}); "
+        "diese Kunden erhalten '{fallback}'."
+    ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
     "unknown_setting": (
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
@@ -183,6 +200,21 @@ SETTING_LABELS: dict[str, str] = {
     "monetary_thresholds": "Grenzen Monetary (Euro)",
     "frequency_basis": "Frequency zählt",
     "monetary_basis": "Monetary als",
+    "rfmr_start": "RFMR Startwert",
+    "rfmr_recency_bands": "RFMR Punkte letzter Kauf (Monate)",
+    "rfmr_frequency_points": "RFMR Punkte je Kauf",
+    "rfmr_frequency_window_months": "RFMR Zeitraum Käufe (Monate)",
+    "rfmr_monetary_last_n": "RFMR Anzahl letzte Käufe",
+    "rfmr_monetary_bands": "RFMR Punkte Durchschnittswert (Euro)",
+    "rfmr_returns_basis": "RFMR Retouren als",
+    "rfmr_returns_bands": "RFMR Punkte Retouren (Anzahl)",
+    "rfmr_return_ratio_bands": "RFMR Punkte Retourenquote",
+    "rfmr_contact_points": "RFMR Punkte je Werbekontakt",
+    "rfmr_weights": "RFMR Gewichte (R; F; M; Retouren; Kontakte)",
+    "segment_preset": "Segmentvorlage",
+    "segment_names": "Segmentnamen",
+    "segment_rules": "Segmentregeln",
+    "segment_fallback": "Segment ohne Treffer",
 }
 
 SETTING_HELP: dict[str, str] = {
@@ -206,6 +238,32 @@ SETTING_HELP: dict[str, str] = {
         "Aufträge an einem Tag zählen einmal."
     ),
     "monetary_basis": "Summe = Nettoumsatz; Durchschnitt = Nettoumsatz je Kauftag.",
+    "rfmr_start": "Punkte, mit denen jeder Kunde mit Kauf beginnt.",
+    "rfmr_recency_bands": (
+        "Monate seit dem letzten Kauf (Tage / 30,4375) -> Punkte; Bänder von ≤ x < bis, "
+        "das letzte 'ab …'."
+    ),
+    "rfmr_frequency_points": "Punkte je Kauf (Auftrag) im Zeitraum unten.",
+    "rfmr_frequency_window_months": "Nur Käufe der letzten so vielen Monate zählen für F.",
+    "rfmr_monetary_last_n": "Durchschnittswert über die so vielen letzten Käufe.",
+    "rfmr_monetary_bands": "Durchschnittswert der letzten Käufe in Euro -> Punkte.",
+    "rfmr_returns_basis": "Anzahl = retournierte Aufträge; Quote = Anteil retournierter Aufträge.",
+    "rfmr_returns_bands": "Anzahl retournierter Aufträge -> Punkte (Minuspunkte).",
+    "rfmr_return_ratio_bands": "Retourenquote (0,1 = 10 %) -> Punkte, nur bei 'Quote'.",
+    "rfmr_contact_points": (
+        "Punkte je Werbekontakt nach dem letzten Kauf, je Art. Jede Art im Blatt "
+        "Werbekontakte muss hier stehen."
+    ),
+    "rfmr_weights": "Gewichte der fünf Kriterien; 1 = ungewichtet.",
+    "segment_preset": (
+        "Automatisch (pymc-marketing bei Quartilen, sonst R rfm aktuell), R rfm aktuell, R rfm "
+        "alt (5 Klassen), pymc-marketing (4 Klassen) oder Eigene Regeln (Tabelle Segmentregeln; "
+        "erste passende Regel gewinnt). Andere Klassenzahlen werden auf die Skala der Vorlage "
+        "umgerechnet: aufrunden(Klasse × 5 / Klassen)."
+    ),
+    "segment_names": "Deutsch oder Original (englische Namen der Vorlagen).",
+    "segment_rules": "Eigene Regeln stehen in der Tabelle Segmentregeln.",
+    "segment_fallback": "Name für Kunden, auf die keine Regel passt (leer = 'Sonstige').",
 }
 
 CHOICES: dict[str, dict[str, str]] = {
@@ -217,12 +275,37 @@ CHOICES: dict[str, dict[str, str]] = {
     },
     "frequency_basis": {"orders": "Aufträge", "days": "Kauftage"},
     "monetary_basis": {"total": "Summe", "average": "Durchschnitt"},
+    "rfmr_returns_basis": {"count": "Anzahl", "ratio": "Quote"},
+    "segment_preset": {
+        "auto": "Automatisch",
+        "r_current": "R rfm aktuell",
+        "r_legacy": "R rfm alt",
+        "pymc": "pymc-marketing",
+        "custom": "Eigene Regeln",
+    },
+    "segment_names": {"german": "Deutsch", "original": "Original"},
 }
 
 SETTING_DETAILS: dict[str, str] = {
     "finite": "Grenzen müssen endliche Zahlen sein.",
     "ascending": "Die Grenzen müssen streng aufsteigend sein, z. B. 30; 90; 180; 365.",
     "threshold_count": "Bitte 1 bis 9 Grenzen angeben, mit ';' getrennt.",
+    "bands_empty": (
+        "Die Punkttabelle ist leer. Bitte mindestens ein Band angeben, z. B. 'ab 0: 10'."
+    ),
+    "bands_start": "Das erste Band muss bei 0 beginnen.",
+    "bands_open": "Nur das letzte Band darf und muss nach oben offen sein ('ab …').",
+    "ascending_band": "Band {lower:g}–{upper:g}: die obere Grenze muss größer als die untere sein.",
+    "bands_gap": (
+        "Lücke zwischen {a:g} und {b:g}: jedes Band muss dort beginnen, wo das vorige endet."
+    ),
+    "bands_overlap": (
+        "Bänder überschneiden sich zwischen {a:g} und {b:g}: bitte lückenlos aneinanderreihen."
+    ),
+    "rules_missing": "Eigene Segmentregeln gewählt, aber keine Regeln angegeben.",
+    "rule_range": "Segmentregel '{name}': Klassen müssen zwischen 1 und {top} liegen (von ≤ bis).",
+    "band_syntax": ("'{text}' ist kein Band. Bitte so angeben: '0-6: 40; 6-9: 25; ab 24: -15'."),
+    "contact_syntax": "'{text}' ist keine Kontaktart mit Punkten. Beispiel: 'Mailing: -2'.",
 }
 
 
@@ -244,8 +327,71 @@ def _split_list(value: object) -> object:
     return value
 
 
+def _number(text: str) -> float:
+    text = text.strip().replace("+", "")
+    return float(text.replace(".", "").replace(",", ".") if "," in text else text)
+
+
+def _show_number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def parse_bands(text: str) -> tuple[tuple[float, float | None, float], ...]:
+    """``"0-6: 40; 6-9: 25; ab 24: -15"`` -> ``((0, 6, 40), (6, 9, 25), (24, None, -15))``."""
+    bands = []
+    for part in (p.strip() for p in text.split(";") if p.strip()):
+        match = re.fullmatch(
+            r"(?:ab\s*(?P<open>[\d.,]+)|(?P<lo>[\d.,]+)\s*[-–]\s*(?P<hi>[\d.,]+))\s*:\s*"
+            r"(?P<pts>[+-]?\s*[\d.,]+)",
+            part,
+            flags=re.IGNORECASE,
+        )
+        if match is None:
+            raise ValueError(SETTING_DETAILS["band_syntax"].format(text=part))
+        if match["open"] is not None:
+            bands.append((_number(match["open"]), None, _number(match["pts"].replace(" ", ""))))
+        else:
+            bands.append(
+                (_number(match["lo"]), _number(match["hi"]), _number(match["pts"].replace(" ", "")))
+            )
+    return tuple(bands)
+
+
+def show_bands(bands: tuple) -> str:
+    """The inverse of :func:`parse_bands`."""
+    parts = []
+    for lower, upper, points in bands:
+        head = (
+            f"ab {_show_number(lower)}"
+            if upper is None
+            else (f"{_show_number(lower)}-{_show_number(upper)}")
+        )
+        parts.append(f"{head}: {_show_number(points)}")
+    return "; ".join(parts)
+
+
+def parse_points(text: str) -> dict[str, float]:
+    """``"Hauptkatalog: -12; Mailing: -2"`` -> ``{"Hauptkatalog": -12.0, "Mailing": -2.0}``."""
+    out = {}
+    for part in (p.strip() for p in text.split(";") if p.strip()):
+        name, sep, value = part.rpartition(":")
+        try:
+            out[name.strip()] = _number(value)
+        except ValueError:
+            raise ValueError(SETTING_DETAILS["contact_syntax"].format(text=part)) from None
+        if not sep or not name.strip():
+            raise ValueError(SETTING_DETAILS["contact_syntax"].format(text=part))
+    return out
+
+
 def setting_value_in(key: str, value: object) -> object:
     """Translate a value as a user types it (German words, ``"30; 90"``) for validation."""
+    if key.endswith("_bands") and isinstance(value, str):
+        return parse_bands(value)
+    if key == "rfmr_contact_points" and isinstance(value, str):
+        return parse_points(value)
+    if key == "rfmr_weights":
+        return _split_list(value)
     if key in CHOICES and isinstance(value, str):
         wanted = value.strip().casefold()
         for internal, german in CHOICES[key].items():
@@ -264,10 +410,18 @@ def setting_value_in(key: str, value: object) -> object:
 
 def setting_value_out(key: str, value: object) -> object:
     """Return a setting's value as the Einstellungen sheet shows it."""
+    if key.endswith("_bands"):
+        return show_bands(value)
+    if key == "rfmr_contact_points":
+        return "; ".join(f"{k}: {_show_number(v)}" for k, v in value.items())
+    if key == "segment_rules":
+        return f"{len(value)} Regeln (Tabelle Segmentregeln)" if value else ""
     if key in CHOICES:
         return CHOICES[key].get(str(value), value)
     if isinstance(value, tuple):
-        return "; ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+        return "; ".join(_show_number(v) if isinstance(v, float) else str(v) for v in value)
+    if value is None:
+        return ""
     return value
 
 
@@ -388,3 +542,34 @@ def format_euro(value: float) -> str:
     """``-1234.5`` -> ``-1.234,50 €``."""
     text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
     return f"{text} €"
+
+
+# --- Segments ----------------------------------------------------------------------------------
+
+SEGMENT_RULE_HEADERS = ("Segment", "R von", "R bis", "F von", "F bis", "M von", "M bis")
+
+SEGMENT_NAMES: dict[str, str] = {
+    "Champions": "Spitzenkunden",
+    "Potential Loyalist": "Potenzielle Stammkunden",
+    "Loyal Customers": "Stammkunden",
+    "Promising": "Vielversprechende Kunden",
+    "New Customers": "Neukunden",
+    "Can't Lose Them": "Nicht verlieren",
+    "At Risk": "Gefährdet",
+    "Need Attention": "Brauchen Aufmerksamkeit",
+    "About To Sleep": "Kurz vor dem Einschlafen",
+    "Lost": "Verloren",
+    "Others": "Sonstige",
+    "Premium Customer": "Premiumkunden",
+    "Repeat Customer": "Wiederkäufer",
+    "Top Spender": "Großabnehmer",
+    "At Risk Customer": "Gefährdete Kunden",
+    "Inactive Customer": "Inaktive Kunden",
+    "Other": "Sonstige",
+}
+NO_PURCHASE_SEGMENT = "Ohne Kauf"
+
+
+def segment_name(name: str) -> str:
+    """German display name of a preset segment (a user's own name stays as it is)."""
+    return SEGMENT_NAMES.get(name, name)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kundenwert_xl.core import rfm, schema
+from kundenwert_xl import texts
+from kundenwert_xl.core import rfm, rfmr, schema, segments
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.core.ledger import build_ledger
+from kundenwert_xl.core.ledger import build_ledger, day_numbers
 from kundenwert_xl.settings import Settings
 
 Progress = Callable[[str], None]
@@ -31,6 +32,8 @@ class Analysis:
         One row per customer, indexed by ``customer_id``.
     thresholds : pandas.DataFrame
         The class limits used per RFM dimension and score.
+    segments : pandas.DataFrame
+        Per segment: customers, shares, revenue, mean RFMR points (and later DB, value).
     problems : list of Problem
         Warnings (errors raise instead), e.g. rows after the reference date.
     reference_date : datetime.date
@@ -41,6 +44,7 @@ class Analysis:
 
     customers: pd.DataFrame
     thresholds: pd.DataFrame
+    segments: pd.DataFrame
     problems: list[Problem]
     reference_date: dt.date
     settings: Settings
@@ -112,21 +116,55 @@ def analyze(
     settings = settings or Settings()
     report = progress or (lambda phase: None)
     report("validate")
-    tx, cust, _contacts = validate_inputs(transactions, customers, contacts, first_rows)
+    tx, cust, contact_rows = validate_inputs(transactions, customers, contacts, first_rows)
     extra_ids = None if cust is None else pd.Index(cust["customer_id"].astype(object))
     ledger = build_ledger(tx, settings.reference_date, extra_ids)
     used = settings.model_copy(update={"reference_date": ledger.reference_date})
 
     report("rfm")
+    problems = list(ledger.problems)
     values = rfm.customer_values(ledger, used)
     scores, thresholds = rfm.score_customers(values, used)
+    net_revenue = pd.Series(ledger.per_customer(ledger.revenue), index=ledger.customer_ids)
+
+    report("rfmr")
+    orders = values["frequency"].to_numpy()
+    if used.frequency_basis != "orders":
+        orders = rfm.count_orders(ledger, ledger.revenue > 0)
+    points, rfmr_problems = rfmr.rfmr_points(
+        ledger,
+        contact_rows,
+        used,
+        values["recency_days"].to_numpy(dtype="float64"),
+        orders,
+        day_numbers(values["last_purchase"]),
+    )
+    problems += rfmr_problems
+
+    report("segments")
+    rules, fallback = segments.rule_table(used)
+    classes = thresholds.groupby("dimension", sort=False)["score"].max()
+    on_scale = segments.on_preset_scale(
+        scores,
+        {f"{dim[0]}_score": int(classes[dim]) for dim in rfm.DIMENSIONS},
+        used,
+    )
+    segment = segments.assign(on_scale, rules, fallback, texts.NO_PURCHASE_SEGMENT)
+    if used.segment_preset == "custom":
+        top = int(max(classes.max(), *(hi for r in rules for _, hi in r.ranges())))
+        problems += segments.coverage_problems(rules, top, fallback)
+
     table = pd.concat([values, scores], axis=1)
+    table["net_revenue"] = net_revenue
+    table = pd.concat([table, points], axis=1)
+    table["segment"] = segment
 
     report("done")
     return Analysis(
         customers=table,
         thresholds=thresholds,
-        problems=list(ledger.problems),
+        segments=segments.summary(table),
+        problems=problems,
         reference_date=ledger.reference_date,
         settings=used,
     )

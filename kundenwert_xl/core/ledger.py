@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,36 @@ class Ledger:
     def n_customers(self) -> int:
         """Number of customers in the analysis."""
         return len(self.customer_ids)
+
+    @cached_property
+    def order_keys(self) -> np.ndarray:
+        """Order key per row: the order number's code, or a key of its own where there is none."""
+        if "order_id" not in self.rows:
+            return np.arange(len(self.codes), dtype="int64")
+        order = self.rows["order_id"].array
+        keys = np.asarray(order.codes, dtype="int64")
+        blank = keys < 0
+        if blank.any():
+            keys = np.where(blank, len(order.categories) + np.arange(len(keys)), keys)
+        return keys
+
+    @cached_property
+    def order_owner(self) -> np.ndarray | None:
+        """Customer code per order key; None when an order number is used by several customers."""
+        keys = self.order_keys
+        owner = np.full(int(keys.max()) + 1 if len(keys) else 0, -1, dtype=np.intp)
+        owner[keys] = self.codes
+        return owner if np.array_equal(owner[keys], self.codes) else None
+
+    def customer_codes(self, ids: pd.Series) -> np.ndarray:
+        """Customer code for each id of another table (-1 where the id is not in the analysis).
+
+        The ids are a validated Categorical, so the lookup runs over its categories only.
+        """
+        values = ids.array
+        position = self.customer_ids.get_indexer(pd.Index(values.categories))
+        codes = np.asarray(values.codes)
+        return np.where(codes >= 0, position[codes], -1).astype(np.intp)
 
     def per_customer(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Sum ``values`` per customer (rows outside ``mask`` count as zero)."""

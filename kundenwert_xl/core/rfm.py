@@ -73,19 +73,12 @@ def count_orders(ledger: Ledger, mask: np.ndarray) -> np.ndarray:
     """
     if "order_id" not in ledger.rows:
         return ledger.count(mask)
-    order = ledger.rows["order_id"].array
-    codes = np.asarray(order.codes, dtype="int64")
-    # A row without order number is an order of its own: give it a key of its own.
-    blank = codes < 0
-    if blank.any():
-        codes = np.where(blank, len(order.categories) + np.arange(len(codes)), codes)
-    n_orders = int(codes.max()) + 1 if len(codes) else 0
-    owner = np.full(n_orders, -1, dtype=np.intp)
-    owner[codes] = ledger.codes
-    if not np.array_equal(owner[codes], ledger.codes):
-        return ledger.count_distinct(codes, mask)
-    counted = np.zeros(n_orders, dtype=bool)
-    counted[codes[mask]] = True
+    keys = ledger.order_keys
+    owner = ledger.order_owner
+    if owner is None:
+        return ledger.count_distinct(keys, mask)
+    counted = np.zeros(len(owner), dtype=bool)
+    counted[keys[mask]] = True
     return np.bincount(owner[counted], minlength=ledger.n_customers).astype("int64")
 
 

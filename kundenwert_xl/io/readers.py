@@ -101,7 +101,7 @@ def read_workbook(path: Path) -> Inputs:
     sheets = {name.casefold(): name for name in reader.sheet_names}
     frames: dict[str, pd.DataFrame | None] = {}
     first_rows: dict[str, int] = {}
-    for key in ("transactions", "customers", "contacts", "settings"):
+    for key in ("transactions", "customers", "contacts", "settings", "segment_rules"):
         german = texts.TABLE_NAMES[key]
         info = table_map.get(german.casefold())
         if info is not None:
@@ -120,13 +120,26 @@ def read_workbook(path: Path) -> Inputs:
             first_rows["transactions"] = 2
         else:
             raise _io_error(path, texts.IO_DETAILS["no_transactions"])
+    settings = settings_mapping(frames["settings"])
+    rules = _drop_blank_rows(frames["segment_rules"])
+    if rules is not None:
+        settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
     return Inputs(
         transactions=frames["transactions"],
         customers=_drop_blank_rows(frames["customers"]),
         contacts=_drop_blank_rows(frames["contacts"]),
-        settings=settings_mapping(frames["settings"]),
+        settings=settings,
         first_rows=first_rows,
     )
+
+
+def segment_rules(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows of the Segmentregeln table (name, R von, R bis, F von, F bis, M von, M bis)."""
+    rules = []
+    for row in frame.dropna(how="all").itertuples(index=False):
+        name, r1, r2, f1, f2, m1, m2 = list(row)[:7]
+        rules.append({"name": name, "r": (r1, r2), "f": (f1, f2), "m": (m1, m2)})
+    return rules
 
 
 def _drop_blank_rows(frame: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -1,0 +1,228 @@
+"""RFMR point scoring as German mail-order and B2B practice uses it (DOMAIN.md §2).
+
+Points = start value
+       + points by months since the last purchase (days / 30.4375, half-open bands)
+       + points per purchase (order) within the frequency window
+       + points by the average value of the last N purchases
+       + (minus) points by returned orders, as a count or as a share of orders
+       + (minus) points per advertising contact after the last purchase, by channel,
+each criterion optionally weighted. Customers without a purchase get no points (blank).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kundenwert_xl import texts
+from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.ledger import NO_DAY, Ledger, day_numbers
+from kundenwert_xl.core.rfm import count_orders
+from kundenwert_xl.settings import Band, Settings
+
+#: Average month length of the Gregorian calendar, so Excel and Python agree (DOMAIN.md §2.4).
+DAYS_PER_MONTH = 30.4375
+
+CRITERIA = ("rfmr_recency", "rfmr_frequency", "rfmr_monetary", "rfmr_returns", "rfmr_contacts")
+
+
+def band_points(values: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
+    """Points of the band ``[lower, upper)`` each value falls into (NaN stays NaN)."""
+    lowers = np.array([b[0] for b in bands], dtype="float64")
+    points = np.array([b[2] for b in bands], dtype="float64")
+    index = np.clip(np.searchsorted(lowers, values, side="right") - 1, 0, len(bands) - 1)
+    return np.where(np.isnan(values), np.nan, points[index])
+
+
+def last_purchases_mean(ledger: Ledger, n_last: int) -> np.ndarray:
+    """Mean value of each customer's ``n_last`` most recent purchases (orders with revenue).
+
+    A purchase's value is the positive revenue of its order; its day the order's last day.
+    Orders on the same day are ordered by order key, so the result does not depend on row order.
+    """
+    purchase = ledger.revenue > 0
+    if not purchase.any():
+        return np.full(ledger.n_customers, np.nan)
+    keys = ledger.order_keys[purchase]
+    size = int(keys.max()) + 1
+    value = np.bincount(keys, weights=ledger.revenue[purchase], minlength=size)
+    day = np.full(size, NO_DAY, dtype="int64")
+    np.maximum.at(day, keys, ledger.day[purchase])
+    owner = np.full(size, -1, dtype=np.intp)
+    owner[keys] = ledger.codes[purchase]
+    orders = np.flatnonzero(day != NO_DAY)
+    cust, oday, oval = owner[orders], day[orders], value[orders]
+    # Newest first within each customer; ties by order key (stable sort over ascending keys).
+    span = int(oday.max() - oday.min()) + 1
+    order = np.argsort(cust.astype("int64") * span + (oday.max() - oday), kind="stable")
+    cust_sorted = cust[order]
+    start = np.ones(len(order), dtype=bool)
+    start[1:] = cust_sorted[1:] != cust_sorted[:-1]
+    first_of_group = np.maximum.accumulate(np.where(start, np.arange(len(order)), 0))
+    take = (np.arange(len(order)) - first_of_group) < n_last
+    total = np.bincount(cust_sorted[take], weights=oval[order][take], minlength=ledger.n_customers)
+    count = np.bincount(cust_sorted[take], minlength=ledger.n_customers)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def contact_counts(
+    ledger: Ledger, contacts: pd.DataFrame | None, since_day: np.ndarray, channels: list[str]
+) -> tuple[np.ndarray, list[Problem]]:
+    """Contacts per customer and channel after ``since_day`` and up to the reference date.
+
+    Returns
+    -------
+    counts : numpy.ndarray
+        Shape (customers, channels).
+    problems : list of Problem
+        Warnings (contacts of unknown customers, after the reference date). A channel that the
+        settings do not know is an error and raises.
+    """
+    counts = np.zeros((ledger.n_customers, len(channels)), dtype="int64")
+    if contacts is None or contacts.empty:
+        return counts, []
+    table = texts.TABLE_NAMES["contacts"]
+    channel = contacts["channel"]
+    if not isinstance(channel.dtype, pd.CategoricalDtype):
+        channel = channel.astype("category")
+    lookup = {name.casefold(): i for i, name in enumerate(channels)}
+    # Map the few category names, then take by code: no string operation per contact row.
+    by_category = np.array(
+        [lookup.get(str(c).strip().casefold(), -1) for c in channel.cat.categories] + [-1],
+        dtype=np.intp,
+    )
+    ch = by_category[np.asarray(channel.cat.codes)]
+    known = ch >= 0
+    if not known.all():
+        unknown = sorted({str(c) for c in channel[~known]})
+        rows = np.flatnonzero(~known)[:5] + 2
+        raise KundenwertError(
+            [
+                Problem(
+                    "unknown_channel",
+                    texts.message(
+                        "unknown_channel",
+                        value=", ".join(unknown),
+                        setting=texts.SETTING_LABELS["rfmr_contact_points"],
+                        rows=", ".join(map(str, rows)),
+                    ),
+                    table=table,
+                    column=texts.header("contacts", "channel"),
+                    value=unknown[0],
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    cust = ledger.customer_codes(contacts["customer_id"])
+    day = day_numbers(contacts["date"])
+    after = day > ledger.reference_day
+    if after.any():
+        problems.append(
+            Problem(
+                "contacts_after_reference_date",
+                texts.message("contacts_after_reference_date", count=int(after.sum())),
+                table=table,
+                column=texts.header("contacts", "date"),
+                severity="warning",
+            )
+        )
+    unknown_customer = cust < 0
+    if unknown_customer.any():
+        problems.append(
+            Problem(
+                "unknown_customer_in_contacts",
+                texts.message(
+                    "unknown_customer_in_contacts",
+                    count=int(unknown_customer.sum()),
+                    value=str(contacts["customer_id"].iloc[int(np.argmax(unknown_customer))]),
+                ),
+                table=table,
+                column=texts.header("contacts", "customer_id"),
+                severity="warning",
+            )
+        )
+    ok = ~unknown_customer & ~after
+    ok[ok] = day[ok] > since_day[cust[ok]]
+    flat = np.bincount(
+        cust[ok] * len(channels) + ch[ok], minlength=ledger.n_customers * len(channels)
+    )
+    return flat.reshape(ledger.n_customers, len(channels)), problems
+
+
+def rfmr_points(
+    ledger: Ledger,
+    contacts: pd.DataFrame | None,
+    settings: Settings,
+    recency_days: np.ndarray,
+    orders: np.ndarray,
+    last_day: np.ndarray,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Compute the RFMR points and the figures they come from, per customer.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    contacts : pandas.DataFrame or None
+        Validated contacts (``customer_id``, ``date``, ``channel``).
+    settings : Settings
+    recency_days, orders, last_day : numpy.ndarray
+        From the RFM step: days since the last purchase (NaN without), orders, last purchase
+        day (``NO_DAY`` without).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``months_since_last_purchase``, ``purchases_in_window``, ``avg_last_purchases``,
+        ``returned_orders``, ``return_ratio``, ``contacts_since_last_purchase``, the points per
+        criterion (``rfmr_recency`` … ``rfmr_contacts``) and ``rfmr_points``.
+    problems : list of Problem
+    """
+    has = ~np.isnan(recency_days)
+    months = recency_days / DAYS_PER_MONTH
+    window_days = settings.rfmr_frequency_window_months * DAYS_PER_MONTH
+    purchase = ledger.revenue > 0
+    in_window = purchase & ((ledger.reference_day - ledger.day) < window_days)
+    purchases_in_window = count_orders(ledger, in_window)
+    average = last_purchases_mean(ledger, settings.rfmr_monetary_last_n)
+
+    if "returned" in ledger.rows:
+        returned = count_orders(ledger, ledger.rows["returned"].to_numpy(dtype=bool))
+    else:
+        returned = np.zeros(ledger.n_customers, dtype="int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(orders > 0, returned / np.maximum(orders, 1), 0.0)
+
+    channels = list(settings.rfmr_contact_points)
+    counts, problems = contact_counts(ledger, contacts, last_day, channels)
+    per_contact = np.array([settings.rfmr_contact_points[c] for c in channels], dtype="float64")
+
+    if settings.rfmr_returns_basis == "ratio":
+        returns_points = band_points(ratio.astype("float64"), settings.rfmr_return_ratio_bands)
+    else:
+        returns_points = band_points(returned.astype("float64"), settings.rfmr_returns_bands)
+    points = {
+        "rfmr_recency": band_points(months, settings.rfmr_recency_bands),
+        "rfmr_frequency": purchases_in_window * settings.rfmr_frequency_points,
+        "rfmr_monetary": band_points(average, settings.rfmr_monetary_bands),
+        "rfmr_returns": returns_points,
+        "rfmr_contacts": counts @ per_contact if len(channels) else np.zeros(ledger.n_customers),
+    }
+    total = np.full(ledger.n_customers, settings.rfmr_start, dtype="float64")
+    for weight, name in zip(settings.rfmr_weights, CRITERIA, strict=True):
+        points[name] = np.where(has, points[name], np.nan).astype("float64")
+        total = total + weight * points[name]
+    table = pd.DataFrame(
+        {
+            "months_since_last_purchase": months,
+            "purchases_in_window": np.where(has, purchases_in_window, 0),
+            "avg_last_purchases": np.where(has, average, np.nan),
+            "returned_orders": returned,
+            "return_ratio": ratio,
+            "contacts_since_last_purchase": np.where(has, counts.sum(axis=1), 0),
+            **points,
+            "rfmr_points": np.where(has, total, np.nan),
+        },
+        index=ledger.customer_ids,
+    )
+    return table, problems
