@@ -142,11 +142,14 @@ def make_demo(
 
     # --- money per line ------------------------------------------------------------------------
     basket = 70.0 * size[cust_of_line] ** 0.35 * rng.lognormal(0.0, 0.6, n_sales)
-    discount_rate = np.where(demanding, 0.16, np.where(key_account, 0.08, 0.02))[cust_of_line]
+    # Larger accounts negotiate deeper discounts; the demanding ones the deepest.
+    big = size > np.quantile(size, 0.7)
+    discount_rate = np.where(demanding, 0.18, np.where(key_account, 0.15, np.where(big, 0.05, 0.0)))
+    discount_rate = discount_rate[cust_of_line]
     gross = np.round(basket, 2)
     discount = np.round(gross * discount_rate, 2)
     revenue = gross - discount
-    cogs_rate = np.array([0.58, 0.66, 0.62, 0.55])[group][cust_of_line] + rng.normal(
+    cogs_rate = np.array([0.55, 0.63, 0.60, 0.52])[group][cust_of_line] + rng.normal(
         0, 0.03, n_sales
     )
     cost_of_goods = np.round(gross * np.clip(cogs_rate, 0.3, 0.95), 2)
@@ -183,11 +186,11 @@ def make_demo(
 
     # --- customer table: names, groups, customer-specific costs --------------------------------
     years_active = (last - first + 1) / 365.0
-    visits = rng.poisson(np.where(key_account, 6.0, 0.3) * years_active * np.where(demanding, 3, 1))
+    visits = rng.poisson(np.where(key_account, 3.0, 0.3) * years_active * np.where(demanding, 2, 1))
     sales_costs = np.round(visits * 240.0, 2)
-    marketing_costs = np.round(rng.gamma(2.0, 30.0, n_cust) * np.where(key_account, 4, 1), 2)
+    marketing_costs = np.round(rng.gamma(2.0, 12.0, n_cust) * np.where(key_account, 4, 1), 2)
     service_costs = np.round(
-        orders * rng.gamma(2.0, 4.0, n_cust) * np.where(demanding, 12.0, 1.0), 2
+        orders * rng.gamma(2.0, 4.0, n_cust) * np.where(demanding, 6.0, 1.0), 2
     )
     names = (
         pd.Series(np.array(_NAMES)[rng.integers(0, len(_NAMES), n_cust)])

@@ -67,6 +67,9 @@ RETURN_RATIO: tuple[Band, ...] = (
     (0.5, None, -40),
 )
 DBM_CONTACTS: dict[str, float] = {"Hauptkatalog": -12.0, "Sonderkatalog": -6.0, "Mailing": -2.0}
+# Cost per advertising contact in euros (proposed defaults for German B2B mail order).
+CONTACT_COSTS: dict[str, float] = {"Hauptkatalog": 4.5, "Sonderkatalog": 2.0, "Mailing": 0.8}
+DbLevel = Literal["db1", "db2", "db3", "db4"]
 
 
 def _bands(bands: tuple[Band, ...]) -> tuple[Band, ...]:
@@ -164,6 +167,25 @@ class Settings(BaseModel):
     segment_names: Literal["german", "original"] = "german"
     segment_rules: tuple[SegmentRule, ...] = ()
     segment_fallback: str | None = None
+    cogs_rate: float = Field(0.6, ge=0, le=2)
+    order_handling_cost: float = Field(8.0, ge=0)
+    return_handling_cost: float = Field(15.0, ge=0)
+    contact_costs: dict[str, float] = Field(default_factory=lambda: dict(CONTACT_COSTS))
+    group_fixed_costs: dict[str, float] = Field(default_factory=dict)
+    ranking_level: DbLevel = "db3"
+    value_weights: tuple[float, float] = (0.5, 0.5)
+    clv_retention: float = Field(0.8, ge=0, lt=1)
+    clv_discount_rate: float = Field(0.1, ge=0, le=1)
+    clv_include_current: bool = False
+    abc_measure: Literal["revenue", "db"] = "revenue"
+    abc_basis: Literal["value", "customers"] = "value"
+    abc_value_limits: tuple[float, float] = (0.8, 0.95)
+    abc_customer_limits: tuple[float, float] = (0.2, 0.5)
+    dilemma_worst_share: float = Field(0.1, gt=0, le=1)
+    dilemma_revenue_classes: tuple[Literal["A", "B", "C"], ...] = ("A",)
+    scenario_steps: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
+    budget: float = Field(10_000.0, ge=0)
+    cost_per_contact: float = Field(25.0, gt=0)
 
     @field_validator(
         "rfmr_recency_bands", "rfmr_monetary_bands", "rfmr_returns_bands", "rfmr_return_ratio_bands"
@@ -190,6 +212,34 @@ class Settings(BaseModel):
                         texts.SETTING_DETAILS["rule_range"].format(name=rule.name, top=top)
                     )
         return self
+
+    @field_validator("abc_value_limits", "abc_customer_limits")
+    @classmethod
+    def _limits(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < v[0] < v[1] <= 1:
+            raise ValueError(texts.SETTING_DETAILS["abc_limits"])
+        return v
+
+    @field_validator("scenario_steps")
+    @classmethod
+    def _steps(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if not v or any(not 0 < x <= 1 for x in v):
+            raise ValueError(texts.SETTING_DETAILS["shares"])
+        return _ascending(v)
+
+    @field_validator("value_weights", "rfmr_weights")
+    @classmethod
+    def _weights(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(x < 0 for x in v) or not any(x > 0 for x in v):
+            raise ValueError(texts.SETTING_DETAILS["weights"])
+        return v
+
+    @field_validator("contact_costs", "group_fixed_costs")
+    @classmethod
+    def _costs(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(x < 0 for x in v.values()):
+            raise ValueError(texts.SETTING_DETAILS["negative_costs"])
+        return v
 
     @field_validator("recency_thresholds", "frequency_thresholds", "monetary_thresholds")
     @classmethod

@@ -130,6 +130,17 @@ MESSAGES: dict[str, str] = {
         "{count} Kombinationen von R, F und M passen auf keine Segmentregel (z. B. {example}); "
         "diese Kunden erhalten '{fallback}'."
     ),
+    "fixed_costs_without_group": (
+        "Für die Kundengruppe '{value}' sind Fixkosten eingetragen, aber kein Kunde gehört zu "
+        "ihr. Die Kosten wurden nicht verteilt; bitte die Gruppennamen prüfen."
+    ),
+    "revenue_total_not_positive": (
+        "Der Gesamtumsatz ist nicht positiv ({total}); Umsatzanteile werden leer gelassen."
+    ),
+    "db_total_not_positive": (
+        "Der gesamte {level} ist nicht positiv ({total}); Anteile am DB werden leer gelassen, die "
+        "Beträge in Euro stehen in den Tabellen."
+    ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
     "unknown_setting": (
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
@@ -215,6 +226,25 @@ SETTING_LABELS: dict[str, str] = {
     "segment_names": "Segmentnamen",
     "segment_rules": "Segmentregeln",
     "segment_fallback": "Segment ohne Treffer",
+    "cogs_rate": "Wareneinsatzquote",
+    "order_handling_cost": "Kosten je Auftrag (Euro)",
+    "return_handling_cost": "Kosten je Retoure (Euro)",
+    "contact_costs": "Kosten je Werbekontakt (Euro)",
+    "group_fixed_costs": "Fixkosten je Kundengruppe (Euro)",
+    "ranking_level": "DB-Stufe für Rangfolge",
+    "value_weights": "Gewichte Kundenwert (RFMR; DB)",
+    "clv_retention": "CLV Bindungsrate",
+    "clv_discount_rate": "CLV Zinssatz",
+    "clv_include_current": "CLV mit laufender Periode",
+    "abc_measure": "ABC nach",
+    "abc_basis": "ABC-Grenzen als",
+    "abc_value_limits": "ABC-Grenzen Wertanteil",
+    "abc_customer_limits": "ABC-Grenzen Kundenanteil",
+    "dilemma_worst_share": "Dilemma: schlechteste Kunden (Anteil)",
+    "dilemma_revenue_classes": "Dilemma: Umsatzklassen",
+    "scenario_steps": "Szenarien: Anteile schlechteste Kunden",
+    "budget": "Budget (Euro)",
+    "cost_per_contact": "Kosten je Ansprache (Euro)",
 }
 
 SETTING_HELP: dict[str, str] = {
@@ -264,6 +294,29 @@ SETTING_HELP: dict[str, str] = {
     "segment_names": "Deutsch oder Original (englische Namen der Vorlagen).",
     "segment_rules": "Eigene Regeln stehen in der Tabelle Segmentregeln.",
     "segment_fallback": "Name für Kunden, auf die keine Regel passt (leer = 'Sonstige').",
+    "cogs_rate": "Wareneinsatz in % des Umsatzes, wo die Spalte Wareneinsatz fehlt oder leer ist.",
+    "order_handling_cost": "Auftragsabwicklung je Auftrag mit Umsatz (DB II).",
+    "return_handling_cost": "Bearbeitung je retourniertem Auftrag (DB II).",
+    "contact_costs": "Kosten je Werbekontakt nach Art, z. B. 'Mailing: 0,8' (DB III).",
+    "group_fixed_costs": (
+        "Fixkosten je Kundengruppe, z. B. 'Großhandel: 5000'; verteilt nach Nettoumsatz (DB IV)."
+    ),
+    "ranking_level": "Welche DB-Stufe (DB I bis DB IV) Rangfolge, Pareto und Walkurve bestimmt.",
+    "value_weights": (
+        "Kundenwert 0–100 = Gewichte × Prozentrang (RFMR-Punkte; DB), wie PERCENTRANG.INKL."
+    ),
+    "clv_retention": "Wahrscheinlichkeit, dass ein Kunde ein weiteres Jahr bleibt (0,8 = 80 %).",
+    "clv_discount_rate": "Jährlicher Kalkulationszins (0,1 = 10 %).",
+    "clv_include_current": "Ja = CLV zählt den DB des laufenden Jahres mit (m × (1+i)/(1+i−r)).",
+    "abc_measure": "Umsatz oder DB (gewählte Stufe) als Grundlage der ABC-Klassen.",
+    "abc_basis": "Wertanteil = kumulierter Anteil am Umsatz/DB; Kundenanteil = Anteil der Kunden.",
+    "abc_value_limits": "A bis 80 %, B bis 95 % des kumulierten Werts (vor dem Kunden gemessen).",
+    "abc_customer_limits": "A = beste 20 %, B = nächste bis 50 % der Kunden.",
+    "dilemma_worst_share": "Dilemma-Kunden stammen aus den so schlechtesten Kunden nach DB.",
+    "dilemma_revenue_classes": "… und gehören nach Umsatz zu diesen ABC-Klassen (z. B. 'A').",
+    "scenario_steps": "Was wäre, wenn die schlechtesten 5; 10; 20; 30 % (nach DB) wegfielen?",
+    "budget": "Budget für gezielte Ansprache in Euro.",
+    "cost_per_contact": "Kosten je angesprochenem Kunden; Budget / Kosten = Zahl der Kunden.",
 }
 
 CHOICES: dict[str, dict[str, str]] = {
@@ -284,6 +337,10 @@ CHOICES: dict[str, dict[str, str]] = {
         "custom": "Eigene Regeln",
     },
     "segment_names": {"german": "Deutsch", "original": "Original"},
+    "ranking_level": {"db1": "DB I", "db2": "DB II", "db3": "DB III", "db4": "DB IV"},
+    "abc_measure": {"revenue": "Umsatz", "db": "DB"},
+    "abc_basis": {"value": "Wertanteil", "customers": "Kundenanteil"},
+    "clv_include_current": {True: "ja", False: "nein"},
 }
 
 SETTING_DETAILS: dict[str, str] = {
@@ -302,6 +359,10 @@ SETTING_DETAILS: dict[str, str] = {
     "bands_overlap": (
         "Bänder überschneiden sich zwischen {a:g} und {b:g}: bitte lückenlos aneinanderreihen."
     ),
+    "abc_limits": "Bitte zwei aufsteigende Anteile zwischen 0 und 1 angeben, z. B. 0,8; 0,95.",
+    "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
+    "weights": "Gewichte dürfen nicht negativ sein, und mindestens eines muss größer als 0 sein.",
+    "negative_costs": "Kosten dürfen nicht negativ sein.",
     "rules_missing": "Eigene Segmentregeln gewählt, aber keine Regeln angegeben.",
     "rule_range": "Segmentregel '{name}': Klassen müssen zwischen 1 und {top} liegen (von ≤ bis).",
     "band_syntax": ("'{text}' ist kein Band. Bitte so angeben: '0-6: 40; 6-9: 25; ab 24: -15'."),
@@ -388,14 +449,22 @@ def setting_value_in(key: str, value: object) -> object:
     """Translate a value as a user types it (German words, ``"30; 90"``) for validation."""
     if key.endswith("_bands") and isinstance(value, str):
         return parse_bands(value)
-    if key == "rfmr_contact_points" and isinstance(value, str):
+    if key in ("rfmr_contact_points", "contact_costs", "group_fixed_costs") and isinstance(
+        value, str
+    ):
         return parse_points(value)
+    if key in ("value_weights", "abc_value_limits", "abc_customer_limits", "scenario_steps"):
+        return _split_list(value)
+    if key == "dilemma_revenue_classes" and isinstance(value, str):
+        return tuple(p.strip().upper() for p in re.split(r"[;,\s]+", value) if p.strip())
+    if key == "clv_include_current" and isinstance(value, str):
+        return value.strip().casefold() in TRUE_WORDS
     if key == "rfmr_weights":
         return _split_list(value)
-    if key in CHOICES and isinstance(value, str):
+    if key in CHOICES and isinstance(value, str) and key != "clv_include_current":
         wanted = value.strip().casefold()
         for internal, german in CHOICES[key].items():
-            if wanted in (internal.casefold(), german.casefold()):
+            if wanted in (str(internal).casefold(), german.casefold()):
                 return internal
         return value
     if key.endswith("_thresholds"):
@@ -412,12 +481,14 @@ def setting_value_out(key: str, value: object) -> object:
     """Return a setting's value as the Einstellungen sheet shows it."""
     if key.endswith("_bands"):
         return show_bands(value)
-    if key == "rfmr_contact_points":
+    if key in ("rfmr_contact_points", "contact_costs", "group_fixed_costs"):
         return "; ".join(f"{k}: {_show_number(v)}" for k, v in value.items())
+    if key == "dilemma_revenue_classes":
+        return "; ".join(value)
     if key == "segment_rules":
         return f"{len(value)} Regeln (Tabelle Segmentregeln)" if value else ""
     if key in CHOICES:
-        return CHOICES[key].get(str(value), value)
+        return CHOICES[key].get(value, value)
     if isinstance(value, tuple):
         return "; ".join(_show_number(v) if isinstance(v, float) else str(v) for v in value)
     if value is None:
@@ -485,6 +556,8 @@ THRESHOLD_COLUMNS: dict[str, str] = {
     "closed": "Grenzen",
     "customers": "Kunden",
 }
+
+DB_LEVELS = {"db1": "DB I", "db2": "DB II", "db3": "DB III", "db4": "DB IV"}
 
 DIMENSIONS = {"recency": "Recency (Tage)", "frequency": "Frequency", "monetary": "Monetary (Euro)"}
 CLOSED = {"left": "von ≤ x < bis", "right": "von < x ≤ bis", "both": "von ≤ x ≤ bis"}

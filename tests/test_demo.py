@@ -33,3 +33,16 @@ def test_revenue_is_concentrated_as_in_the_article():
     assert 0.20 <= share_for_80 <= 0.30
     top20 = cumulative[int(np.ceil(0.2 * len(ordered))) - 1]
     assert 0.70 <= top20 <= 0.80
+
+
+def test_margin_pattern_shows_the_whale_and_the_dilemma():
+    d = make_demo(20_000)
+    result = kx.analyze(d.transactions, d.customers, d.contacts)
+    f = result.facts
+    assert f["total_db"] > 0
+    assert 1.0 <= f["db_share_top20"] <= 1.5  # the best 20 % earn about everything
+    assert -0.8 <= f["db_share_bottom50"] <= -0.2  # the last half destroys margin
+    assert f["db_share_worst10"] < -0.1  # the worst 10 % do real damage
+    assert 1.3 <= f["whale_peak"] <= 2.0
+    assert len(result.dilemma) >= 10  # big customers among the worst by DB
+    assert result.dilemma["revenue_share"].max() > 0.005

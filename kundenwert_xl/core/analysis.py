@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kundenwert_xl import texts
-from kundenwert_xl.core import rfm, rfmr, schema, segments
+from kundenwert_xl.core import contacts as contacts_module
+from kundenwert_xl.core import decisions, margin, pareto, rfm, rfmr, schema, segments, value
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.ledger import build_ledger, day_numbers
 from kundenwert_xl.settings import Settings
@@ -24,31 +26,54 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything one analysis produces.
+    """Everything one analysis produces (see DESIGN.md, the API contract).
 
     Attributes
     ----------
     customers : pandas.DataFrame
-        One row per customer, indexed by ``customer_id``.
+        One row per customer, indexed by ``customer_id``: RFM values and scores, RFMR points
+        and their parts, segment, DB stages and ratios, value score and rank, CLV, ABC class,
+        dilemma flag.
     thresholds : pandas.DataFrame
         The class limits used per RFM dimension and score.
     segments : pandas.DataFrame
-        Per segment: customers, shares, revenue, mean RFMR points (and later DB, value).
+        Per segment: customers, shares, revenue, mean RFMR points, DB, mean value score.
+    pareto, pareto_revenue : pandas.DataFrame
+        100 rows each: customers ranked by DB (the ranking level) or by revenue.
+    deciles, deciles_revenue : pandas.DataFrame
+        Ten rows each: revenue and DB per decile of customers of the ranking.
+    facts : dict
+        Headline figures as fractions (1.0 = 100 %): ``revenue_share_top20``,
+        ``customer_share_for_80pct_revenue``, ``db_share_top20``, ``db_share_next30``,
+        ``db_share_bottom50``, ``db_share_worst10``, ``whale_peak`` and totals.
+    dilemma : pandas.DataFrame
+        The dilemma customers.
+    scenarios : pandas.DataFrame
+        Letting go of the worst customers by DB, and of the dilemma customers.
+    targeting : pandas.DataFrame
+        Customers to contact first within the budget; ``targeting_summary`` what they cover.
     problems : list of Problem
-        Warnings (errors raise instead), e.g. rows after the reference date.
+        Warnings (errors raise instead).
     reference_date : datetime.date
-        The reference date actually used.
     settings : Settings
-        The settings actually used (with the reference date filled in).
+        The settings used (with the reference date filled in).
     """
 
     customers: pd.DataFrame
     thresholds: pd.DataFrame
     segments: pd.DataFrame
+    pareto: pd.DataFrame
+    pareto_revenue: pd.DataFrame
+    deciles: pd.DataFrame
+    deciles_revenue: pd.DataFrame
+    facts: dict[str, float]
+    dilemma: pd.DataFrame
+    scenarios: pd.DataFrame
+    targeting: pd.DataFrame
+    targeting_summary: dict[str, float]
     problems: list[Problem]
     reference_date: dt.date
     settings: Settings
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def validate_inputs(
@@ -125,46 +150,93 @@ def analyze(
     problems = list(ledger.problems)
     values = rfm.customer_values(ledger, used)
     scores, thresholds = rfm.score_customers(values, used)
-    net_revenue = pd.Series(ledger.per_customer(ledger.revenue), index=ledger.customer_ids)
+    orders = rfm.count_orders(ledger, ledger.revenue > 0)
+    if "returned" in ledger.rows:
+        returned = rfm.count_orders(ledger, ledger.rows["returned"].to_numpy(dtype=bool))
+    else:
+        returned = np.zeros(ledger.n_customers, dtype="int64")
+    log, contact_problems = contacts_module.contact_log(ledger, contact_rows, used)
+    problems += contact_problems
 
     report("rfmr")
-    orders = values["frequency"].to_numpy()
-    if used.frequency_basis != "orders":
-        orders = rfm.count_orders(ledger, ledger.revenue > 0)
-    points, rfmr_problems = rfmr.rfmr_points(
+    points = rfmr.rfmr_points(
         ledger,
-        contact_rows,
+        log,
         used,
         values["recency_days"].to_numpy(dtype="float64"),
         orders,
+        returned,
         day_numbers(values["last_purchase"]),
     )
-    problems += rfmr_problems
 
     report("segments")
     rules, fallback = segments.rule_table(used)
     classes = thresholds.groupby("dimension", sort=False)["score"].max()
     on_scale = segments.on_preset_scale(
-        scores,
-        {f"{dim[0]}_score": int(classes[dim]) for dim in rfm.DIMENSIONS},
-        used,
+        scores, {f"{dim[0]}_score": int(classes[dim]) for dim in rfm.DIMENSIONS}, used
     )
     segment = segments.assign(on_scale, rules, fallback, texts.NO_PURCHASE_SEGMENT)
     if used.segment_preset == "custom":
         top = int(max(classes.max(), *(hi for r in rules for _, hi in r.ranges())))
         problems += segments.coverage_problems(rules, top, fallback)
 
-    table = pd.concat([values, scores], axis=1)
-    table["net_revenue"] = net_revenue
-    table = pd.concat([table, points], axis=1)
-    table["segment"] = segment
+    report("margin")
+    costs = margin.customer_costs(ledger, cust)
+    contact_cost = log.counts() @ log.per_channel(used.contact_costs)
+    margins, margin_problems = margin.margins(ledger, costs, contact_cost, orders, returned, used)
+    problems += margin_problems
 
+    report("value")
+    level = used.ranking_level
+    period_days = ledger.reference_day - int(ledger.day.min()) + 1
+    worth = value.customer_value(points["rfmr_points"].to_numpy(), margins, used, period_days)
+    revenue = margins["net_revenue"].to_numpy()
+    db = margins[level].to_numpy()
+    dilemma = decisions.dilemma_flags(revenue, db, used)
+
+    table = pd.concat([costs[["name", "group"]], values, scores, points, margins, worth], axis=1)
+    table.insert(table.columns.get_loc("rfmr_recency"), "segment", segment)
+    table["dilemma"] = dilemma
+
+    report("pareto")
+    problems += _total_problems(revenue, db, level)
+    targets, target_summary = decisions.targeting(table, level, used.budget, used.cost_per_contact)
     report("done")
     return Analysis(
         customers=table,
         thresholds=thresholds,
-        segments=segments.summary(table),
+        segments=segments.summary(table, level),
+        pareto=pareto.pareto_table(revenue, db, by="db"),
+        pareto_revenue=pareto.pareto_table(revenue, db, by="revenue"),
+        deciles=pareto.decile_table(revenue, db, by="db"),
+        deciles_revenue=pareto.decile_table(revenue, db, by="revenue"),
+        facts=pareto.facts(revenue, db),
+        dilemma=decisions.dilemma_table(table, level),
+        scenarios=decisions.scenario_table(revenue, db, dilemma, used.scenario_steps),
+        targeting=targets,
+        targeting_summary=target_summary,
         problems=problems,
         reference_date=ledger.reference_date,
         settings=used,
     )
+
+
+def _total_problems(revenue: np.ndarray, db: np.ndarray, level: str) -> list[Problem]:
+    """Warn when a total is not positive: shares of it are then shown as blank."""
+    found = []
+    for code, total in (
+        ("revenue_total_not_positive", revenue.sum()),
+        ("db_total_not_positive", db.sum()),
+    ):
+        if total <= 0:
+            found.append(
+                Problem(
+                    code,
+                    texts.message(
+                        code, level=texts.DB_LEVELS[level], total=texts.format_euro(total)
+                    ),
+                    table=texts.TABLE_NAMES["transactions"],
+                    severity="warning",
+                )
+            )
+    return found

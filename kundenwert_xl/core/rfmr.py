@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kundenwert_xl import texts
-from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.core.ledger import NO_DAY, Ledger, day_numbers
+from kundenwert_xl.core.contacts import ContactLog
+from kundenwert_xl.core.ledger import NO_DAY, Ledger
 from kundenwert_xl.core.rfm import count_orders
 from kundenwert_xl.settings import Band, Settings
 
@@ -66,117 +65,33 @@ def last_purchases_mean(ledger: Ledger, n_last: int) -> np.ndarray:
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def contact_counts(
-    ledger: Ledger, contacts: pd.DataFrame | None, since_day: np.ndarray, channels: list[str]
-) -> tuple[np.ndarray, list[Problem]]:
-    """Contacts per customer and channel after ``since_day`` and up to the reference date.
-
-    Returns
-    -------
-    counts : numpy.ndarray
-        Shape (customers, channels).
-    problems : list of Problem
-        Warnings (contacts of unknown customers, after the reference date). A channel that the
-        settings do not know is an error and raises.
-    """
-    counts = np.zeros((ledger.n_customers, len(channels)), dtype="int64")
-    if contacts is None or contacts.empty:
-        return counts, []
-    table = texts.TABLE_NAMES["contacts"]
-    channel = contacts["channel"]
-    if not isinstance(channel.dtype, pd.CategoricalDtype):
-        channel = channel.astype("category")
-    lookup = {name.casefold(): i for i, name in enumerate(channels)}
-    # Map the few category names, then take by code: no string operation per contact row.
-    by_category = np.array(
-        [lookup.get(str(c).strip().casefold(), -1) for c in channel.cat.categories] + [-1],
-        dtype=np.intp,
-    )
-    ch = by_category[np.asarray(channel.cat.codes)]
-    known = ch >= 0
-    if not known.all():
-        unknown = sorted({str(c) for c in channel[~known]})
-        rows = np.flatnonzero(~known)[:5] + 2
-        raise KundenwertError(
-            [
-                Problem(
-                    "unknown_channel",
-                    texts.message(
-                        "unknown_channel",
-                        value=", ".join(unknown),
-                        setting=texts.SETTING_LABELS["rfmr_contact_points"],
-                        rows=", ".join(map(str, rows)),
-                    ),
-                    table=table,
-                    column=texts.header("contacts", "channel"),
-                    value=unknown[0],
-                )
-            ]
-        )
-    problems: list[Problem] = []
-    cust = ledger.customer_codes(contacts["customer_id"])
-    day = day_numbers(contacts["date"])
-    after = day > ledger.reference_day
-    if after.any():
-        problems.append(
-            Problem(
-                "contacts_after_reference_date",
-                texts.message("contacts_after_reference_date", count=int(after.sum())),
-                table=table,
-                column=texts.header("contacts", "date"),
-                severity="warning",
-            )
-        )
-    unknown_customer = cust < 0
-    if unknown_customer.any():
-        problems.append(
-            Problem(
-                "unknown_customer_in_contacts",
-                texts.message(
-                    "unknown_customer_in_contacts",
-                    count=int(unknown_customer.sum()),
-                    value=str(contacts["customer_id"].iloc[int(np.argmax(unknown_customer))]),
-                ),
-                table=table,
-                column=texts.header("contacts", "customer_id"),
-                severity="warning",
-            )
-        )
-    ok = ~unknown_customer & ~after
-    ok[ok] = day[ok] > since_day[cust[ok]]
-    flat = np.bincount(
-        cust[ok] * len(channels) + ch[ok], minlength=ledger.n_customers * len(channels)
-    )
-    return flat.reshape(ledger.n_customers, len(channels)), problems
-
-
 def rfmr_points(
     ledger: Ledger,
-    contacts: pd.DataFrame | None,
+    contacts: ContactLog,
     settings: Settings,
     recency_days: np.ndarray,
     orders: np.ndarray,
+    returned: np.ndarray,
     last_day: np.ndarray,
-) -> tuple[pd.DataFrame, list[Problem]]:
+) -> pd.DataFrame:
     """Compute the RFMR points and the figures they come from, per customer.
 
     Parameters
     ----------
     ledger : Ledger
-    contacts : pandas.DataFrame or None
-        Validated contacts (``customer_id``, ``date``, ``channel``).
+    contacts : ContactLog
+        The advertising contacts up to the reference date.
     settings : Settings
-    recency_days, orders, last_day : numpy.ndarray
-        From the RFM step: days since the last purchase (NaN without), orders, last purchase
-        day (``NO_DAY`` without).
+    recency_days, orders, returned, last_day : numpy.ndarray
+        Days since the last purchase (NaN without), orders, returned orders, last purchase
+        day (``NO_DAY`` without), per customer.
 
     Returns
     -------
-    table : pandas.DataFrame
+    pandas.DataFrame
         ``months_since_last_purchase``, ``purchases_in_window``, ``avg_last_purchases``,
-        ``returned_orders``, ``return_ratio``, ``contacts_since_last_purchase``, the points per
+        ``return_ratio``, ``contacts_since_last_purchase``, the points per
         criterion (``rfmr_recency`` … ``rfmr_contacts``) and ``rfmr_points``.
-    problems : list of Problem
     """
     has = ~np.isnan(recency_days)
     months = recency_days / DAYS_PER_MONTH
@@ -185,17 +100,11 @@ def rfmr_points(
     in_window = purchase & ((ledger.reference_day - ledger.day) < window_days)
     purchases_in_window = count_orders(ledger, in_window)
     average = last_purchases_mean(ledger, settings.rfmr_monetary_last_n)
-
-    if "returned" in ledger.rows:
-        returned = count_orders(ledger, ledger.rows["returned"].to_numpy(dtype=bool))
-    else:
-        returned = np.zeros(ledger.n_customers, dtype="int64")
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(orders > 0, returned / np.maximum(orders, 1), 0.0)
 
-    channels = list(settings.rfmr_contact_points)
-    counts, problems = contact_counts(ledger, contacts, last_day, channels)
-    per_contact = np.array([settings.rfmr_contact_points[c] for c in channels], dtype="float64")
+    counts = contacts.counts(after_day=last_day)
+    per_contact = contacts.per_channel(settings.rfmr_contact_points)
 
     if settings.rfmr_returns_basis == "ratio":
         returns_points = band_points(ratio.astype("float64"), settings.rfmr_return_ratio_bands)
@@ -206,7 +115,7 @@ def rfmr_points(
         "rfmr_frequency": purchases_in_window * settings.rfmr_frequency_points,
         "rfmr_monetary": band_points(average, settings.rfmr_monetary_bands),
         "rfmr_returns": returns_points,
-        "rfmr_contacts": counts @ per_contact if len(channels) else np.zeros(ledger.n_customers),
+        "rfmr_contacts": counts @ per_contact,
     }
     total = np.full(ledger.n_customers, settings.rfmr_start, dtype="float64")
     for weight, name in zip(settings.rfmr_weights, CRITERIA, strict=True):
@@ -217,7 +126,6 @@ def rfmr_points(
             "months_since_last_purchase": months,
             "purchases_in_window": np.where(has, purchases_in_window, 0),
             "avg_last_purchases": np.where(has, average, np.nan),
-            "returned_orders": returned,
             "return_ratio": ratio,
             "contacts_since_last_purchase": np.where(has, counts.sum(axis=1), 0),
             **points,
@@ -225,4 +133,4 @@ def rfmr_points(
         },
         index=ledger.customer_ids,
     )
-    return table, problems
+    return table

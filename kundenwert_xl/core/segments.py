@@ -200,10 +200,11 @@ def coverage_problems(rules: tuple[SegmentRule, ...], top: int, fallback: str) -
     return problems
 
 
-def summary(customers: pd.DataFrame) -> pd.DataFrame:
-    """Per segment: customers, their share, net revenue, its share, mean RFMR points.
+def summary(customers: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Summarise each segment.
 
-    Columns of later stages (``db``, ``value_score``) are added when present.
+    Customers and their share, net revenue and its share, mean RFMR points, DB (the ranking
+    level) and its share, and the mean value score.
     """
     grouped = customers.groupby("segment", observed=False, sort=True)
     table = pd.DataFrame(
@@ -217,8 +218,9 @@ def summary(customers: pd.DataFrame) -> pd.DataFrame:
     revenue = customers["net_revenue"].sum()
     table.insert(1, "customer_share", table["customers"] / n)
     table.insert(3, "revenue_share", table["net_revenue"] / revenue if revenue else np.nan)
-    for column, how in (("db", "sum"), ("value_score", "mean")):
-        if column in customers:
-            table[column if how == "sum" else "mean_value_score"] = grouped[column].agg(how)
+    total_db = customers[level].sum()
+    table["db"] = grouped[level].sum()
+    table["db_share"] = table["db"] / total_db if total_db > 0 else np.nan
+    table["mean_value_score"] = grouped["value_score"].mean()
     table.index.name = "segment"
     return table

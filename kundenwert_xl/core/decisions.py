@@ -1,0 +1,111 @@
+"""The decisions the article asks for: the dilemma customers, letting customers go, targeting.
+
+- Dilemma: customers among the worst share by DB who are still A customers by revenue.
+- Scenarios: if the company let go of the worst 5, 10, 20, 30 % by DB (or of the dilemma
+  customers only), what revenue and DB would it lose or win? Their direct costs are assumed to
+  go with them, so their whole DB leaves the total.
+- Targeting: with a budget and a cost per contact, whom to contact first (by value rank) and
+  what share of DB and revenue that list covers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from kundenwert_xl.core.pareto import top_count
+from kundenwert_xl.core.value import abc_classes, ranking
+from kundenwert_xl.settings import Settings
+
+
+def dilemma_flags(revenue: np.ndarray, db: np.ndarray, settings: Settings) -> np.ndarray:
+    """True for customers in the worst ``dilemma_worst_share`` by DB with a chosen revenue class."""
+    n = len(db)
+    worst = np.zeros(n, dtype=bool)
+    worst[ranking(db)[n - top_count(settings.dilemma_worst_share, n) :]] = True
+    limits = (
+        settings.abc_value_limits if settings.abc_basis == "value" else settings.abc_customer_limits
+    )
+    revenue_class = abc_classes(revenue, limits, settings.abc_basis)
+    return worst & np.isin(revenue_class, settings.dilemma_revenue_classes)
+
+
+def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The dilemma customers with revenue share, DB, DB ratio and the price increase to DB 0.
+
+    ``price_increase`` is the share by which the net revenue would have to rise (costs as they
+    are) for the DB to reach zero: −DB / net revenue.
+    """
+    total = customers["net_revenue"].sum()
+    part = customers[customers["dilemma"]]
+    revenue = part["net_revenue"]
+    table = pd.DataFrame(
+        {
+            "name": part.get("name"),
+            "segment": part.get("segment"),
+            "net_revenue": revenue,
+            "revenue_share": revenue / total if total > 0 else np.nan,
+            "db": part[level],
+            "db_ratio": part[f"{level}_ratio"],
+            "price_increase": np.where(
+                revenue > 0, -part[level] / revenue.where(revenue > 0), np.nan
+            ),
+            "value_rank": part.get("value_rank"),
+        },
+        index=part.index,
+    )
+    return table.sort_values("net_revenue", ascending=False, kind="stable")
+
+
+def scenario_table(
+    revenue: np.ndarray, db: np.ndarray, dilemma: np.ndarray, steps: tuple[float, ...]
+) -> pd.DataFrame:
+    """One row per step (worst p by DB let go) and one for the dilemma customers only."""
+    n = len(db)
+    order = ranking(db)
+    total_rev, total_db = float(revenue.sum()), float(db.sum())
+    rows = []
+    groups = [(f"worst_{p:g}", p, order[n - top_count(p, n) :]) for p in steps]
+    groups.append(("dilemma", math.nan, np.flatnonzero(dilemma)))
+    for key, share, members in groups:
+        lost_rev = float(revenue[members].sum())
+        lost_db = float(db[members].sum())
+        after = total_db - lost_db
+        rows.append(
+            {
+                "scenario": key,
+                "share": share,
+                "customers_lost": len(members),
+                "revenue_lost": lost_rev,
+                "revenue_lost_share": lost_rev / total_rev if total_rev > 0 else math.nan,
+                "db_before": total_db,
+                "db_after": after,
+                "db_change": after - total_db,
+                "db_change_share": (after - total_db) / abs(total_db) if total_db else math.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def targeting(
+    customers: pd.DataFrame, level: str, budget: float, cost_per_contact: float
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The customers to contact first by value rank, and what share of DB and revenue they hold."""
+    k = min(len(customers), math.floor(budget / cost_per_contact + 1e-9))
+    chosen = customers.sort_values("value_rank", kind="stable").head(k)
+    total_rev = customers["net_revenue"].sum()
+    total_db = customers[level].sum()
+    columns = [
+        c
+        for c in ("name", "segment", "value_rank", "value_score", "net_revenue", level)
+        if c in chosen
+    ]
+    summary = {
+        "customers": k,
+        "cost": k * cost_per_contact,
+        "revenue_share": chosen["net_revenue"].sum() / total_rev if total_rev > 0 else math.nan,
+        "db_share": chosen[level].sum() / total_db if total_db > 0 else math.nan,
+    }
+    return chosen[columns], summary

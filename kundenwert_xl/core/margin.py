@@ -1,0 +1,176 @@
+"""Kundendeckungsbeitragsrechnung: contribution margin per customer, DB I to DB IV.
+
+Stages (DESIGN.md, API contract), per customer over the rows up to the reference date::
+
+    net_revenue = Σ revenue                             (credit notes are negative rows)
+    gross_revenue = net_revenue + Σ discount            (where a discount column exists)
+    db1 = net_revenue − Σ cost_of_goods                 (cogs_rate × revenue where missing)
+    db2 = db1 − Σ shipping − order cost × orders − return cost × returned orders
+    db3 = db2 − sales − marketing − service costs − Σ contact cost × contacts
+    db4 = db3 − share of the group's fixed costs        (allocated by positive net revenue)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kundenwert_xl import texts
+from kundenwert_xl.core.errors import Problem
+from kundenwert_xl.core.ledger import Ledger
+from kundenwert_xl.settings import Settings
+
+COST_COLUMNS = ("sales_costs", "marketing_costs", "service_costs")
+
+
+def _column(rows: pd.DataFrame, name: str) -> np.ndarray | None:
+    return rows[name].to_numpy(dtype="float64") if name in rows else None
+
+
+def customer_costs(ledger: Ledger, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """Group and cost items of the customer table, aligned to the ledger's customers."""
+    out = pd.DataFrame(index=ledger.customer_ids)
+    out["name"] = None
+    out["group"] = None
+    for col in COST_COLUMNS:
+        out[col] = 0.0
+    if customers is None:
+        return out
+    codes = ledger.customer_codes(customers["customer_id"])
+    keep = codes >= 0
+    for col in ("name", "group"):
+        if col in customers:
+            values = np.full(ledger.n_customers, None, dtype=object)
+            values[codes[keep]] = customers[col].to_numpy(dtype=object)[keep]
+            out[col] = values
+    for col in COST_COLUMNS:
+        if col in customers:
+            cost = np.nan_to_num(customers[col].to_numpy(dtype="float64"))
+            out[col] = np.bincount(codes[keep], weights=cost[keep], minlength=ledger.n_customers)
+    return out
+
+
+def margins(
+    ledger: Ledger,
+    costs: pd.DataFrame,
+    contacts_cost: np.ndarray,
+    orders: np.ndarray,
+    returned: np.ndarray,
+    settings: Settings,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Compute the DB stages per customer.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    costs : pandas.DataFrame
+        From :func:`customer_costs`: ``group`` and the customer-specific cost items.
+    contacts_cost : numpy.ndarray
+        Advertising contact costs per customer.
+    orders, returned : numpy.ndarray
+        Orders with revenue and returned orders per customer.
+    settings : Settings
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``gross_revenue``, ``discount``, ``net_revenue``, ``cost_of_goods``, ``db1``,
+        ``shipping_cost``, ``orders``, ``returned_orders``, ``order_costs``, ``db2``,
+        ``customer_costs``, ``contact_costs``, ``db3``, ``fixed_costs``, ``db4`` and the DB
+        ratios ``db1_ratio`` … ``db4_ratio`` (share of net revenue; NaN without positive
+        revenue).
+    problems : list of Problem
+    """
+    rows = ledger.rows
+    revenue = ledger.revenue
+    net = ledger.per_customer(revenue)
+    discount_rows = _column(rows, "discount")
+    discount = (
+        ledger.per_customer(np.nan_to_num(discount_rows))
+        if discount_rows is not None
+        else np.zeros(ledger.n_customers)
+    )
+    cogs_rows = _column(rows, "cost_of_goods")
+    estimated = revenue * settings.cogs_rate
+    cogs_rows = (
+        estimated if cogs_rows is None else np.where(np.isnan(cogs_rows), estimated, cogs_rows)
+    )
+    cogs = ledger.per_customer(cogs_rows)
+    db1 = net - cogs
+
+    shipping_rows = _column(rows, "shipping_cost")
+    shipping = (
+        ledger.per_customer(np.nan_to_num(shipping_rows))
+        if shipping_rows is not None
+        else np.zeros(ledger.n_customers)
+    )
+    order_costs = settings.order_handling_cost * orders + settings.return_handling_cost * returned
+    db2 = db1 - shipping - order_costs
+
+    own = costs[list(COST_COLUMNS)].to_numpy(dtype="float64").sum(axis=1)
+    db3 = db2 - own - contacts_cost
+
+    fixed, problems = _fixed_cost_shares(costs["group"], net, settings)
+    db4 = db3 - fixed
+
+    table = pd.DataFrame(
+        {
+            "gross_revenue": net + discount,
+            "discount": discount,
+            "net_revenue": net,
+            "cost_of_goods": cogs,
+            "db1": db1,
+            "shipping_cost": shipping,
+            "orders": orders,
+            "returned_orders": returned,
+            "order_costs": order_costs,
+            "db2": db2,
+            "customer_costs": own,
+            "contact_costs": contacts_cost,
+            "db3": db3,
+            "fixed_costs": fixed,
+            "db4": db4,
+        },
+        index=ledger.customer_ids,
+    )
+    positive = net > 0
+    for level in ("db1", "db2", "db3", "db4"):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table[f"{level}_ratio"] = np.where(
+                positive, table[level] / np.where(positive, net, 1), np.nan
+            )
+    return table, problems
+
+
+def _fixed_cost_shares(
+    group: pd.Series, net: np.ndarray, settings: Settings
+) -> tuple[np.ndarray, list[Problem]]:
+    """Each customer's share of its group's fixed costs, by positive net revenue.
+
+    A group whose customers have no positive revenue shares its costs equally. Fixed costs of a
+    group without customers cannot be allocated and are reported.
+    """
+    fixed = np.zeros(len(net))
+    problems = []
+    if not settings.group_fixed_costs:
+        return fixed, problems
+    groups = group.astype("string").str.strip().str.casefold().to_numpy(dtype=object, na_value="")
+    base = np.maximum(net, 0.0)
+    for name, amount in settings.group_fixed_costs.items():
+        members = groups == name.strip().casefold()
+        if not members.any():
+            problems.append(
+                Problem(
+                    "fixed_costs_without_group",
+                    texts.message("fixed_costs_without_group", value=name),
+                    table=texts.TABLE_NAMES["settings"],
+                    column=texts.SETTING_LABELS["group_fixed_costs"],
+                    value=name,
+                    severity="warning",
+                )
+            )
+            continue
+        weight = base[members]
+        total = weight.sum()
+        fixed[members] += amount * (weight / total if total > 0 else 1.0 / members.sum())
+    return fixed, problems

@@ -1,0 +1,140 @@
+"""Customer value: score 0–100, rank, a simple deterministic CLV, and ABC classes.
+
+``value_score`` = 100 × (w_rfmr × pct(RFMR points) + w_db × pct(DB)) / (w_rfmr + w_db), where
+pct is Excel's PERCENTRANK.INC: the share of the other customers with a strictly smaller value,
+(count of smaller values) / (n − 1); ties share a percent rank; a single customer gets 1.
+Customers without RFMR points (no purchase) count 0 in that part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kundenwert_xl.settings import Settings
+
+DAYS_PER_YEAR = 365.25
+
+
+def percent_rank(values: np.ndarray) -> np.ndarray:
+    """PERCENTRANK.INC of each value among the non-NaN values (NaN stays NaN)."""
+    out = np.full(len(values), np.nan)
+    valid = ~np.isnan(values)
+    x = values[valid]
+    if len(x) == 0:
+        return out
+    if len(x) == 1:
+        out[valid] = 1.0
+        return out
+    smaller = np.searchsorted(np.sort(x), x, side="left")
+    out[valid] = smaller / (len(x) - 1)
+    return out
+
+
+def value_score(rfmr: np.ndarray, db: np.ndarray, weights: tuple[float, float]) -> np.ndarray:
+    """Combine RFMR points and DB into 0–100 by percent ranks and weights."""
+    w_rfmr, w_db = weights
+    p_rfmr = np.nan_to_num(percent_rank(rfmr), nan=0.0)
+    p_db = np.nan_to_num(percent_rank(db), nan=0.0)
+    return 100.0 * (w_rfmr * p_rfmr + w_db * p_db) / (w_rfmr + w_db)
+
+
+def ranking(primary: np.ndarray, secondary: np.ndarray | None = None) -> np.ndarray:
+    """Positions 0..n−1 of a descending ranking; ties by ``secondary`` (desc), then input order."""
+    keys = [np.arange(len(primary))]
+    if secondary is not None:
+        keys.append(-np.nan_to_num(secondary, nan=-np.inf))
+    keys.append(-np.nan_to_num(primary, nan=-np.inf))
+    return np.lexsort(keys)
+
+
+def ranks(order: np.ndarray) -> np.ndarray:
+    """Rank (1 = first) of each element, from an ordering."""
+    out = np.empty(len(order), dtype="int64")
+    out[order] = np.arange(1, len(order) + 1)
+    return out
+
+
+def clv(
+    db_per_year: np.ndarray, retention: float, discount: float, include_current: bool
+) -> np.ndarray:
+    """Deterministic CLV with constant margin (DOMAIN.md §6.2).
+
+    ``m × r / (1 + i − r)``: margins from next year on, infinite horizon; with
+    ``include_current`` ``m × (1 + i) / (1 + i − r)``, one more period's margin.
+    """
+    factor = (1 + discount) if include_current else retention
+    return db_per_year * factor / (1 + discount - retention)
+
+
+def abc_classes(values: np.ndarray, limits: tuple[float, float], basis: str) -> np.ndarray:
+    """ABC class per customer by a measure (revenue or DB), DOMAIN.md §5.1.
+
+    Customers are sorted by the measure, descending; equal values keep input order. With
+    ``basis="value"`` a customer belongs to the class in which the cumulative share *before*
+    adding it lies (the top customer is always A); shares are of the sum of positive values,
+    and customers with a value ≤ 0 are C. With ``basis="customers"`` the share of customers
+    ranked before decides.
+    """
+    n = len(values)
+    order = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
+    classes = np.full(n, "C", dtype=object)
+    if n == 0:
+        return classes
+    if basis == "customers":
+        before = np.arange(n) / n
+        ordered = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
+    else:
+        positive = np.clip(np.nan_to_num(values[order]), 0, None)
+        total = positive.sum()
+        before = (np.cumsum(positive) - positive) / total if total > 0 else np.ones(n)
+        ordered = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
+        ordered = np.where(positive > 0, ordered, "C")
+    classes[order] = ordered
+    return classes
+
+
+def customer_value(
+    rfmr_points: np.ndarray,
+    margins: pd.DataFrame,
+    settings: Settings,
+    period_days: int,
+) -> pd.DataFrame:
+    """Value score, rank, CLV and ABC classes per customer.
+
+    Parameters
+    ----------
+    rfmr_points : numpy.ndarray
+    margins : pandas.DataFrame
+        From :func:`kundenwert_xl.core.margin.margins` (``net_revenue``, ``db1`` … ``db4``).
+    settings : Settings
+    period_days : int
+        Length of the analysed period (first transaction to reference date, inclusive), to
+        turn the DB into a DB per year for the CLV.
+    """
+    level = settings.ranking_level
+    db = margins[level].to_numpy(dtype="float64")
+    revenue = margins["net_revenue"].to_numpy(dtype="float64")
+    score = value_score(rfmr_points, db, settings.value_weights)
+    rank = ranks(ranking(score, db))
+    years = max(period_days, 1) / DAYS_PER_YEAR
+    per_year = db / years
+    measure = revenue if settings.abc_measure == "revenue" else db
+    limits = (
+        settings.abc_value_limits if settings.abc_basis == "value" else settings.abc_customer_limits
+    )
+    return pd.DataFrame(
+        {
+            "value_score": score,
+            "value_rank": rank,
+            "db_per_year": per_year,
+            "clv": clv(
+                per_year,
+                settings.clv_retention,
+                settings.clv_discount_rate,
+                settings.clv_include_current,
+            ),
+            "abc_class": abc_classes(measure, limits, settings.abc_basis),
+        },
+        index=margins.index,
+    )
