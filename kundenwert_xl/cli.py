@@ -100,9 +100,8 @@ def print_headline(analysis: Analysis, rows: int) -> None:
             rows=texts.format_int(rows),
         )
     )
-    codes = analysis.customers["rfm_code"]
-    top = codes[codes != ""].value_counts().head(5)
-    out.print(texts.CLI["rfm_top"].format(codes=", ".join(f"{c} ({n})" for c, n in top.items())))
+    for sentence in analysis.sentences():
+        out.print(f"  {sentence}")
     for problem in analysis.problems:
         err.print(f"{texts.SEVERITY[problem.severity]}: {problem.one_line()}")
 

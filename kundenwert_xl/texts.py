@@ -646,3 +646,60 @@ NO_PURCHASE_SEGMENT = "Ohne Kauf"
 def segment_name(name: str) -> str:
     """German display name of a preset segment (a user's own name stays as it is)."""
     return SEGMENT_NAMES.get(name, name)
+
+
+# --- Headline facts as German sentences (Übersicht sheet, CLI) ---------------------------------
+
+
+def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: float) -> list[str]:
+    """The headline figures of an analysis as German sentences, most important first."""
+    pct = format_percent
+    db = DB_LEVELS[level]
+    lines = [
+        f"{format_int(facts['customers'])} Kunden, Umsatz {format_euro(facts['total_revenue'])}, "
+        f"{db} {format_euro(facts['total_db'])}."
+    ]
+    if facts["customer_share_for_80pct_revenue"] == facts["customer_share_for_80pct_revenue"]:
+        lines.append(
+            f"{pct(facts['customer_share_for_80pct_revenue'])} der Kunden erzielen 80 % des "
+            "Umsatzes."
+        )
+        lines.append(
+            f"Die umsatzstärksten 20 % der Kunden bringen {pct(facts['revenue_share_top20'])} "
+            "des Umsatzes."
+        )
+    if facts["total_db"] > 0:
+        bottom = facts["db_share_bottom50"]
+        lines += [
+            f"Die besten 20 % (nach {db}) erwirtschaften {pct(facts['db_share_top20'])} des "
+            "Deckungsbeitrags.",
+            f"Die nächsten 30 % tragen {pct(facts['db_share_next30'])} bei.",
+            (
+                f"Die übrigen 50 % vernichten {pct(-bottom)} des Deckungsbeitrags."
+                if bottom < 0
+                else f"Die übrigen 50 % tragen {pct(bottom)} bei."
+            ),
+            (
+                f"Die schlechtesten 10 % kosten {pct(-facts['db_share_worst10'])} des "
+                "Deckungsbeitrags."
+                if facts["db_share_worst10"] < 0
+                else f"Auch die schlechtesten 10 % tragen {pct(facts['db_share_worst10'])} bei."
+            ),
+            f"Die Walkurve gipfelt bei {pct(facts['whale_peak'])} des gesamten Deckungsbeitrags.",
+        ]
+    else:
+        lines.append(
+            f"Der gesamte {db} ist nicht positiv; Anteile am Deckungsbeitrag sind nicht "
+            "aussagekräftig."
+        )
+    lines.append(
+        f"{format_int(facts['negative_db_customers'])} Kunden haben einen negativen "
+        "Deckungsbeitrag."
+    )
+    if dilemma_count:
+        lines.append(
+            f"{format_int(dilemma_count)} Dilemma-Kunden: unter den schlechtesten nach DB, aber "
+            f"wichtig nach Umsatz (zusammen {pct(dilemma_share)} des Umsatzes). Bitte auf dem "
+            "Blatt Dilemma entscheiden."
+        )
+    return lines

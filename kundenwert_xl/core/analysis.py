@@ -75,6 +75,13 @@ class Analysis:
     reference_date: dt.date
     settings: Settings
 
+    def sentences(self) -> list[str]:
+        """The headline facts as German sentences (Übersicht sheet, command line)."""
+        share = self.dilemma["revenue_share"].sum() if len(self.dilemma) else 0.0
+        return texts.fact_sentences(
+            self.facts, self.settings.ranking_level, len(self.dilemma), float(share)
+        )
+
 
 def validate_inputs(
     transactions: pd.DataFrame,

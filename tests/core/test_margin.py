@@ -1,0 +1,96 @@
+"""Kundendeckungsbeitragsrechnung DB I-IV, computed by hand through every stage."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kundenwert_xl as kx
+
+REF = "2024-12-31"
+SETTINGS = dict(
+    reference_date=REF,
+    cogs_rate=0.5,
+    order_handling_cost=5.0,
+    return_handling_cost=10.0,
+    contact_costs={"Mailing": 1.0, "Hauptkatalog": 3.0},
+    group_fixed_costs={"Handel": 100.0},
+)
+
+
+def _inputs():
+    tx = pd.DataFrame(
+        [
+            # A, order A1: two lines; the second without cost of goods (rate 0.5 -> 50).
+            ("A", "2024-03-01", "A1", 200.0, 120.0, 6.0, 20.0, False),
+            ("A", "2024-03-01", "A1", 100.0, None, 0.0, 0.0, False),
+            # A, order A2 came back: credit note in the same order, 80 % of cogs restocked.
+            ("A", "2024-05-01", "A2", 150.0, 90.0, 6.0, 0.0, True),
+            ("A", "2024-05-15", "A2", -150.0, -72.0, 0.0, 0.0, True),
+            ("B", "2024-06-01", "B1", 100.0, 70.0, 4.0, None, False),
+            ("C", "2024-07-01", "C1", 50.0, 40.0, None, None, False),
+        ],
+        columns=["Kundennr", "Datum", "Auftragsnr", "Umsatz", "Wareneinsatz", "Versandkosten",
+                 "Rabatt", "Retoure"],
+    )
+    customers = pd.DataFrame(
+        [
+            ("A", "Alpha GmbH", "Handel", 20.0, 10.0, 5.0),
+            ("B", "Beta KG", "handel ", None, None, None),  # group names: trimmed, any case
+            ("C", "Gamma AG", "Industrie", 0.0, 0.0, 0.0),
+        ],
+        columns=["Kundennr", "Name", "Kundengruppe", "Vertriebskosten", "Marketingkosten",
+                 "Servicekosten"],
+    )
+    contacts = pd.DataFrame(
+        [("A", "2024-01-10", "Mailing"), ("A", "2024-02-10", "Mailing"), ("A", "2024-04-01", "Hauptkatalog")],
+        columns=["Kundennr", "Datum", "Art"],
+    )
+    return tx, customers, contacts
+
+
+def test_every_stage_by_hand():
+    tx, customers, contacts = _inputs()
+    c = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS)).customers
+    # A: net 200 + 100 + 150 - 150 = 300; gross = 300 + discount 20 = 320
+    assert c.loc["A", ["net_revenue", "discount", "gross_revenue"]].tolist() == [300, 20, 320]
+    # cogs 120 + 50 + 90 - 72 = 188 -> DB I 112
+    assert c.loc["A", ["cost_of_goods", "db1"]].tolist() == [188, 112]
+    # shipping 12, 2 orders x 5, 1 returned order x 10 -> DB II 112 - 12 - 10 - 10 = 80
+    assert c.loc["A", ["shipping_cost", "orders", "returned_orders", "db2"]].tolist() == [12, 2, 1, 80]
+    # own costs 35, contacts 2 x 1 + 1 x 3 = 5 -> DB III 40
+    assert c.loc["A", ["customer_costs", "contact_costs", "db3"]].tolist() == [35, 5, 40]
+    # Handel's 100 split by net revenue A 300 : B 100 -> 75 / 25
+    assert c.loc["A", ["fixed_costs", "db4"]].tolist() == [75, -35]
+    # B: DB I 30, DB II 30 - 4 - 5 = 21, DB III 21, DB IV 21 - 25 = -4
+    assert c.loc["B", ["db1", "db2", "db3", "db4"]].tolist() == [30, 21, 21, -4]
+    assert c.loc["B", "gross_revenue"] == 100  # blank discount counts as 0
+    # C: DB I 10, DB II 10 - 0 - 5 = 5, no fixed costs for Industrie
+    assert c.loc["C", ["db1", "db2", "db3", "db4"]].tolist() == [10, 5, 5, 5]
+    assert c.loc["A", "db1_ratio"] == pytest.approx(112 / 300)
+    assert c.loc["A", "db4_ratio"] == pytest.approx(-35 / 300)
+    assert c.loc["A", ["name", "group"]].tolist() == ["Alpha GmbH", "Handel"]
+
+
+def test_missing_cost_of_goods_column_uses_the_rate():
+    tx, customers, contacts = _inputs()
+    c = kx.analyze(tx.drop(columns=["Wareneinsatz"]), settings=kx.Settings(**SETTINGS)).customers
+    # A: 0.5 x (200 + 100 + 150 - 150) = 150 -> DB I 150; the credit note reverses its share.
+    assert c.loc["A", ["cost_of_goods", "db1"]].tolist() == [150, 150]
+
+
+def test_fixed_costs_for_an_unknown_group_are_reported():
+    tx, customers, contacts = _inputs()
+    s = kx.Settings(**{**SETTINGS, "group_fixed_costs": {"Export": 50.0}})
+    result = kx.analyze(tx, customers, contacts, s)
+    assert result.customers["fixed_costs"].sum() == 0
+    (p,) = [p for p in result.problems if p.code == "fixed_costs_without_group"]
+    assert "'Export'" in p.message and p.severity == "warning"
+
+
+def test_ranking_level_is_a_setting():
+    tx, customers, contacts = _inputs()
+    by_db4 = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS, ranking_level="db4"))
+    by_db1 = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS, ranking_level="db1"))
+    assert by_db4.facts["total_db"] == -34  # -35 - 4 + 5
+    assert by_db1.facts["total_db"] == 152  # 112 + 30 + 10
+    assert [p.code for p in by_db4.problems] == ["db_total_not_positive"]
