@@ -199,7 +199,8 @@ def analyze(
     worth = value.customer_value(points["rfmr_points"].to_numpy(), margins, used, period_days)
     revenue = margins["net_revenue"].to_numpy()
     db = margins[level].to_numpy()
-    dilemma = decisions.dilemma_flags(revenue, db, used)
+    by_db, by_revenue = value.ranking(db), value.ranking(revenue)
+    dilemma = decisions.dilemma_flags(revenue, by_db, used)
 
     table = pd.concat([costs[["name", "group"]], values, scores, points, margins, worth], axis=1)
     table.insert(table.columns.get_loc("rfmr_recency"), "segment", segment)
@@ -213,13 +214,13 @@ def analyze(
         customers=table,
         thresholds=thresholds,
         segments=segments.summary(table, level),
-        pareto=pareto.pareto_table(revenue, db, by="db"),
-        pareto_revenue=pareto.pareto_table(revenue, db, by="revenue"),
-        deciles=pareto.decile_table(revenue, db, by="db"),
-        deciles_revenue=pareto.decile_table(revenue, db, by="revenue"),
-        facts=pareto.facts(revenue, db),
+        pareto=pareto.pareto_table(revenue, db, by_db),
+        pareto_revenue=pareto.pareto_table(revenue, db, by_revenue),
+        deciles=pareto.decile_table(revenue, db, by_db),
+        deciles_revenue=pareto.decile_table(revenue, db, by_revenue),
+        facts=pareto.facts(revenue, db, by_revenue, by_db),
         dilemma=decisions.dilemma_table(table, level),
-        scenarios=decisions.scenario_table(revenue, db, dilemma, used.scenario_steps),
+        scenarios=decisions.scenario_table(revenue, db, by_db, dilemma, used.scenario_steps),
         targeting=targets,
         targeting_summary=target_summary,
         problems=problems,

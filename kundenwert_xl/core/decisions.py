@@ -16,15 +16,18 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl.core.pareto import top_count
-from kundenwert_xl.core.value import abc_classes, ranking
+from kundenwert_xl.core.value import abc_classes
 from kundenwert_xl.settings import Settings
 
 
-def dilemma_flags(revenue: np.ndarray, db: np.ndarray, settings: Settings) -> np.ndarray:
-    """True for customers in the worst ``dilemma_worst_share`` by DB with a chosen revenue class."""
-    n = len(db)
+def dilemma_flags(revenue: np.ndarray, by_db: np.ndarray, settings: Settings) -> np.ndarray:
+    """True for customers in the worst ``dilemma_worst_share`` by DB with a chosen revenue class.
+
+    ``by_db`` is the ranking by DB (best first).
+    """
+    n = len(revenue)
     worst = np.zeros(n, dtype=bool)
-    worst[ranking(db)[n - top_count(settings.dilemma_worst_share, n) :]] = True
+    worst[by_db[n - top_count(settings.dilemma_worst_share, n) :]] = True
     limits = (
         settings.abc_value_limits if settings.abc_basis == "value" else settings.abc_customer_limits
     )
@@ -60,11 +63,17 @@ def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def scenario_table(
-    revenue: np.ndarray, db: np.ndarray, dilemma: np.ndarray, steps: tuple[float, ...]
+    revenue: np.ndarray,
+    db: np.ndarray,
+    order: np.ndarray,
+    dilemma: np.ndarray,
+    steps: tuple[float, ...],
 ) -> pd.DataFrame:
-    """One row per step (worst p by DB let go) and one for the dilemma customers only."""
+    """One row per step (worst p by DB let go) and one for the dilemma customers only.
+
+    ``order`` is the ranking by DB (best first).
+    """
     n = len(db)
-    order = ranking(db)
     total_rev, total_db = float(revenue.sum()), float(db.sum())
     rows = []
     groups = [(f"worst_{p:g}", p, order[n - top_count(p, n) :]) for p in steps]
@@ -94,7 +103,8 @@ def targeting(
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """The customers to contact first by value rank, and what share of DB and revenue they hold."""
     k = min(len(customers), math.floor(budget / cost_per_contact + 1e-9))
-    chosen = customers.sort_values("value_rank", kind="stable").head(k)
+    first = np.argsort(customers["value_rank"].to_numpy(), kind="stable")[:k]
+    chosen = customers.iloc[first]
     total_rev = customers["net_revenue"].sum()
     total_db = customers[level].sum()
     columns = [

@@ -14,8 +14,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from kundenwert_xl.core.value import ranking
-
 PARETO_ROWS = 100
 DECILES = 10
 
@@ -31,14 +29,15 @@ def top_count(share: float, n: int) -> int:
     return min(n, math.ceil(round(share * n, 9)))
 
 
-def pareto_table(revenue: np.ndarray, db: np.ndarray, by: str) -> pd.DataFrame:
+def pareto_table(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> pd.DataFrame:
     """Fixed 100 rows: after the first ceil(p·n) customers of the ranking, p = 1 … 100 %.
+
+    ``order`` is the ranking (by DB or by revenue, from :func:`~kundenwert_xl.core.value.ranking`).
 
     Columns: ``customer_share`` (p), ``customers`` (k), ``revenue_cum``, ``revenue_share``,
     ``db_cum``, ``db_share``.
     """
     n = len(revenue)
-    order = ranking(db if by == "db" else revenue)
     rev_cum = np.concatenate([[0.0], np.cumsum(revenue[order])])
     db_cum = np.concatenate([[0.0], np.cumsum(db[order])])
     p = np.arange(1, PARETO_ROWS + 1) / PARETO_ROWS
@@ -56,10 +55,9 @@ def pareto_table(revenue: np.ndarray, db: np.ndarray, by: str) -> pd.DataFrame:
     )
 
 
-def decile_table(revenue: np.ndarray, db: np.ndarray, by: str) -> pd.DataFrame:
-    """Ten rows: customers, revenue and DB per decile of the ranking, with shares."""
+def decile_table(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> pd.DataFrame:
+    """Ten rows: customers, revenue and DB per decile of the ranking ``order``, with shares."""
     n = len(revenue)
-    order = ranking(db if by == "db" else revenue)
     bounds = [top_count(d / DECILES, n) for d in range(DECILES + 1)]
     rev_cum = np.concatenate([[0.0], np.cumsum(revenue[order])])
     db_cum = np.concatenate([[0.0], np.cumsum(db[order])])
@@ -77,12 +75,14 @@ def decile_table(revenue: np.ndarray, db: np.ndarray, by: str) -> pd.DataFrame:
     )
 
 
-def facts(revenue: np.ndarray, db: np.ndarray) -> dict[str, float]:
+def facts(
+    revenue: np.ndarray, db: np.ndarray, by_revenue: np.ndarray, by_db: np.ndarray
+) -> dict[str, float]:
     """The headline figures of the API contract, as fractions (1.0 = 100 %)."""
     n = len(revenue)
     total_rev, total_db = float(revenue.sum()), float(db.sum())
-    rev_sorted = revenue[ranking(revenue)]
-    db_sorted = db[ranking(db)]
+    rev_sorted = revenue[by_revenue]
+    db_sorted = db[by_db]
     rev_cum = np.cumsum(rev_sorted)
     db_cum = np.cumsum(db_sorted)
     top20, top50, worst10 = top_count(0.2, n), top_count(0.5, n), top_count(0.1, n)

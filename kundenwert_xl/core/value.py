@@ -41,11 +41,10 @@ def value_score(rfmr: np.ndarray, db: np.ndarray, weights: tuple[float, float]) 
 
 def ranking(primary: np.ndarray, secondary: np.ndarray | None = None) -> np.ndarray:
     """Positions 0..n−1 of a descending ranking; ties by ``secondary`` (desc), then input order."""
-    keys = [np.arange(len(primary))]
-    if secondary is not None:
-        keys.append(-np.nan_to_num(secondary, nan=-np.inf))
-    keys.append(-np.nan_to_num(primary, nan=-np.inf))
-    return np.lexsort(keys)
+    first = -np.nan_to_num(primary, nan=-np.inf)
+    if secondary is None:
+        return np.argsort(first, kind="stable")
+    return np.lexsort([np.arange(len(primary)), -np.nan_to_num(secondary, nan=-np.inf), first])
 
 
 def ranks(order: np.ndarray) -> np.ndarray:

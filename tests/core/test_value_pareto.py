@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import kundenwert_xl as kx
 from kundenwert_xl.core.pareto import facts, pareto_table
-from kundenwert_xl.core.value import abc_classes, clv, percent_rank, value_score
+from kundenwert_xl.core.value import abc_classes, clv, percent_rank, ranking, value_score
 
 # The article's customer base: 10 customers; DB (ranking level) and net revenue by hand.
 # Top 20 % (K01, K02): 60 + 40 = 100 = 100 % of the total DB of 100.
@@ -174,11 +174,11 @@ def test_targeting_within_budget():
 def test_properties_of_pareto_and_facts(db, data):
     revenue = np.array(data.draw(st.lists(st.floats(0.01, 900), min_size=len(db), max_size=len(db))))
     db = np.array(db)
-    table = pareto_table(revenue, db, by="db")
+    table = pareto_table(revenue, db, ranking(db))
     assert (np.diff(table["customers"]) >= 0).all()  # monotone in customer share
     assert table["customers"].iloc[-1] == len(db)
     assert table["revenue_share"].iloc[-1] == pytest.approx(1.0)
-    f = facts(revenue, db)
+    f = facts(revenue, db, ranking(revenue), ranking(db))
     if db.sum() > 0:
         assert table["db_share"].iloc[-1] == pytest.approx(1.0)
         top20 = f["db_share_top20"] + f["db_share_next30"] + f["db_share_bottom50"]
