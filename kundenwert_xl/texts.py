@@ -703,3 +703,77 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
             "Blatt Dilemma entscheiden."
         )
     return lines
+
+
+# --- Report blocks -------------------------------------------------------------------------------
+
+REPORT: dict[str, str] = {
+    "former_decisions": "Frühere Entscheidungen (Kunde steht nicht mehr auf der Dilemma-Liste):",
+    "targeting_title": (
+        "Gezielte Ansprache: {customers} Kunden für {cost} decken {db} des DB und {revenue} des "
+        "Umsatzes"
+    ),
+    "dilemma_count": "Dilemma-Kunden",
+    "reference_date": "Stichtag",
+    "scenario_worst": "Schlechteste {share} nach DB abgeben",
+    "scenario_dilemma": "Nur die Dilemma-Kunden abgeben",
+    "no_problems": "Keine Probleme gefunden.",
+}
+
+FACT_LABELS: dict[str, str] = {
+    "customers": "Kunden",
+    "total_revenue": "Nettoumsatz gesamt",
+    "total_db": "Deckungsbeitrag gesamt (Rangstufe)",
+    "revenue_share_top20": "Umsatzanteil der besten 20 % (nach Umsatz)",
+    "customer_share_for_80pct_revenue": "Kundenanteil für 80 % des Umsatzes",
+    "db_share_top20": "DB-Anteil der besten 20 %",
+    "db_share_next30": "DB-Anteil der nächsten 30 %",
+    "db_share_bottom50": "DB-Anteil der übrigen 50 %",
+    "db_share_worst10": "DB-Anteil der schlechtesten 10 %",
+    "whale_peak": "Gipfel der Walkurve",
+    "negative_db_customers": "Kunden mit negativem DB",
+}
+FACT_PERCENT = frozenset(
+    {
+        "revenue_share_top20",
+        "customer_share_for_80pct_revenue",
+        "db_share_top20",
+        "db_share_next30",
+        "db_share_bottom50",
+        "db_share_worst10",
+        "whale_peak",
+    }
+)
+
+
+# --- Worksheet functions -------------------------------------------------------------------------
+
+UDF: dict[str, str] = {
+    "error": "Fehler: {text}",
+    "unexpected": "Unerwarteter Fehler: {detail}. Bitte 'kundenwert doctor' ausführen.",
+    "table": (
+        "Bitte die Tabelle mit Überschriften übergeben, z. B. Transaktionen[#Alle] "
+        "(englisches Excel: Transaktionen[#All])."
+    ),
+    "settings": "Einstellungen bitte als zweispaltigen Bereich übergeben (Name, Wert).",
+}
+
+UDF_DOCS: dict[str, str] = {
+    "transaktionen": "Tabelle der Transaktionen mit Überschriften, z. B. Transaktionen[#Alle]",
+    "kunden": "Optional: Kundentabelle mit Überschriften (Kosten, Gruppe), z. B. Kunden[#Alle]",
+    "werbekontakte": "Optional: Werbekontakte mit Überschriften, z. B. Werbekontakte[#Alle]",
+    "stichtag": "Optional: Stichtag; leer = letztes Transaktionsdatum (nie HEUTE())",
+    "einstellungen": (
+        "Optional: zweispaltiger Bereich Einstellung/Wert, z. B. "
+        "Einstellungen[[Einstellung]:[Wert]]"
+    ),
+    "klassen": "Optional: Anzahl Klassen je Kriterium (2 bis 10), Standard 5",
+    "methode": "Optional: Wertgrenzen, Ränge, Feste Grenzen oder Quartile",
+    "nach": "Optional: DB (Walkurve, Standard) oder Umsatz",
+    "werte": "Spalte mit Werten, z. B. Umsatz je Kunde",
+    "grenze_a": "Optional: kumulierter Anteil bis zu dem Kunden A sind, Standard 0,8",
+    "grenze_b": "Optional: kumulierter Anteil bis zu dem Kunden B sind, Standard 0,95",
+    "ret_table": "Tabelle mit Überschriften (läuft über)",
+    "ret_sentences": "Kernaussagen, ein Satz je Zeile",
+    "ret_abc": "A, B oder C je Eingabezeile",
+}

@@ -9,27 +9,16 @@ name with the header in row 1, so a plain export works too.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from kundenwert_xl import texts
+from kundenwert_xl.actions import Inputs
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-
-
-@dataclass
-class Inputs:
-    """The input tables of one analysis, as read (headers not yet mapped)."""
-
-    transactions: pd.DataFrame
-    customers: pd.DataFrame | None = None
-    contacts: pd.DataFrame | None = None
-    settings: dict[str, object] = field(default_factory=dict)
-    first_rows: dict[str, int] = field(default_factory=dict)
 
 
 def _io_error(path: Path, detail: str) -> KundenwertError:

@@ -1,0 +1,111 @@
+"""What the ribbon buttons do, independent of where the workbook lives.
+
+The live Excel macros (:mod:`kundenwert_xl.excel.macros`) and the headless
+``kundenwert recompute`` read the inputs their own way, call these functions, and write the
+returned blocks with their own writer, so both produce the same cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kundenwert_xl import report, texts
+from kundenwert_xl.core.analysis import Analysis, analyze, validate_inputs
+from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.settings import Settings
+
+
+@dataclass
+class Inputs:
+    """The input tables of one analysis, as read (headers not yet mapped)."""
+
+    transactions: pd.DataFrame
+    customers: pd.DataFrame | None = None
+    contacts: pd.DataFrame | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+    first_rows: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """The blocks to write, the analysis (None when the input was bad) and the problems."""
+
+    blocks: list[report.Block]
+    analysis: Analysis | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        """True when the analysis ran."""
+        return self.analysis is not None
+
+
+def settings_of(inputs: Inputs, base: Settings | None = None) -> Settings:
+    """The settings of the workbook's Einstellungen table (over ``base``)."""
+    return (
+        Settings.from_mapping(inputs.settings, base=base)
+        if inputs.settings
+        else (base or Settings())
+    )
+
+
+def recompute(
+    inputs: Inputs,
+    decisions: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    base: Settings | None = None,
+) -> Outcome:
+    """Analyse the inputs and render every result block; on bad input only the Prüfprotokoll."""
+    try:
+        settings = settings_of(inputs, base)
+        result = analyze(
+            inputs.transactions,
+            inputs.customers,
+            inputs.contacts,
+            settings,
+            progress=progress,
+            first_rows=inputs.first_rows,
+        )
+    except KundenwertError as exc:
+        return Outcome(report.problems_only(exc.problems), None, exc.problems)
+    return Outcome(report.render(result, decisions), result, result.problems)
+
+
+def check(inputs: Inputs) -> Outcome:
+    """Validate inputs and settings without analysing ("Eingaben prüfen")."""
+    problems: list[Problem] = []
+    try:
+        settings_of(inputs)
+    except KundenwertError as exc:
+        problems += exc.problems
+    try:
+        validate_inputs(inputs.transactions, inputs.customers, inputs.contacts, inputs.first_rows)
+    except KundenwertError as exc:
+        problems += exc.problems
+    return Outcome(report.problems_only(problems), None, problems)
+
+
+def decisions_from(rows: list[list[object]]) -> dict[str, str]:
+    """The user's Entscheidung per Kundennr from the Dilemma block as read (header first).
+
+    Rows below the table (former decisions) are read too, so they stay after a recompute.
+    """
+    if not rows:
+        return {}
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    if "Kundennr" not in header or report.DECISION_HEADER not in header:
+        return {}
+    id_col, decision_col = header.index("Kundennr"), header.index(report.DECISION_HEADER)
+    found: dict[str, str] = {}
+    for row in rows[1:]:
+        if len(row) <= max(id_col, decision_col):
+            continue
+        cid, decision = row[id_col], row[decision_col]
+        if cid in (None, "") or decision in (None, "") or cid == texts.REPORT["former_decisions"]:
+            continue
+        key = str(int(cid)) if isinstance(cid, float) and cid.is_integer() else str(cid).strip()
+        found[key] = str(decision)
+    return found
