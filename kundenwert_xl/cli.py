@@ -90,14 +90,14 @@ def _settings(
     return Settings.from_mapping(overrides, base=settings) if overrides else settings
 
 
-def print_headline(analysis: Analysis, rows: int) -> None:
+def print_headline(analysis: Analysis) -> None:
     """Print what an analysis says, in German, on stdout."""
     ref = texts.format_date(analysis.reference_date)
     out.print(
         texts.CLI["headline"].format(
             reference_date=ref,
             customers=texts.format_int(len(analysis.customers)),
-            rows=texts.format_int(rows),
+            rows=texts.format_int(analysis.facts["transactions"]),
         )
     )
     for sentence in analysis.sentences():
@@ -109,31 +109,95 @@ def print_headline(analysis: Analysis, rows: int) -> None:
 @app.command("demo", help=texts.CLI["demo"])
 def demo_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help=texts.CLI["opt_output"])] = Path(
-        "kundenwert_demo.xlsx"
+        "kundenwert_demo.xlsm"
     ),
     rows: Annotated[int, typer.Option("--zeilen", min=1000, help=texts.CLI["opt_rows"])] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help=texts.CLI["opt_seed"])] = 42,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
-    """Generate demo data, analyse it, write the result and print the headline figures."""
-    from kundenwert_xl import report
-    from kundenwert_xl.demo import make_demo
-    from kundenwert_xl.io.export import write_tables
+    """Fill a copy of the template with demo data, recompute it, print the headline figures."""
+    from kundenwert_xl.io.workbook import demo_file
 
     _check_output(output, force)
-    data = make_demo(rows, seed=seed)
     with _progress() as progress:
-        result = analyze(
-            data.transactions,
-            data.customers,
-            data.contacts,
-            Settings(reference_date=data.reference_date),
-            progress=progress,
-        )
-        progress("write")
-        write_tables(output, report.export_tables(result))
-    print_headline(result, len(data.transactions))
+        outcome = demo_file(output, rows, seed, progress)
+    print_headline(outcome.analysis)
     err.print(texts.CLI["written"].format(path=output))
+
+
+@app.command("recompute", help=texts.CLI["recompute"])
+def recompute_cmd(
+    source: Annotated[Path, typer.Argument(help=texts.CLI["arg_workbook"])],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output_workbook"])
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
+) -> None:
+    """Recompute a workbook made from the template, headless, into a copy."""
+    from kundenwert_xl.io.workbook import recompute_file
+
+    target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
+    _check_output(target, force, source)
+    try:
+        with _progress() as progress:
+            outcome = recompute_file(source, target, progress)
+    except KundenwertError as exc:
+        raise _fail(exc) from None
+    if not outcome.ok:
+        err.print(texts.CLI["protocol_written"].format(path=target))
+        raise _fail(KundenwertError(outcome.problems))
+    print_headline(outcome.analysis)
+    err.print(texts.CLI["written"].format(path=target))
+
+
+template_app = typer.Typer(help=texts.CLI["template"], no_args_is_help=True, add_completion=False)
+app.add_typer(template_app, name="template")
+
+
+@template_app.command("build", help=texts.CLI["template_build"])
+def template_build_cmd(
+    output: Annotated[Path, typer.Option("-o", "--output", help=texts.CLI["opt_template"])] = Path(
+        "workbook_template.xlsm"
+    ),
+    check: Annotated[bool, typer.Option("--check", help=texts.CLI["opt_check"])] = False,
+) -> None:
+    """Build the template from source, or check that a file equals a fresh build."""
+    from kundenwert_xl.io.export import atomic_write
+    from kundenwert_xl.io.workbook import template_differences
+    from kundenwert_xl.template.build import build
+
+    if check:
+        if not output.exists():
+            err.print(texts.message("io_error", path=output, detail=texts.IO_DETAILS["missing"]))
+            raise typer.Exit(int(ExitCode.IO))
+        differences = template_differences(output)
+        if differences:
+            err.print(
+                texts.CLI["template_differs"].format(path=output, parts=", ".join(differences))
+            )
+            raise typer.Exit(int(ExitCode.INPUT))
+        out.print(texts.CLI["template_same"].format(path=output))
+        return
+    data = build()
+    atomic_write(output, lambda tmp: tmp.write_bytes(data))
+    err.print(texts.CLI["written"].format(path=output))
+
+
+@app.command("doctor", help=texts.CLI["doctor"])
+def doctor_cmd(
+    workbook: Annotated[Path | None, typer.Argument(help=texts.CLI["arg_doctor_workbook"])] = None,
+) -> None:
+    """Tell what is wrong with this installation (and a workbook) before anyone asks."""
+    from kundenwert_xl.doctor import diagnose
+
+    findings = diagnose(workbook)
+    for finding in findings:
+        mark = "OK " if finding.ok else "!! "
+        out.print(f"{mark}{finding.what}: {finding.detail}")
+        if not finding.ok and finding.fix:
+            out.print(f"   → {finding.fix}")
+    if not all(f.ok for f in findings):
+        raise typer.Exit(int(ExitCode.INPUT))
 
 
 @app.command("analyze", help=texts.CLI["analyze"])
@@ -181,7 +245,7 @@ def analyze_cmd(
     except OSError as exc:
         err.print(texts.message("io_error", path=target, detail=exc.strerror or str(exc)))
         raise typer.Exit(int(ExitCode.IO)) from None
-    print_headline(result, len(inputs.transactions))
+    print_headline(result)
     err.print(texts.CLI["written"].format(path=target))
 
 

@@ -157,8 +157,10 @@ DECILE_COLUMNS = (
     _c("Kunden", "customers", INT, 8),
     _c("Umsatz", "revenue", EURO, 15),
     _c("Anteil Umsatz", "revenue_share", PCT, 9),
+    _c("Umsatz kumuliert", "revenue_share_cum", PCT, 9),
     _c("DB", "db", EURO, 15),
     _c("Anteil DB", "db_share", PCT, 9),
+    _c("DB kumuliert", "db_share_cum", PCT, 9),
 )
 DILEMMA_COLUMNS = (
     _c("Kundennr", "customer_id", TEXT, 12),

@@ -205,7 +205,7 @@ class Settings(BaseModel):
                 len(self.frequency_thresholds),
                 len(self.monetary_thresholds),
             )
-        for rule in self.segment_rules:
+        for rule in self.segment_rules if self.segment_preset == "custom" else ():
             for lo, hi in rule.ranges():
                 if not 1 <= lo <= hi <= top:
                     raise ValueError(

@@ -141,6 +141,10 @@ MESSAGES: dict[str, str] = {
         "Der gesamte {level} ist nicht positiv ({total}); Anteile am DB werden leer gelassen, die "
         "Beträge in Euro stehen in den Tabellen."
     ),
+    "missing_sheet": (
+        "Das Blatt bzw. die Tabelle '{sheet}' fehlt. Bitte eine Mappe verwenden, die aus "
+        "workbook_template.xlsm entstanden ist."
+    ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
     "unknown_setting": (
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
@@ -593,6 +597,52 @@ CLI: dict[str, str] = {
     "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
     "rfm_top": "Häufigste RFM-Codes: {codes}",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
+    "recompute": (
+        "Eine Mappe aus der Vorlage ohne Excel neu berechnen – wie 'Neu berechnen' im Menüband. "
+        "Schreibt immer in eine Kopie; alles andere in der Mappe bleibt unverändert."
+    ),
+    "arg_workbook": "Die Arbeitsmappe (.xlsm/.xlsx aus workbook_template.xlsm).",
+    "opt_output_workbook": "Zieldatei; Standard: <Name>_berechnet.xlsm neben der Mappe.",
+    "protocol_written": "Die Eingaben enthalten Fehler; das Prüfprotokoll steht in {path}.",
+    "template": "Die Vorlage workbook_template.xlsm aus den Quellen bauen oder prüfen.",
+    "template_build": "Vorlage bauen (gleiche Quellen ergeben dieselben Bytes).",
+    "opt_template": "Pfad der Vorlage.",
+    "opt_check": "Nur prüfen, ob die Datei dem entspricht, was die Quellen heute bauen.",
+    "template_differs": "{path} entspricht nicht den Quellen; abweichende Teile: {parts}",
+    "template_same": "{path} entspricht den Quellen.",
+    "doctor": "Installation prüfen: Python, Pakete, xlwings-Version, Excel und die Mappe.",
+    "arg_doctor_workbook": "Optional: eine Arbeitsmappe, deren VBA-Modul und xlwings.conf geprüft werden.",
+}
+
+DOCTOR: dict[str, str] = {
+    "python": "Python",
+    "fix_python": "Python 3.11 oder neuer installieren (python.org).",
+    "package": "kundenwert_xl",
+    "xlwings": "xlwings",
+    "missing": "nicht installiert",
+    "fix_xlwings": "python -m pip install xlwings=={version}",
+    "pywin32": "pywin32",
+    "fix_pywin32": "python -m pip install pywin32",
+    "excel": "Excel",
+    "excel_running": "erreichbar ({count} laufende Instanz(en))",
+    "fix_excel": "Excel starten; bei Fehlern: xlwings addin install bzw. Excel neu starten.",
+    "platform": "Betriebssystem",
+    "not_windows": (
+        "{system}: Funktionen in Zellen gibt es nur unter Windows mit Excel; der Befehl "
+        "kundenwert (recompute, analyze, demo) läuft hier vollständig."
+    ),
+    "workbook": "Arbeitsmappe",
+    "no_vba": "enthält kein VBA-Projekt",
+    "fix_workbook": "Eine Kopie von workbook_template.xlsm verwenden (kundenwert template build).",
+    "vba_version": "xlwings-VBA-Modul der Mappe",
+    "vba_version_detail": "Version {vba}, installiert ist xlwings {installed}",
+    "fix_vba_version": (
+        "Beide müssen gleich sein: python -m pip install xlwings=={vba} oder eine neue Vorlage "
+        "bauen (kundenwert template build)."
+    ),
+    "udf_modules": "UDF Modules (Blatt xlwings.conf)",
+    "udf_modules_detail": "'{value}'",
+    "fix_udf_modules": "Auf dem ausgeblendeten Blatt xlwings.conf bei UDF Modules '{module}' eintragen.",
 }
 
 
@@ -777,3 +827,64 @@ UDF_DOCS: dict[str, str] = {
     "ret_sentences": "Kernaussagen, ein Satz je Zeile",
     "ret_abc": "A, B oder C je Eingabezeile",
 }
+
+
+# --- Template: the Anleitung sheet and other fixed texts ---------------------------------------
+
+GUIDE: tuple[str, ...] = (
+    "Kundenwert – Anleitung",
+    "",
+    "Was diese Arbeitsmappe tut",
+    "Sie berechnet für jeden Kunden einen ersten Kundenwert: RFM-Klassen und RFMR-Punkte, die "
+    "Kundendeckungsbeitragsrechnung (DB I bis DB IV), Kundenwert 0–100, Rang, ABC-Klasse, Segment, "
+    "Pareto-Tabellen und die Walkurve – und zeigt die Dilemma-Kunden: unter den schlechtesten nach "
+    "DB, aber wichtig nach Umsatz.",
+    "",
+    "Einmalig einrichten (pro PC)",
+    "1. Python 3.11 oder neuer installieren (python.org, bei der Installation 'Add to PATH' wählen).",
+    "2. In der Eingabeaufforderung: python -m pip install kundenwert_xl",
+    "   (installiert auch xlwings 0.37.8 – genau die Version, deren VBA-Modul in dieser Mappe steckt).",
+    "3. Prüfen: kundenwert doctor – zeigt, was fehlt, und wie man es behebt.",
+    "",
+    "Makros zulassen",
+    "• Aus dem Internet oder per E-Mail erhaltene Dateien sperrt Office: Rechtsklick auf die Datei → "
+    "Eigenschaften → 'Zulassen' anhaken → OK; oder die Datei in einen vertrauenswürdigen Speicherort "
+    "legen (Datei → Optionen → Trust Center).",
+    "• Beim Öffnen 'Inhalt aktivieren' wählen.",
+    "",
+    "Arbeiten mit der Mappe",
+    "1. Daten in die Tabellen Transaktionen, Kunden (optional) und Werbekontakte (optional) "
+    "einfügen – die Tabellen wachsen mit. Überschriften nicht ändern.",
+    "2. Auf dem Blatt Einstellungen Stichtag, Methoden, Kostensätze und Grenzen prüfen.",
+    "3. Menüband Kundenwert → 'Eingaben prüfen': Probleme stehen mit Zeile und Spalte im "
+    "Prüfprotokoll.",
+    "4. 'Neu berechnen': füllt Übersicht, Kundenwert, Segmente, Pareto, Dilemma und Ansprache.",
+    "5. Auf dem Blatt Dilemma in der Spalte Entscheidung festhalten, was mit jedem Kunden geschieht. "
+    "Die Entscheidungen bleiben bei jeder Neuberechnung erhalten.",
+    "6. 'Beispieldaten laden' ersetzt die Eingaben durch Beispieldaten; 'Hilfe' zeigt dieses Blatt.",
+    "",
+    "Funktionen (laufen über, eine Formel je Tabelle)",
+    "=KUNDENWERT(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – alles je Kunde",
+    "=RFM(Transaktionen[#Alle]; ; 5) – RFM-Klassen, Code und Segment",
+    "=RFMR_PUNKTE(Transaktionen[#Alle]; Werbekontakte[#Alle]) – RFMR-Punkte und ihre Herkunft",
+    "=DECKUNGSBEITRAG(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – DB I bis DB IV",
+    '=PARETO(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]; "Umsatz") – 100 Zeilen',
+    "=KERNAUSSAGEN(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – die Sätze der Übersicht",
+    "=ABC_KLASSE(Kundenwert!S3:S500) – A, B oder C je Zeile",
+    "Optional bei allen: Stichtag (leer = letztes Transaktionsdatum, nie HEUTE()) und "
+    "Einstellungen[[Einstellung]:[Wert]].",
+    "",
+    "Ohne Excel (Linux, Server, große Datenmengen): kundenwert recompute Mappe.xlsm -o Kopie.xlsm",
+)
+
+KENNZAHLEN_TITLE = (
+    "Eigene Kennzahlen über die Ergebnisblätter (normale Excel-Formeln; dieses Blatt wird bei "
+    "der Neuberechnung nicht verändert)"
+)
+DECISION_CHOICES = ("behalten", "Preis erhöhen", "Konditionen nachverhandeln", "abgeben", "prüfen")
+CHART_TITLES = {
+    "whale": "Walkurve: kumulierter DB nach Anteil der Kunden",
+    "pareto": "Pareto: Umsatzanteil je Dezil und kumuliert",
+    "segments": "Segmente: Anteil Kunden und Umsatz",
+}
+SETTING_TABLE_HEADERS = ("Einstellung", "Wert", "Erklärung")

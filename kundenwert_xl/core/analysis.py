@@ -218,7 +218,7 @@ def analyze(
         pareto_revenue=pareto.pareto_table(revenue, db, by_revenue),
         deciles=pareto.decile_table(revenue, db, by_db),
         deciles_revenue=pareto.decile_table(revenue, db, by_revenue),
-        facts=pareto.facts(revenue, db, by_revenue, by_db),
+        facts={**pareto.facts(revenue, db, by_revenue, by_db), "transactions": len(ledger.rows)},
         dilemma=decisions.dilemma_table(table, level),
         scenarios=decisions.scenario_table(revenue, db, by_db, dilemma, used.scenario_steps),
         targeting=targets,

@@ -68,8 +68,10 @@ def decile_table(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> pd.D
             "customers": hi - lo,
             "revenue": rev,
             "revenue_share": _share(rev, revenue.sum()),
+            "revenue_share_cum": _share(rev_cum[hi], revenue.sum()),
             "db": dbs,
             "db_share": _share(dbs, db.sum()),
+            "db_share_cum": _share(db_cum[hi], db.sum()),
         },
         index=pd.RangeIndex(1, DECILES + 1, name="decile"),
     )
@@ -89,6 +91,7 @@ def facts(
     reach = np.flatnonzero(rev_cum >= 0.8 * total_rev) if total_rev > 0 else np.array([], int)
     return {
         "customers": n,
+        "transactions": 0,
         "total_revenue": total_rev,
         "total_db": total_db,
         "negative_db_customers": int((db < 0).sum()),

@@ -119,6 +119,64 @@ def _compress_chunk(chunk: bytes) -> bytearray:
     return body
 
 
+def decompress(data: bytes) -> bytes:
+    """Decompress an MS-OVBA compressed container (used to read modules back)."""
+    out = bytearray()
+    pos = 1  # signature byte 0x01
+    while pos < len(data):
+        header = int.from_bytes(data[pos : pos + 2], "little")
+        size, compressed = (header & 0x0FFF) + 3, header & 0x8000
+        chunk, pos = data[pos + 2 : pos + size], pos + size
+        start = len(out)
+        if not compressed:
+            out += chunk[:4096]
+            continue
+        i = 0
+        while i < len(chunk):
+            flags, i = chunk[i], i + 1
+            for bit in range(8):
+                if i >= len(chunk):
+                    break
+                if not flags & (1 << bit):
+                    out.append(chunk[i])
+                    i += 1
+                    continue
+                token, i = int.from_bytes(chunk[i : i + 2], "little"), i + 2
+                bits = max((len(out) - start - 1).bit_length(), 4)
+                length = (token & (0xFFFF >> bits)) + 3
+                offset = (token >> (16 - bits)) + 1
+                for _ in range(length):
+                    out.append(out[-offset])
+    return bytes(out)
+
+
+def module_sources(vba_project: bytes) -> dict[str, str]:
+    """Module name -> source text of a ``vbaProject.bin`` (reads the dir stream's offsets)."""
+    import io
+
+    import olefile
+
+    ole = olefile.OleFileIO(io.BytesIO(vba_project))
+    directory = decompress(ole.openstream("VBA/dir").read())
+    sources: dict[str, str] = {}
+    pos, name, offset = 0, None, 0
+    while pos + 6 <= len(directory):
+        rid, size = struct.unpack_from("<HI", directory, pos)
+        if rid == 0x09:  # PROJECTVERSION: its size field is a constant 4; 6 more bytes follow
+            size = 6
+        data = directory[pos + 6 : pos + 6 + size]
+        pos += 6 + size
+        if rid == 0x1A:
+            name = data.decode("cp1252")
+        elif rid == 0x31:
+            offset = struct.unpack("<I", data)[0]
+        elif rid == 0x2B and name is not None:
+            raw = ole.openstream(f"VBA/{name}").read()
+            sources[name] = decompress(raw[offset:]).decode("cp1252")
+            name = None
+    return sources
+
+
 # --- streams ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,418 @@
+"""Build ``workbook_template.xlsm`` from source, deterministically (same sources, same bytes).
+
+1. openpyxl lays out the sheets: the Anleitung, the result sheets from the report layout
+   (titles, headers, number formats, fixed-size areas), a Kennzahlen sheet with ordinary
+   formulas over the results, the input tables as Excel Tables with a small example, the
+   Einstellungen with every setting, the hidden ``xlwings.conf`` sheet, and the charts.
+2. The VBA project is written from source (:mod:`kundenwert_xl.template.ovba`): xlwings'
+   standalone module and Dictionary class from the installed, pinned xlwings, the generated
+   ``xlwings_udfs`` wrappers, our ribbon module, one document module per sheet.
+3. The zip is assembled with fixed timestamps and order, the VBA part, the 2006 customUI part
+   and their relationships.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import openpyxl
+from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from kundenwert_xl import report, texts
+from kundenwert_xl.core.segments import PRESETS
+from kundenwert_xl.demo import make_demo
+from kundenwert_xl.settings import Settings
+from kundenwert_xl.template import ovba, udf_wrappers
+
+TEMPLATE_NAME = "workbook_template.xlsm"
+FIXED_TIME = (2024, 1, 1, 0, 0, 0)
+EXAMPLE_ROWS = 1000
+
+#: Sheet name -> VBA codeName (ASCII identifiers), in workbook order.
+SHEETS: dict[str, str] = {
+    "Anleitung": "Anleitung",
+    "Übersicht": "Uebersicht",
+    "Kundenwert": "Kundenwert",
+    "Segmente": "Segmente",
+    "Pareto": "Pareto",
+    "Dilemma": "Dilemma",
+    "Ansprache": "Ansprache",
+    "Kennzahlen": "Kennzahlen",
+    "Transaktionen": "Transaktionen",
+    "Kunden": "Kunden",
+    "Werbekontakte": "Werbekontakte",
+    "Einstellungen": "Einstellungen",
+    "Prüfprotokoll": "Pruefprotokoll",
+    "xlwings.conf": "xlwingsConf",
+}
+INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "transactions": (
+        "customer_id",
+        "date",
+        "order_id",
+        "revenue",
+        "cost_of_goods",
+        "discount",
+        "returned",
+        "shipping_cost",
+    ),
+    "customers": (
+        "customer_id",
+        "name",
+        "group",
+        "sales_costs",
+        "marketing_costs",
+        "service_costs",
+    ),
+    "contacts": ("customer_id", "date", "channel"),
+}
+INPUT_FORMATS = {
+    "date": report.DATE,
+    "revenue": report.EURO,
+    "cost_of_goods": report.EURO,
+    "discount": report.EURO,
+    "shipping_cost": report.EURO,
+    "sales_costs": report.EURO,
+    "marketing_costs": report.EURO,
+    "service_costs": report.EURO,
+}
+XLWINGS_CONF = (
+    ("Interpreter_Win", ""),
+    ("Interpreter_Mac", ""),
+    ("PYTHONPATH", ""),
+    ("Conda Path", ""),
+    ("Conda Env", ""),
+    ("UDF Modules", udf_wrappers.UDF_MODULE),
+    ("Debug UDFs", "False"),
+    ("Use UDF Server", "False"),
+    ("Show Console", "False"),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+)
+RIBBON_MODULE = "KundenwertRibbon"
+
+TITLE_FONT = Font(bold=True, size=13, color="1F3864")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+
+
+def column_letter(spec: report.BlockSpec, source: str) -> str:
+    """Sheet column letter of a block's column, by its source name."""
+    index = [c.source for c in spec.columns].index(source)
+    return get_column_letter(spec.col + index)
+
+
+def _result_sheets(wb: openpyxl.Workbook) -> None:
+    for spec in report.LAYOUT:
+        ws = wb[spec.sheet]
+        ws.cell(spec.row, spec.col, spec.title).font = TITLE_FONT
+        for j, column in enumerate(spec.columns):
+            col = spec.col + j
+            cell = ws.cell(spec.row + 1, col, column.header)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            letter = get_column_letter(col)
+            width = ws.column_dimensions[letter].width
+            ws.column_dimensions[letter].width = max(column.width, width or 0)
+            if spec.max_rows is None:
+                # Variable-length blocks take their number format from the column.
+                if column.fmt:
+                    ws.column_dimensions[letter].number_format = column.fmt
+            elif column.fmt:
+                for r in range(spec.first_data_row, spec.first_data_row + spec.max_rows):
+                    ws.cell(r, col).number_format = column.fmt
+        ws.freeze_panes = ws.cell(spec.first_data_row, 1) if spec.max_rows is None else None
+    dilemma = report.SPECS["dilemma"]
+    letter = column_letter(dilemma, "decision")
+    choices = ",".join(texts.DECISION_CHOICES)
+    validation = DataValidation(
+        type="list", formula1=f'"{choices}"', allow_blank=True, showErrorMessage=False
+    )
+    validation.add(f"{letter}{dilemma.first_data_row}:{letter}5000")
+    wb[dilemma.sheet].add_data_validation(validation)
+
+
+def _charts(wb: openpyxl.Workbook) -> None:
+    pareto, ws = report.SPECS["pareto"], wb["Pareto"]
+    first, last = pareto.first_data_row, pareto.first_data_row + pareto.max_rows - 1
+    whale = ScatterChart()
+    whale.title, whale.style, whale.height, whale.width = texts.CHART_TITLES["whale"], 13, 8, 16
+    whale.x_axis.title, whale.y_axis.title = "Anteil Kunden", "Anteil DB"
+    xs = Reference(ws, min_col=pareto.col, min_row=first, max_row=last)
+    ys = Reference(ws, min_col=pareto.col + 5, min_row=pareto.row + 1, max_row=last)
+    whale.series.append(Series(ys, xs, title_from_data=True))
+    whale.x_axis.number_format = whale.y_axis.number_format = "0%"
+    ws.add_chart(whale, "X2")
+
+    deciles = report.SPECS["deciles_revenue"]
+    d_first, d_last = deciles.first_data_row, deciles.first_data_row + deciles.max_rows - 1
+    bars = BarChart()
+    bars.title, bars.height, bars.width = texts.CHART_TITLES["pareto"], 8, 16
+    bars.add_data(
+        Reference(ws, min_col=deciles.col + 3, min_row=deciles.row + 1, max_row=d_last),
+        titles_from_data=True,
+    )
+    bars.set_categories(Reference(ws, min_col=deciles.col, min_row=d_first, max_row=d_last))
+    line = LineChart()
+    line.add_data(
+        Reference(ws, min_col=deciles.col + 4, min_row=deciles.row + 1, max_row=d_last),
+        titles_from_data=True,
+    )
+    line.y_axis.axId, line.y_axis.crosses = 200, "max"  # cumulative line on a secondary axis
+    bars.y_axis.number_format = line.y_axis.number_format = "0%"
+    bars += line
+    ws.add_chart(bars, "X20")
+
+    seg, ws_seg = report.SPECS["segments"], wb["Segmente"]
+    s_first, s_last = seg.first_data_row, seg.first_data_row + 11
+    chart = BarChart()
+    chart.type, chart.title, chart.height, chart.width = (
+        "bar",
+        texts.CHART_TITLES["segments"],
+        9,
+        16,
+    )
+    for offset in (2, 4):  # Anteil Kunden, Anteil Umsatz
+        chart.add_data(
+            Reference(ws_seg, min_col=seg.col + offset, min_row=seg.row + 1, max_row=s_last),
+            titles_from_data=True,
+        )
+    chart.set_categories(Reference(ws_seg, min_col=seg.col, min_row=s_first, max_row=s_last))
+    chart.x_axis.number_format = "0%"
+    ws_seg.add_chart(chart, "R2")
+
+
+def _kennzahlen(wb: openpyxl.Workbook) -> None:
+    """Ordinary formulas over the result sheets, the way a user builds on them."""
+    ws = wb["Kennzahlen"]
+    ws["A1"] = texts.KENNZAHLEN_TITLE
+    ws["A1"].font = TITLE_FONT
+    spec = report.SPECS["customers"]
+    top, bottom = spec.first_data_row, 1048576
+
+    def col(source: str) -> str:
+        letter = column_letter(spec, source)
+        return f"Kundenwert!${letter}${top}:${letter}${bottom}"
+
+    rows = [
+        ("Kunden", f"=COUNTA({col('customer_id')})"),
+        ("A-Kunden", f'=COUNTIFS({col("abc_class")},"A")'),
+        ("B-Kunden", f'=COUNTIFS({col("abc_class")},"B")'),
+        ("C-Kunden", f'=COUNTIFS({col("abc_class")},"C")'),
+        ("Nettoumsatz der A-Kunden", f'=SUMIFS({col("net_revenue")},{col("abc_class")},"A")'),
+        ("Nettoumsatz gesamt", f"=SUM({col('net_revenue')})"),
+        ("DB III gesamt", f"=SUM({col('db3')})"),
+        ("Dilemma-Kunden", f'=COUNTIFS({col("dilemma")},"ja")'),
+        ("Kunden mit negativem DB III", f'=COUNTIFS({col("db3")},"<0")'),
+    ]
+    ws.append([])
+    ws.append(["Kennzahl", "Wert"])
+    for label, formula in rows:
+        ws.append([label, formula])
+    ws.append([])
+    ws.append(["Segment", "Kunden", "Nettoumsatz", "DB III"])
+    for rule in PRESETS["r_current"]:
+        name = texts.segment_name(rule.name)
+        r = ws.max_row + 1
+        ws.append(
+            [
+                name,
+                f"=COUNTIFS({col('segment')},$A{r})",
+                f"=SUMIFS({col('net_revenue')},{col('segment')},$A{r})",
+                f"=SUMIFS({col('db3')},{col('segment')},$A{r})",
+            ]
+        )
+    for row in ws.iter_rows(min_row=3):
+        for cell in row[2:]:
+            cell.number_format = report.EURO
+    ws["B8"].number_format = ws["B9"].number_format = ws["B10"].number_format = report.EURO
+    ws.column_dimensions["A"].width = 34
+    for letter in "BCD":
+        ws.column_dimensions[letter].width = 16
+
+
+def _input_table(wb: openpyxl.Workbook, key: str, frame) -> None:
+    name = texts.TABLE_NAMES[key]
+    ws = wb[name]
+    columns = INPUT_COLUMNS[key]
+    ws.append([texts.header(key, c) for c in columns])
+    for values in frame[list(columns)].itertuples(index=False):
+        ws.append([_plain(v) for v in values])
+    for j, column in enumerate(columns, start=1):
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = 15
+        if column in INPUT_FORMATS:
+            ws.column_dimensions[letter].number_format = INPUT_FORMATS[column]
+            for r in range(2, ws.max_row + 1):
+                ws.cell(r, j).number_format = INPUT_FORMATS[column]
+    ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
+    ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=TABLE_STYLE))
+    ws.freeze_panes = "A2"
+
+
+def _plain(value: object) -> object:
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return None if value != value else value  # NaN -> empty
+
+
+def _settings_sheet(wb: openpyxl.Workbook) -> None:
+    ws = wb["Einstellungen"]
+    ws.append(list(texts.SETTING_TABLE_HEADERS))
+    for label, value, help_text in Settings().to_rows():
+        if texts.setting_key(label) == "segment_rules":
+            continue
+        ws.append([label, value, help_text])
+    ws.add_table(
+        Table(displayName="Einstellungen", ref=f"A1:C{ws.max_row}", tableStyleInfo=TABLE_STYLE)
+    )
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 44
+    ws.column_dimensions["C"].width = 90
+    start = 5
+    for j, header in enumerate(texts.SEGMENT_RULE_HEADERS):
+        ws.cell(1, start + j, header)
+    for i, rule in enumerate(PRESETS["r_current"], start=2):
+        values = [texts.segment_name(rule.name), *rule.r, *rule.f, *rule.m]
+        for j, value in enumerate(values):
+            ws.cell(i, start + j, value)
+    last = get_column_letter(start + len(texts.SEGMENT_RULE_HEADERS) - 1)
+    ws.add_table(
+        Table(
+            displayName=texts.TABLE_NAMES["segment_rules"],
+            ref=f"{get_column_letter(start)}1:{last}{len(PRESETS['r_current']) + 1}",
+            tableStyleInfo=TABLE_STYLE,
+        )
+    )
+    ws.column_dimensions[get_column_letter(start)].width = 26
+
+
+def workbook_xml() -> bytes:
+    """The workbook as openpyxl writes it (sheets, styles, tables, charts; no VBA yet)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, code_name in SHEETS.items():
+        ws = wb.create_sheet(name)
+        ws.sheet_properties.codeName = code_name
+    wb.code_name = "ThisWorkbook"
+    guide = wb["Anleitung"]
+    for line in texts.GUIDE:
+        guide.append([line])
+    guide["A1"].font = TITLE_FONT
+    guide.column_dimensions["A"].width = 130
+    _result_sheets(wb)
+    _charts(wb)
+    _kennzahlen(wb)
+    demo = make_demo(EXAMPLE_ROWS, seed=7)
+    _input_table(wb, "transactions", demo.transactions)
+    _input_table(wb, "customers", demo.customers)
+    _input_table(wb, "contacts", demo.contacts)
+    _settings_sheet(wb)
+    conf = wb["xlwings.conf"]
+    for key, value in XLWINGS_CONF:
+        conf.append([key, value])
+    conf.sheet_state = "hidden"
+    wb.active = 0
+    created = dt.datetime(*FIXED_TIME)
+    wb.properties.creator = "kundenwert_xl"
+    wb.properties.created = wb.properties.modified = created
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def vba_modules() -> list[ovba.Module]:
+    """Every module of the template's VBA project, in project order."""
+    import xlwings
+
+    source = Path(xlwings.__file__).parent
+    ribbon = resources.files("kundenwert_xl.template").joinpath("vba", f"{RIBBON_MODULE}.bas")
+    modules = [ovba.document_module("ThisWorkbook", workbook=True)]
+    modules += [ovba.document_module(code) for code in SHEETS.values()]
+    modules += [
+        ovba.Module(RIBBON_MODULE, "standard", ribbon.read_text(encoding="utf-8")),
+        ovba.Module("xlwings", "standard", (source / "xlwings.bas").read_text(encoding="utf-8")),
+        ovba.class_module((source / "addin" / "Dictionary.cls").read_text(encoding="utf-8")),
+        ovba.Module("xlwings_udfs", "standard", udf_wrappers.generate(TEMPLATE_NAME)),
+    ]
+    return modules
+
+
+def custom_ui() -> bytes:
+    """The ribbon (2006 customUI part)."""
+    return resources.files("kundenwert_xl.template").joinpath("customUI.xml").read_bytes()
+
+
+def build() -> bytes:
+    """The bytes of ``workbook_template.xlsm``."""
+    base = zipfile.ZipFile(io.BytesIO(workbook_xml()))
+    parts = {name: base.read(name) for name in base.namelist()}
+    ct = parts["[Content_Types].xml"].decode()
+    ct = ct.replace(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    ).replace(
+        "</Types>",
+        '<Override PartName="/xl/vbaProject.bin" '
+        'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    )
+    parts["[Content_Types].xml"] = ct.encode()
+    rels = (
+        parts["xl/_rels/workbook.xml.rels"]
+        .decode()
+        .replace(
+            "</Relationships>",
+            '<Relationship Id="rIdVBA" Type="http://schemas.microsoft.com/office/2006/relationships/'
+            'vbaProject" Target="vbaProject.bin"/></Relationships>',
+        )
+    )
+    parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+    root = (
+        parts["_rels/.rels"]
+        .decode()
+        .replace(
+            "</Relationships>",
+            '<Relationship Id="rIdUI" Type="http://schemas.microsoft.com/office/2006/relationships/'
+            'ui/extensibility" Target="customUI/customUI.xml"/></Relationships>',
+        )
+    )
+    parts["_rels/.rels"] = root.encode()
+    parts["docProps/core.xml"] = re.sub(
+        rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
+        rb"\g<1>2024-01-01T00:00:00Z",
+        parts["docProps/core.xml"],
+    )
+    workbook = parts["xl/workbook.xml"].decode()
+    if "<calcPr" in workbook:
+        workbook = re.sub(r'\s*fullCalcOnLoad="[^"]*"', "", workbook)
+        workbook = re.sub(r"<calcPr([^>]*)/>", r'<calcPr\1 fullCalcOnLoad="1"/>', workbook)
+    else:
+        workbook = workbook.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
+    parts["xl/workbook.xml"] = workbook.encode()
+    parts["xl/vbaProject.bin"] = ovba.build(vba_modules())
+    parts["customUI/customUI.xml"] = custom_ui()
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, data)
+    return out.getvalue()
+
+
+def template_path() -> Path:
+    """The template shipped with the package (inside it) or the repository's copy."""
+    packaged = resources.files("kundenwert_xl.template").joinpath(TEMPLATE_NAME)
+    return Path(str(packaged))
