@@ -114,9 +114,9 @@ def diagnose(workbook: Path | None = None) -> list[Finding]:
             )
         )
         try:
-            import xlwings as xw
+            from kundenwert_xl.excel.status import running_instances
 
-            count = xw.apps.count
+            count = running_instances()
             findings.append(Finding(d["excel"], True, d["excel_running"].format(count=count)))
         except Exception as exc:  # any COM failure is a finding, not a crash
             findings.append(Finding(d["excel"], False, str(exc), d["fix_excel"]))
