@@ -65,7 +65,7 @@ def compress(data: bytes) -> bytes:
     for start in range(0, len(data), 4096):
         chunk = data[start : start + 4096]
         body = _compress_chunk(chunk)
-        if len(body) < 4096:
+        if len(body) <= 4096:
             out += (0xB000 | (len(body) - 1)).to_bytes(2, "little") + body
         else:  # incompressible: a raw chunk is always 4096 bytes
             out += (0x3000 | 4095).to_bytes(2, "little") + chunk.ljust(4096, b"\0")
