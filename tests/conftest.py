@@ -1,6 +1,7 @@
 import io
 import os
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -45,3 +46,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "libreoffice" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def demo_workbook(tmp_path_factory) -> Path:
+    """A template copy filled with 3,000 demo transactions and recomputed (kundenwert demo)."""
+    from kundenwert_xl.io.workbook import demo_file
+
+    path = tmp_path_factory.mktemp("demo") / "demo.xlsm"
+    demo_file(path, rows=3000, seed=3)
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_workbook, tmp_path) -> Path:
+    """A copy of the demo workbook the test may change."""
+    path = tmp_path / "kunden.xlsm"
+    shutil.copy(demo_workbook, path)
+    return path
