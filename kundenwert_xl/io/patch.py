@@ -30,6 +30,7 @@ from kundenwert_xl.io.export import atomic_write
 from kundenwert_xl.report import Block
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+_CALC_PARTS = {"xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _ROW = re.compile(rb'<row r="(\d+)"([^>]*?)(?:/>|>)')
@@ -44,23 +45,33 @@ class TableData:
     rows: list[list[object]]
 
 
-def _value_xml(ref: str, value: object, style: str) -> str:
-    s = f' s="{style}"' if style else ""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return f'<c r="{ref}"{s}/>' if style else ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int):
+_EMPTY = object()
+
+
+def _cell_xml(ref: str, value: object, s: str) -> str:
+    """One ``<c>`` element; ``s`` is the ready style attribute (`` s="3"`` or empty)."""
+    kind = type(value)
+    if kind is str:
+        text = escape(_INVALID_XML.sub("", value))
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if kind is float:
+        if math.isfinite(value):
+            return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+        return f'<c r="{ref}"{s}/>' if s else ""
+    if kind is int:
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    if isinstance(value, float):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if value is None:
+        return f'<c r="{ref}"{s}/>' if s else ""
+    if kind is bool:
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, dt.datetime):
         serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
         return f'<c r="{ref}"{s}><v>{serial!r}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}"{s}><v>{(value - EXCEL_EPOCH).days}</v></c>'
-    text = escape(_INVALID_XML.sub("", str(value)))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if isinstance(value, int | float):
+        return _cell_xml(ref, float(value) if isinstance(value, float) else int(value), s)
+    return _cell_xml(ref, str(value), s)
 
 
 def _column_styles(xml: bytes) -> list[tuple[int, int, str]]:
@@ -72,11 +83,16 @@ def _column_styles(xml: bytes) -> list[tuple[int, int, str]]:
     return found
 
 
-def rewrite_sheet(xml: bytes, cells: dict[tuple[int, int], object], columns: set[int]) -> bytes:
-    """Return the sheet XML with ``cells`` ((row, col) -> value) written.
+_CELL_HEAD = re.compile(rb'<c r="([A-Z]+)(\d+)"(?:[^>]*?\ss="(\d+)")?')
+
+Rows = dict[int, list[tuple[int, object]]]
+
+
+def rewrite_sheet(xml: bytes, rows: Rows, columns: set[int]) -> bytes:
+    """Return the sheet XML with ``rows`` (row -> [(col, value), ...]) written.
 
     Existing cells in ``columns`` are replaced (or cleared); cells in other columns stay as
-    they are.
+    they are. Each new cell takes the style of the cell that stood there, else its column's.
     """
     head, sep, rest = xml.partition(b"<sheetData")
     if not sep:
@@ -86,68 +102,112 @@ def rewrite_sheet(xml: bytes, cells: dict[tuple[int, int], object], columns: set
     else:
         body, _, tail = rest.partition(b">")[2].partition(b"</sheetData>")
     old_styles: dict[tuple[int, int], str] = {}
-    kept: dict[int, list[tuple[int, bytes]]] = {}
-    row_attrs: dict[int, bytes] = {}
+    letters_seen: set[bytes] = set()
+    for match in _CELL_HEAD.finditer(body):
+        letters_seen.add(match.group(1))
+        if match.group(3):
+            col = ooxml.column_number(match.group(1).decode())
+            old_styles[(int(match.group(2)), col)] = match.group(3).decode()
+    kept: dict[int, list[tuple[int, str]]] = {}
+    if any(ooxml.column_number(x.decode()) not in columns for x in letters_seen):
+        for match in _CELL.finditer(body):
+            col = ooxml.column_number(match.group(1).decode())
+            if col not in columns:
+                kept.setdefault(int(match.group(2)), []).append((col, match.group(0).decode()))
+    row_attrs: dict[int, str] = {}
     for match in _ROW.finditer(body):
         attrs = re.sub(rb'\s*spans="[^"]*"', b"", match.group(2))
-        row_attrs[int(match.group(1))] = attrs
-    for match in _CELL.finditer(body):
-        col, row = ooxml.column_number(match.group(1).decode()), int(match.group(2))
-        style = re.search(rb's="(\d+)"', match.group(3))
-        if style:
-            old_styles[(row, col)] = style.group(1).decode()
-        if col not in columns:
-            kept.setdefault(row, []).append((col, match.group(0)))
-    col_styles = _column_styles(head)
+        if attrs.strip():
+            row_attrs[int(match.group(1))] = attrs.decode()
 
-    def style_of(row: int, col: int) -> str:
-        if (row, col) in old_styles:
-            return old_styles[(row, col)]
-        for lo, hi, style in col_styles:
-            if lo <= col <= hi:
-                return style
-        return ""
+    col_style: dict[int, str] = {}
+    for lo, hi, style in _column_styles(head):
+        for col in range(lo, hi + 1):
+            col_style.setdefault(col, f' s="{style}"')
+    letters: dict[int, str] = {}
 
-    by_row: dict[int, list[tuple[int, str]]] = {}
-    for (row, col), value in cells.items():
-        xml_cell = _value_xml(f"{ooxml.column_letters(col)}{row}", value, style_of(row, col))
-        if xml_cell:
-            by_row.setdefault(row, []).append((col, xml_cell))
-    for row, items in kept.items():
-        by_row.setdefault(row, []).extend((col, raw.decode()) for col, raw in items)
-    # Keep the template's pre-formatted empty cells in block columns (fixed areas stay styled).
+    def letter(col: int) -> str:
+        if col not in letters:
+            letters[col] = ooxml.column_letters(col)
+        return letters[col]
+
+    # Pre-formatted empty cells of the template stay in place where nothing is written.
+    written = {(r, c) for r, items in rows.items() for c, _ in items}
+    blanks: dict[int, list[tuple[int, str]]] = {}
     for (row, col), style in old_styles.items():
-        if col in columns and (row, col) not in cells:
-            by_row.setdefault(row, []).append(
-                (col, f'<c r="{ooxml.column_letters(col)}{row}" s="{style}"/>')
-            )
+        if col in columns and (row, col) not in written:
+            blanks.setdefault(row, []).append((col, f'<c r="{letter(col)}{row}" s="{style}"/>'))
+
     parts = ["<sheetData>"]
     last_row = last_col = 1
-    for row in sorted(by_row):
-        items = sorted(by_row[row])
-        last_row, last_col = row, max(last_col, items[-1][0])
-        attrs = row_attrs.get(row, b"").decode()
-        parts.append(f'<row r="{row}"{attrs}>' + "".join(x for _, x in items) + "</row>")
+    for row in sorted(rows.keys() | kept.keys() | blanks.keys()):
+        cells = []
+        for col, value in rows.get(row, ()):
+            style = old_styles.get((row, col))
+            s = f' s="{style}"' if style else col_style.get(col, "")
+            text = _cell_xml(f"{letter(col)}{row}", value, s)
+            if text:
+                cells.append((col, text))
+        cells += kept.get(row, []) + blanks.get(row, [])
+        if not cells:
+            continue
+        cells.sort(key=lambda item: item[0])
+        last_row, last_col = row, max(last_col, cells[-1][0])
+        parts.append(f'<row r="{row}"{row_attrs.get(row, "")}>')
+        parts.extend(text for _, text in cells)
+        parts.append("</row>")
     parts.append("</sheetData>")
     dimension = f'<dimension ref="A1:{ooxml.column_letters(last_col)}{last_row}"/>'
     head = re.sub(rb'<dimension ref="[^"]*"\s*/>', dimension.encode(), head)
     return head + "".join(parts).encode("utf-8") + tail
 
 
-def block_cells(blocks: list[Block]) -> dict[str, tuple[dict[tuple[int, int], object], set[int]]]:
-    """Sheet -> (cells, columns used) for a list of blocks: title, header, rows."""
-    out: dict[str, tuple[dict[tuple[int, int], object], set[int]]] = {}
+def block_cells(blocks: list[Block]) -> dict[str, tuple[Rows, set[int]]]:
+    """Sheet -> (rows, columns used) for a list of blocks: title, header, data rows."""
+    out: dict[str, tuple[Rows, set[int]]] = {}
     for block in blocks:
         spec = block.spec
-        cells, columns = out.setdefault(spec.sheet, ({}, set()))
-        columns.update(range(spec.col, spec.col + len(spec.columns)))
-        cells[(spec.row, spec.col)] = block.title or spec.title
-        for j, column in enumerate(spec.columns):
-            cells[(spec.row + 1, spec.col + j)] = column.header
-        for i, values in enumerate(block.rows):
-            for j, value in enumerate(values):
-                cells[(spec.first_data_row + i, spec.col + j)] = value
+        rows, columns = out.setdefault(spec.sheet, ({}, set()))
+        cols = range(spec.col, spec.col + len(spec.columns))
+        columns.update(cols)
+        rows.setdefault(spec.row, []).append((spec.col, block.title or spec.title))
+        rows.setdefault(spec.row + 1, []).extend(
+            zip(cols, [c.header for c in spec.columns], strict=True)
+        )
+        for i, values in enumerate(block.rows, start=spec.first_data_row):
+            rows.setdefault(i, []).extend(zip(cols, values, strict=True))
     return out
+
+
+def cells_to_rows(cells: dict[tuple[int, int], object]) -> Rows:
+    """``{(row, col): value}`` as rows for :func:`rewrite_sheet`."""
+    rows: Rows = {}
+    for (row, col), value in cells.items():
+        rows.setdefault(row, []).append((col, value))
+    return rows
+
+
+def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy a member's compressed bytes unchanged (no recompression; same CRC and data)."""
+    zin.fp.seek(info.header_offset)
+    local = zin.fp.read(30)
+    name_len, extra_len = (
+        int.from_bytes(local[26:28], "little"),
+        int.from_bytes(local[28:30], "little"),
+    )
+    zin.fp.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = zin.fp.read(info.compress_size)
+    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
+    copy.create_system, copy.flag_bits = info.create_system, info.flag_bits & ~0x08
+    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    copy.header_offset = zout.fp.tell()
+    zout.fp.write(copy.FileHeader(zip64=False))
+    zout.fp.write(raw)
+    zout.filelist.append(copy)
+    zout.NameToInfo[copy.filename] = copy
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
 
 
 def _workbook_xml(data: bytes) -> bytes:
@@ -192,11 +252,8 @@ def write_results(
                 raise _missing_sheet(source, data.table)
             c1, r1, _, _ = ooxml.split_ref(info.ref)
             width = len(data.rows[0])
-            cells = {
-                (r1 + i, c1 + j): value
-                for i, row in enumerate(data.rows)
-                for j, value in enumerate(row)
-            }
+            cols = range(c1, c1 + width)
+            cells = {r1 + i: list(zip(cols, row, strict=True)) for i, row in enumerate(data.rows)}
             part = sheets[info.sheet]
             changed[part] = rewrite_sheet(
                 changed.get(part, zin.read(part)), cells, set(range(c1, c1 + width))
@@ -220,6 +277,10 @@ def write_results(
                         continue  # a stale chain makes Excel "repair" the file
                     data = changed.get(name)
                     if data is None:
+                        simple = name not in _CALC_PARTS and item.file_size < 0xFFFFFFFF
+                        if simple and not item.flag_bits & 0x01:
+                            _copy_raw(zin, zout, item)
+                            continue
                         data = zin.read(name)
                         if name == "xl/workbook.xml":
                             data = _workbook_xml(data)

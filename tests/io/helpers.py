@@ -24,7 +24,7 @@ def set_cells(path: Path, sheet: str, cells: dict[tuple[int, int], object]) -> N
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zw:
         for info, data in items:
             if info.filename == part:
-                data = patch.rewrite_sheet(data, {**current, **cells}, columns)
+                data = patch.rewrite_sheet(data, patch.cells_to_rows({**current, **cells}), columns)
             zw.writestr(info, data)
     path.write_bytes(out.getvalue())
 
