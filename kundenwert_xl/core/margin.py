@@ -27,6 +27,15 @@ def _column(rows: pd.DataFrame, name: str) -> np.ndarray | None:
     return rows[name].to_numpy(dtype="float64") if name in rows else None
 
 
+def _column_sum(ledger: Ledger, name: str) -> np.ndarray:
+    """Per-customer sum of an optional column; blanks count 0 (copied only when there are)."""
+    values = _column(ledger.rows, name)
+    if values is None:
+        return np.zeros(ledger.n_customers)
+    missing = np.isnan(values)
+    return ledger.per_customer(np.where(missing, 0.0, values) if missing.any() else values)
+
+
 def customer_costs(ledger: Ledger, customers: pd.DataFrame | None) -> pd.DataFrame:
     """Group and cost items of the customer table, aligned to the ledger's customers."""
     out = pd.DataFrame(index=ledger.customer_ids)
@@ -84,26 +93,19 @@ def margins(
     rows = ledger.rows
     revenue = ledger.revenue
     net = ledger.per_customer(revenue)
-    discount_rows = _column(rows, "discount")
-    discount = (
-        ledger.per_customer(np.nan_to_num(discount_rows))
-        if discount_rows is not None
-        else np.zeros(ledger.n_customers)
-    )
+    discount = _column_sum(ledger, "discount")
     cogs_rows = _column(rows, "cost_of_goods")
-    estimated = revenue * settings.cogs_rate
-    cogs_rows = (
-        estimated if cogs_rows is None else np.where(np.isnan(cogs_rows), estimated, cogs_rows)
-    )
-    cogs = ledger.per_customer(cogs_rows)
+    if cogs_rows is None:
+        cogs = settings.cogs_rate * net  # Σ rate × revenue, without a row-sized temporary
+    else:
+        missing = np.isnan(cogs_rows)
+        if missing.any():
+            cogs_rows = cogs_rows.copy()
+            cogs_rows[missing] = revenue[missing] * settings.cogs_rate
+        cogs = ledger.per_customer(cogs_rows)
     db1 = net - cogs
 
-    shipping_rows = _column(rows, "shipping_cost")
-    shipping = (
-        ledger.per_customer(np.nan_to_num(shipping_rows))
-        if shipping_rows is not None
-        else np.zeros(ledger.n_customers)
-    )
+    shipping = _column_sum(ledger, "shipping_cost")
     order_costs = settings.order_handling_cost * orders + settings.return_handling_cost * returned
     db2 = db1 - shipping - order_costs
 

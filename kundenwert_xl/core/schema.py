@@ -152,7 +152,8 @@ def _parse_all(
         out[name] = parsed
         for code, mask in bad.items():
             problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
-    clean = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    # copy=False: columns already parsed (or unchanged) are shared, not duplicated.
+    clean = pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)
     # Top-down like the sheet; within a row in column order (the sort is stable).
     problems.sort(key=lambda p: float("inf") if p.row is None else p.row)
     return clean, problems
@@ -262,7 +263,7 @@ def _parse_id(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.nda
         codes = np.where(np.isin(codes, empty), -1, codes)
         values = pd.Categorical.from_codes(codes, values.categories, validate=False)
     blank = np.asarray(values.codes) < 0
-    parsed = pd.Series(values, index=s.index)
+    parsed = pd.Series(values, index=s.index, copy=False)
     return parsed, ({"blank_id": blank} if required and blank.any() else {})
 
 
@@ -297,7 +298,7 @@ def _parse_number(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np
     if pd.api.types.is_bool_dtype(s.dtype):
         s = s.astype("float64")
     if pd.api.types.is_numeric_dtype(s.dtype):
-        values = s.astype("float64")
+        values = s if s.dtype == np.float64 else s.astype("float64")
         blank = values.isna().to_numpy()
     else:
         values, blank, bad = _parse_number_text(s)
