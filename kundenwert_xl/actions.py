@@ -52,6 +52,20 @@ def settings_of(inputs: Inputs, base: Settings | None = None) -> Settings:
     )
 
 
+def analyze_inputs(
+    inputs: Inputs, settings: Settings, progress: Callable[[str], None] | None = None
+) -> Analysis:
+    """Analyse the tables of ``inputs`` with ``settings`` (messages name the sheet rows)."""
+    return analyze(
+        inputs.transactions,
+        inputs.customers,
+        inputs.contacts,
+        settings,
+        progress=progress,
+        first_rows=inputs.first_rows,
+    )
+
+
 def recompute(
     inputs: Inputs,
     decisions: dict[str, str] | None = None,
@@ -60,15 +74,7 @@ def recompute(
 ) -> Outcome:
     """Analyse the inputs and render every result block; on bad input only the Prüfprotokoll."""
     try:
-        settings = settings_of(inputs, base)
-        result = analyze(
-            inputs.transactions,
-            inputs.customers,
-            inputs.contacts,
-            settings,
-            progress=progress,
-            first_rows=inputs.first_rows,
-        )
+        result = analyze_inputs(inputs, settings_of(inputs, base), progress)
     except KundenwertError as exc:
         return Outcome(report.problems_only(exc.problems), None, exc.problems)
     return Outcome(report.render(result, decisions), result, result.problems)

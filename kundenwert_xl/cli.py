@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from kundenwert_xl import texts
-from kundenwert_xl.core.analysis import Analysis, Progress, analyze
+from kundenwert_xl.core.analysis import Analysis, Progress
 from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.settings import Settings
 
@@ -219,6 +219,7 @@ def analyze_cmd(
 ) -> None:
     """Analyse a transactions file and write the customer-level result."""
     from kundenwert_xl import report
+    from kundenwert_xl.actions import analyze_inputs
     from kundenwert_xl.io.export import write_tables
     from kundenwert_xl.io.readers import read_inputs
 
@@ -230,14 +231,7 @@ def analyze_cmd(
             inputs = read_inputs(source)
             workbook_settings = Settings.from_mapping(inputs.settings) if inputs.settings else None
             settings = _settings(settings_file, reference_date, method, classes, workbook_settings)
-            result = analyze(
-                inputs.transactions,
-                inputs.customers,
-                inputs.contacts,
-                settings,
-                progress=progress,
-                first_rows=inputs.first_rows,
-            )
+            result = analyze_inputs(inputs, settings, progress)
             progress("write")
             write_tables(target, report.export_tables(result))
     except KundenwertError as exc:

@@ -66,6 +66,29 @@ class Block:
     title: str | None = None
 
 
+#: Column order of the input Excel Tables in the template (internal names; German headers in texts).
+INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "transactions": (
+        "customer_id",
+        "date",
+        "order_id",
+        "revenue",
+        "cost_of_goods",
+        "discount",
+        "returned",
+        "shipping_cost",
+    ),
+    "customers": (
+        "customer_id",
+        "name",
+        "group",
+        "sales_costs",
+        "marketing_costs",
+        "service_costs",
+    ),
+    "contacts": ("customer_id", "date", "channel"),
+}
+
 SHEETS = {
     "customers": "Kundenwert",
     "segments": "Segmente",

@@ -74,7 +74,6 @@ def validate(book: Any = None) -> actions.Outcome:
 def load_demo(book: Any = None, rows: int = DEMO_ROWS) -> actions.Outcome:
     """Beispieldaten laden: put demo data into the input tables, then recompute."""
     from kundenwert_xl.demo import make_demo
-    from kundenwert_xl.io.workbook import INPUT_TABLE_COLUMNS
 
     book = _book(book)
     data = make_demo(rows)
@@ -84,7 +83,7 @@ def load_demo(book: Any = None, rows: int = DEMO_ROWS) -> actions.Outcome:
             ("customers", data.customers),
             ("contacts", data.contacts),
         ):
-            columns = list(INPUT_TABLE_COLUMNS[key])
+            columns = list(report.INPUT_COLUMNS[key])
             table = frame[columns].rename(columns=lambda c, k=key: texts.header(k, c))
             live.write_table(book, texts.TABLE_NAMES[key], table)
     return recompute(book)

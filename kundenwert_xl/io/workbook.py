@@ -15,27 +15,6 @@ from kundenwert_xl.io.readers import read_workbook
 from kundenwert_xl.settings import Settings
 
 Progress = Callable[[str], None]
-INPUT_TABLE_COLUMNS = {
-    "transactions": (
-        "customer_id",
-        "date",
-        "order_id",
-        "revenue",
-        "cost_of_goods",
-        "discount",
-        "returned",
-        "shipping_cost",
-    ),
-    "customers": (
-        "customer_id",
-        "name",
-        "group",
-        "sales_costs",
-        "marketing_costs",
-        "service_costs",
-    ),
-    "contacts": ("customer_id", "date", "channel"),
-}
 
 
 def previous_decisions(path: Path) -> dict[str, str]:
@@ -73,7 +52,7 @@ def demo_file(
         ("customers", data.customers),
         ("contacts", data.contacts),
     ):
-        columns = INPUT_TABLE_COLUMNS[key]
+        columns = report.INPUT_COLUMNS[key]
         headers = [texts.header(key, c) for c in columns]
         tables.append(
             patch.TableData(texts.TABLE_NAMES[key], patch.frame_rows(frame[list(columns)], headers))

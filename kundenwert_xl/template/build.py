@@ -54,27 +54,6 @@ SHEETS: dict[str, str] = {
     "Prüfprotokoll": "Pruefprotokoll",
     "xlwings.conf": "xlwingsConf",
 }
-INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "transactions": (
-        "customer_id",
-        "date",
-        "order_id",
-        "revenue",
-        "cost_of_goods",
-        "discount",
-        "returned",
-        "shipping_cost",
-    ),
-    "customers": (
-        "customer_id",
-        "name",
-        "group",
-        "sales_costs",
-        "marketing_costs",
-        "service_costs",
-    ),
-    "contacts": ("customer_id", "date", "channel"),
-}
 INPUT_FORMATS = {
     "date": report.DATE,
     "revenue": report.EURO,
@@ -243,7 +222,7 @@ def _kennzahlen(wb: openpyxl.Workbook) -> None:
 def _input_table(wb: openpyxl.Workbook, key: str, frame) -> None:
     name = texts.TABLE_NAMES[key]
     ws = wb[name]
-    columns = INPUT_COLUMNS[key]
+    columns = report.INPUT_COLUMNS[key]
     ws.append([texts.header(key, c) for c in columns])
     for values in frame[list(columns)].itertuples(index=False):
         ws.append([_plain(v) for v in values])
