@@ -43,6 +43,25 @@ class Outcome:
         return self.analysis is not None
 
 
+def trim_blank_tail(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Drop the fully empty rows at the end of a table (Excel Tables often keep some).
+
+    Only trailing rows go, so the row numbers in messages still match the sheet; a table that
+    is empty altogether becomes None (an optional table left empty is simply not used).
+    """
+    if frame is None:
+        return None
+    filled = ~frame.isna().all(axis=1).to_numpy()
+    text = frame.select_dtypes(include=["object", "string"])
+    if not text.empty:
+        filled |= ~(
+            text.apply(lambda c: c.astype("string").str.strip().fillna("") == "").all(axis=1)
+        ).to_numpy()
+    if not filled.any():
+        return None
+    return frame.iloc[: int(filled.nonzero()[0].max()) + 1]
+
+
 def settings_of(inputs: Inputs, base: Settings | None = None) -> Settings:
     """The settings of the workbook's Einstellungen table (over ``base``)."""
     return (

@@ -52,12 +52,14 @@ def read_inputs(book: Any) -> actions.Inputs:
         detail = texts.IO_DETAILS["no_transactions"]
         raise KundenwertError([Problem("io", detail, table=texts.TABLE_NAMES["transactions"])])
     settings = settings_mapping(frames["settings"])
-    if frames["segment_rules"] is not None and not frames["segment_rules"].dropna(how="all").empty:
-        settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(frames["segment_rules"])
+    rules = actions.trim_blank_tail(frames["segment_rules"])
+    if rules is not None:
+        settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
+    transactions = actions.trim_blank_tail(frames["transactions"])
     return actions.Inputs(
-        transactions=frames["transactions"],
-        customers=frames["customers"],
-        contacts=frames["contacts"],
+        transactions=frames["transactions"] if transactions is None else transactions,
+        customers=actions.trim_blank_tail(frames["customers"]),
+        contacts=actions.trim_blank_tail(frames["contacts"]),
         settings=settings,
         first_rows=first_rows,
     )

@@ -106,6 +106,9 @@ def _table(columns: tuple[report.Column, ...], rows: list[list[Any]]) -> list[li
 def _error(exc: Exception) -> list[list[str]]:
     if isinstance(exc, KundenwertError):
         errors = [p for p in exc.problems if p.severity == "error"] or exc.problems
+        if errors and all(p.code in ("missing_column", "empty_table") for p in errors):
+            # Usually a table passed without its header row: say how to pass it.
+            return [[texts.UDF["error"].format(text=texts.UDF["table"])]]
         return [
             [texts.UDF["error"].format(text=texts.error_summary([p.one_line() for p in errors]))]
         ]

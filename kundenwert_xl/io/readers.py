@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from kundenwert_xl import texts
-from kundenwert_xl.actions import Inputs
+from kundenwert_xl.actions import Inputs, trim_blank_tail
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
 
@@ -110,13 +110,14 @@ def read_workbook(path: Path) -> Inputs:
         else:
             raise _io_error(path, texts.IO_DETAILS["no_transactions"])
     settings = settings_mapping(frames["settings"])
-    rules = _drop_blank_rows(frames["segment_rules"])
+    rules = trim_blank_tail(frames["segment_rules"])
     if rules is not None:
         settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
+    transactions = trim_blank_tail(frames["transactions"])
     return Inputs(
-        transactions=frames["transactions"],
-        customers=_drop_blank_rows(frames["customers"]),
-        contacts=_drop_blank_rows(frames["contacts"]),
+        transactions=frames["transactions"] if transactions is None else transactions,
+        customers=trim_blank_tail(frames["customers"]),
+        contacts=trim_blank_tail(frames["contacts"]),
         settings=settings,
         first_rows=first_rows,
     )
@@ -129,12 +130,6 @@ def segment_rules(frame: pd.DataFrame) -> list[dict[str, object]]:
         name, r1, r2, f1, f2, m1, m2 = list(row)[:7]
         rules.append({"name": name, "r": (r1, r2), "f": (f1, f2), "m": (m1, m2)})
     return rules
-
-
-def _drop_blank_rows(frame: pd.DataFrame | None) -> pd.DataFrame | None:
-    if frame is None:
-        return None
-    return None if frame.dropna(how="all").empty else frame
 
 
 def settings_mapping(frame: pd.DataFrame | None) -> dict[str, object]:

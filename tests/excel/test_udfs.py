@@ -89,8 +89,8 @@ def test_bad_input_gives_one_german_line(udfs):
     cells = [["Kundennr", "Datum"], ["K1", dt.datetime(2024, 1, 1)]]
     out = call_like_excel(udfs.KUNDENWERT, cells, MISSING, MISSING, MISSING, MISSING)
     assert out == [[
-        "Fehler: Transaktionen, Spalte Umsatz: Pflichtspalte 'Umsatz' fehlt. Bitte eine Spalte mit "
-        "der Überschrift 'Umsatz' anlegen."
+        "Fehler: Bitte die Tabelle mit Überschriften übergeben, z. B. Transaktionen[#Alle] "
+        "(englisches Excel: Transaktionen[#All])."
     ]]
     bad_date = [["Kundennr", "Datum", "Umsatz"], ["K1", "31.02.2024", 5.0]]
     (line,) = call_like_excel(udfs.RFM, bad_date, MISSING, MISSING, MISSING, MISSING)
@@ -119,4 +119,4 @@ def test_pareto_has_100_rows_and_sentences(udfs):
 
 def test_table_without_header_is_explained(udfs):
     out = call_like_excel(udfs.KUNDENWERT, [["K1", dt.datetime(2024, 1, 1), 5.0]], MISSING, MISSING, MISSING, MISSING)
-    assert out[0][0].startswith("Fehler: ") and "Pflichtspalte" in out[0][0]
+    assert out[0][0].startswith("Fehler: Bitte die Tabelle mit Überschriften übergeben")

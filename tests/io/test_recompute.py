@@ -176,3 +176,12 @@ def test_libreoffice_formulas_over_results_equal_python(demo_copy, tmp_path):
             members = c[c["segment"] == name]
             assert math.isclose(revenue, members["net_revenue"].sum(), rel_tol=1e-12, abs_tol=1e-6)
             assert math.isclose(db3, members["db3"].sum(), rel_tol=1e-12, abs_tol=1e-6)
+
+
+def test_empty_rows_at_the_end_of_a_table_are_ignored(tmp_path):
+    from kundenwert_xl.actions import trim_blank_tail
+    import pandas as pd
+
+    frame = pd.DataFrame({"Kundennr": ["K1", None, " ", None], "Umsatz": [1.0, 2.0, None, None]})
+    assert trim_blank_tail(frame)["Kundennr"].tolist() == ["K1", None]  # row 3 has a value
+    assert trim_blank_tail(frame.iloc[2:]) is None
