@@ -51,12 +51,10 @@ def trim_blank_tail(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     """
     if frame is None:
         return None
-    filled = ~frame.isna().all(axis=1).to_numpy()
-    text = frame.select_dtypes(include=["object", "string"])
-    if not text.empty:
-        filled |= ~(
-            text.apply(lambda c: c.astype("string").str.strip().fillna("") == "").all(axis=1)
-        ).to_numpy()
+    blank = frame.isna()
+    for name in frame.columns[[pd.api.types.is_string_dtype(t) for t in frame.dtypes]]:
+        blank[name] |= frame[name].astype("string").str.strip().fillna("").eq("")
+    filled = ~blank.to_numpy(dtype=bool).all(axis=1)
     if not filled.any():
         return None
     return frame.iloc[: int(filled.nonzero()[0].max()) + 1]

@@ -183,5 +183,6 @@ def test_empty_rows_at_the_end_of_a_table_are_ignored(tmp_path):
     import pandas as pd
 
     frame = pd.DataFrame({"Kundennr": ["K1", None, " ", None], "Umsatz": [1.0, 2.0, None, None]})
-    assert trim_blank_tail(frame)["Kundennr"].tolist() == ["K1", None]  # row 3 has a value
+    # row 2 still has an amount; rows 3 and 4 are empty (blank text counts as empty)
+    assert trim_blank_tail(frame)["Umsatz"].tolist() == [1.0, 2.0]
     assert trim_blank_tail(frame.iloc[2:]) is None
