@@ -31,6 +31,9 @@ class ExitCode(IntEnum):
     IO = 3
 
 
+#: Data rows an Excel sheet can hold below a header row.
+EXCEL_DATA_ROWS = 1_048_575
+
 app = typer.Typer(
     help=texts.CLI["app"],
     no_args_is_help=True,
@@ -119,6 +122,9 @@ def demo_cmd(
     from kundenwert_xl.io.workbook import demo_file
 
     _check_output(output, force)
+    if rows > EXCEL_DATA_ROWS:
+        err.print(texts.CLI["too_many_rows"].format(rows=texts.format_int(EXCEL_DATA_ROWS)))
+        raise typer.Exit(int(ExitCode.USAGE))
     with _progress() as progress:
         outcome = demo_file(output, rows, seed, progress)
     print_headline(outcome.analysis)

@@ -597,6 +597,10 @@ CLI: dict[str, str] = {
     "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
     "rfm_top": "Häufigste RFM-Codes: {codes}",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
+    "too_many_rows": (
+        "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
+        "DATEI.parquet (ohne Zeilengrenze)."
+    ),
     "recompute": (
         "Eine Mappe aus der Vorlage ohne Excel neu berechnen – wie 'Neu berechnen' im Menüband. "
         "Schreibt immer in eine Kopie; alles andere in der Mappe bleibt unverändert."

@@ -117,3 +117,9 @@ def test_analyze_workbook_with_tables(tmp_path, suffix):
     res = run("analyze", str(src), "-o", str(tmp_path / "r.xlsx"))
     assert res.returncode == 1
     assert "Transaktionen, Zeile 6, Spalte Umsatz: Betrag fehlt" in res.stderr
+
+
+def test_demo_refuses_more_rows_than_a_sheet_holds(tmp_path):
+    res = run("demo", "-o", str(tmp_path / "x.xlsm"), "--zeilen", "2000000")
+    assert res.returncode == 2 and "1.048.575 Datenzeilen" in res.stderr
+    assert not (tmp_path / "x.xlsm").exists()
