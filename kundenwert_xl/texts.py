@@ -802,6 +802,8 @@ FACT_PERCENT = frozenset(
 
 # --- Worksheet functions -------------------------------------------------------------------------
 
+UDF_CATEGORY = "Kundenwert"
+
 UDF: dict[str, str] = {
     "error": "Fehler: {text}",
     "unexpected": "Unerwarteter Fehler: {detail}. Bitte 'kundenwert doctor' ausführen.",

@@ -172,7 +172,7 @@ DB_COLUMNS = _customer_columns(
 )
 
 
-@xw.func
+@xw.func(category=texts.UDF_CATEGORY)
 @xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
 @xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
 @xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
@@ -191,7 +191,7 @@ def KUNDENWERT(transaktionen, kunden=None, werbekontakte=None, stichtag=None, ei
         return _error(exc)
 
 
-@xw.func
+@xw.func(category=texts.UDF_CATEGORY)
 @xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
 @xw.arg("stichtag", doc=DOC["stichtag"])
 @xw.arg("klassen", numbers=int, doc=DOC["klassen"])
@@ -208,7 +208,7 @@ def RFM(transaktionen, stichtag=None, klassen=None, methode=None, einstellungen=
         return _error(exc)
 
 
-@xw.func
+@xw.func(category=texts.UDF_CATEGORY)
 @xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
 @xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
 @xw.arg("stichtag", doc=DOC["stichtag"])
@@ -225,7 +225,7 @@ def RFMR_PUNKTE(transaktionen, werbekontakte=None, stichtag=None, einstellungen=
         return _error(exc)
 
 
-@xw.func
+@xw.func(category=texts.UDF_CATEGORY)
 @xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
 @xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
 @xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
@@ -245,7 +245,7 @@ def DECKUNGSBEITRAG(
         return _error(exc)
 
 
-@xw.func
+@xw.func(category=texts.UDF_CATEGORY)
 @xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
 @xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
 @xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
@@ -268,7 +268,7 @@ def PARETO(
         return _error(exc)
 
 
-@xw.func
+@xw.func(category=texts.UDF_CATEGORY)
 @xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
 @xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
 @xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
@@ -286,7 +286,7 @@ def KERNAUSSAGEN(transaktionen, kunden=None, werbekontakte=None, stichtag=None, 
         return _error(exc)
 
 
-@xw.func
+@xw.func(category=texts.UDF_CATEGORY)
 @xw.arg("werte", np.array, ndim=1, doc=DOC["werte"])
 @xw.arg("grenze_a", doc=DOC["grenze_a"])
 @xw.arg("grenze_b", doc=DOC["grenze_b"])

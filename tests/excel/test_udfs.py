@@ -32,6 +32,7 @@ def test_metadata_names_and_optional_arguments(udfs):
     ]
     assert [a.get("optional", "REQUIRED") for a in meta["args"]][1:] == [None] * 4
     assert "Überschriften" in meta["args"][0]["doc"]
+    assert meta["category"] == "Kundenwert"  # the group in Excel's Insert Function dialog
     assert sorted(n for n in vars(udfs) if n.isupper() and hasattr(getattr(udfs, n), "__xlfunc__")) == [
         "ABC_KLASSE", "DECKUNGSBEITRAG", "KERNAUSSAGEN", "KUNDENWERT", "PARETO", "RFM", "RFMR_PUNKTE",
     ]
