@@ -33,16 +33,14 @@ def band_points(values: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
     return np.where(np.isnan(values), np.nan, points[index])
 
 
-def last_purchases_mean(ledger: Ledger, n_last: int) -> np.ndarray:
-    """Mean value of each customer's ``n_last`` most recent purchases (orders with revenue).
-
-    A purchase's value is the positive revenue of its order; its day the order's last day.
-    Orders on the same day are ordered by order key, so the result does not depend on row order.
-    """
+def _orders(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per purchase (order with revenue): customer, day, value, key, in order-key order."""
     purchase = ledger.revenue > 0
-    if not purchase.any():
-        return np.full(ledger.n_customers, np.nan)
     keys = ledger.order_keys[purchase]
+    if ledger.order_owner is None:
+        # Order numbers repeat across customers (numbered per customer): key by the pair.
+        pair = ledger.codes[purchase].astype("int64") * (int(ledger.order_keys.max()) + 1) + keys
+        keys = np.unique(pair, return_inverse=True)[1]
     size = int(keys.max()) + 1
     value = np.bincount(keys, weights=ledger.revenue[purchase], minlength=size)
     day = np.full(size, NO_DAY, dtype="int64")
@@ -50,17 +48,46 @@ def last_purchases_mean(ledger: Ledger, n_last: int) -> np.ndarray:
     owner = np.full(size, -1, dtype=np.intp)
     owner[keys] = ledger.codes[purchase]
     orders = np.flatnonzero(day != NO_DAY)
-    cust, oday, oval = owner[orders], day[orders], value[orders]
-    # Newest first within each customer; ties by order key (stable sort over ascending keys).
-    span = int(oday.max() - oday.min()) + 1
-    order = np.argsort(cust.astype("int64") * span + (oday.max() - oday), kind="stable")
-    cust_sorted = cust[order]
-    start = np.ones(len(order), dtype=bool)
-    start[1:] = cust_sorted[1:] != cust_sorted[:-1]
-    first_of_group = np.maximum.accumulate(np.where(start, np.arange(len(order)), 0))
-    take = (np.arange(len(order)) - first_of_group) < n_last
-    total = np.bincount(cust_sorted[take], weights=oval[order][take], minlength=ledger.n_customers)
-    count = np.bincount(cust_sorted[take], minlength=ledger.n_customers)
+    return owner[orders], day[orders], value[orders], orders
+
+
+def last_purchases_mean(ledger: Ledger, n_last: int, method: str = "auto") -> np.ndarray:
+    """Mean value of each customer's ``n_last`` most recent purchases (orders with revenue).
+
+    A purchase's value is the positive revenue of its order; its day the order's last day.
+    Orders on the same day count newest-first by order key, so the result does not depend on
+    row order. For a few purchases (``method="rounds"``, the default up to 8) each round takes
+    every customer's newest remaining purchase with one ``maximum.at``; otherwise one sort.
+    """
+    if not (ledger.revenue > 0).any():
+        return np.full(ledger.n_customers, np.nan)
+    cust, day, value, key = _orders(ledger)
+    total = np.zeros(ledger.n_customers)
+    count = np.zeros(ledger.n_customers, dtype="int64")
+    if method == "rounds" or (method == "auto" and n_last <= 8):
+        # One number per purchase that orders by day, then by key: newest = largest.
+        rank = (day - day.min()) * (int(key.max()) + 1) + key
+        remaining = np.ones(len(rank), dtype=bool)
+        for _ in range(n_last):
+            best = np.full(ledger.n_customers, -1, dtype="int64")
+            np.maximum.at(best, cust[remaining], rank[remaining])
+            chosen = remaining & (rank == best[cust])
+            if not chosen.any():
+                break
+            total += np.bincount(cust[chosen], weights=value[chosen], minlength=ledger.n_customers)
+            count += np.bincount(cust[chosen], minlength=ledger.n_customers)
+            remaining &= ~chosen
+    else:
+        newest_first = np.lexsort((-key, day.max() - day, cust))
+        cust_sorted = cust[newest_first]
+        start = np.ones(len(newest_first), dtype=bool)
+        start[1:] = cust_sorted[1:] != cust_sorted[:-1]
+        first_of_group = np.maximum.accumulate(np.where(start, np.arange(len(newest_first)), 0))
+        take = (np.arange(len(newest_first)) - first_of_group) < n_last
+        total = np.bincount(
+            cust_sorted[take], weights=value[newest_first][take], minlength=ledger.n_customers
+        )
+        count = np.bincount(cust_sorted[take], minlength=ledger.n_customers)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 

@@ -165,3 +165,47 @@ def test_property_points_are_the_sum_of_their_criteria(rows):
     parts = c[["rfmr_recency", "rfmr_frequency", "rfmr_monetary", "rfmr_returns", "rfmr_contacts"]]
     np.testing.assert_allclose(c["rfmr_points"], 25 + parts.sum(axis=1))
     assert (c["rfmr_recency"] == 40).sum() >= 1  # the latest buyer bought 0 days before
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(0, 30), st.floats(-50, 500).map(lambda v: round(v, 2))),
+        min_size=1,
+        max_size=60,
+    ),
+    n_last=st.integers(1, 6),
+)
+def test_property_last_n_mean_by_rounds_equals_by_sorting(rows, n_last):
+    from kundenwert_xl.core import schema
+    from kundenwert_xl.core.ledger import build_ledger
+    from kundenwert_xl.core.rfmr import last_purchases_mean
+
+    tx = pd.DataFrame(
+        {
+            "customer_id": [f"K{c}" for c, _, _, _ in rows],
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta([d for _, d, _, _ in rows], "D"),
+            "order_id": [f"A{o:03d}" for _, _, o, _ in rows],
+            "revenue": [v for _, _, _, v in rows],
+        }
+    )
+    ledger = build_ledger(schema.validate(tx, "transactions"), None)
+    by_rounds = last_purchases_mean(ledger, n_last, method="rounds")
+    by_sorting = last_purchases_mean(ledger, n_last, method="sort")
+    np.testing.assert_allclose(by_rounds, by_sorting, rtol=1e-12, equal_nan=True)
+
+
+def test_last_purchases_with_order_numbers_per_customer():
+    # Both customers number their orders from 1: A bought 100 and 300, B bought 50 (its "1").
+    tx = pd.DataFrame(
+        {
+            "Kundennr": ["A", "A", "B"],
+            "Datum": ["2024-01-01", "2024-02-01", "2024-01-15"],
+            "Auftragsnr": ["1", "2", "1"],
+            "Umsatz": [100.0, 300.0, 50.0],
+        }
+    )
+    c = kx.analyze(tx, settings=kx.Settings(reference_date=REF)).customers
+    assert c.loc["A", "avg_last_purchases"] == 200  # (100 + 300) / 2
+    assert c.loc["B", "avg_last_purchases"] == 50
+    assert c["purchases_in_window"].tolist() == [2, 1]
