@@ -119,9 +119,10 @@ def decisions_from(rows: list[list[object]]) -> dict[str, str]:
     if not rows:
         return {}
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    if "Kundennr" not in header or report.DECISION_HEADER not in header:
+    id_header = texts.RESULT_HEADERS["dilemma"]["customer_id"]
+    if id_header not in header or report.DECISION_HEADER not in header:
         return {}
-    id_col, decision_col = header.index("Kundennr"), header.index(report.DECISION_HEADER)
+    id_col, decision_col = header.index(id_header), header.index(report.DECISION_HEADER)
     found: dict[str, str] = {}
     for row in rows[1:]:
         if len(row) <= max(id_col, decision_col):

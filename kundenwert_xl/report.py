@@ -89,159 +89,201 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "contacts": ("customer_id", "date", "channel"),
 }
 
-SHEETS = {
-    "customers": "Kundenwert",
-    "segments": "Segmente",
-    "pareto": "Pareto",
-    "dilemma": "Dilemma",
-    "targeting": "Ansprache",
-    "overview": "Übersicht",
-    "problems": "Prüfprotokoll",
-}
-DECISION_HEADER = "Entscheidung"
+SHEETS = texts.RESULT_SHEETS
+DECISION_HEADER = texts.RESULT_HEADERS["dilemma"]["decision"]
 
 
-def _c(header: str, source: str, fmt: str | None = None, width: float = 12.0) -> Column:
-    return Column(header, source, fmt, width)
+def _c(table: str, source: str, fmt: str | None = None, width: float = 12.0) -> Column:
+    return Column(texts.RESULT_HEADERS[table][source], source, fmt, width)
 
 
 CUSTOMER_COLUMNS = (
-    _c("Kundennr", "customer_id", TEXT, 12),
-    _c("Name", "name", None, 28),
-    _c("Kundengruppe", "group", None, 14),
-    _c("Segment", "segment", None, 24),
-    _c("Rang", "value_rank", INT, 7),
-    _c("Kundenwert (0–100)", "value_score", SCORE, 10),
-    _c("ABC", "abc_class", None, 6),
-    _c("Dilemma", "dilemma", None, 8),
-    _c("RFM-Code", "rfm_code", TEXT, 9),
-    _c("R (5 = jüngst)", "r_score", INT, 8),
-    _c("F (5 = häufigst)", "f_score", INT, 8),
-    _c("M (5 = höchster Umsatz)", "m_score", INT, 8),
-    _c("RFMR-Punkte", "rfmr_points", SCORE, 10),
-    _c("Tage seit letztem Kauf", "recency_days", INT, 10),
-    _c("Aufträge", "orders", INT, 9),
-    _c("Erster Kauf", "first_purchase", DATE, 11),
-    _c("Letzter Kauf", "last_purchase", DATE, 11),
-    _c("Bruttoumsatz", "gross_revenue", EURO, 14),
-    _c("Nettoumsatz", "net_revenue", EURO, 14),
-    _c("DB I", "db1", EURO, 13),
-    _c("DB II", "db2", EURO, 13),
-    _c("DB III", "db3", EURO, 13),
-    _c("DB IV", "db4", EURO, 13),
-    _c("DB-Quote (Rangstufe)", "ranking_ratio", PCT, 10),
-    _c("DB je Jahr", "db_per_year", EURO, 13),
-    _c("CLV", "clv", EURO, 14),
-    _c("Punkte Recency", "rfmr_recency", SCORE, 9),
-    _c("Punkte Frequency", "rfmr_frequency", SCORE, 9),
-    _c("Punkte Monetary", "rfmr_monetary", SCORE, 9),
-    _c("Punkte Retouren", "rfmr_returns", SCORE, 9),
-    _c("Punkte Werbekontakte", "rfmr_contacts", SCORE, 9),
-    _c("Käufe im Zeitraum", "purchases_in_window", INT, 9),
-    _c("Ø letzte Käufe", "avg_last_purchases", EURO, 12),
-    _c("Retouren", "returned_orders", INT, 8),
-    _c("Werbekontakte seit letztem Kauf", "contacts_since_last_purchase", INT, 10),
-    _c("Wareneinsatz", "cost_of_goods", EURO, 13),
-    _c("Versand", "shipping_cost", EURO, 11),
-    _c("Auftrags-/Retourenkosten", "order_costs", EURO, 12),
-    _c("Vertriebs-/Marketing-/Servicekosten", "customer_costs", EURO, 13),
-    _c("Werbekosten", "contact_costs", EURO, 11),
-    _c("Fixkostenanteil", "fixed_costs", EURO, 12),
+    _c("customer", "customer_id", TEXT, 12),
+    _c("customer", "name", None, 28),
+    _c("customer", "group", None, 14),
+    _c("customer", "segment", None, 24),
+    _c("customer", "value_rank", INT, 7),
+    _c("customer", "value_score", SCORE, 10),
+    _c("customer", "abc_class", None, 6),
+    _c("customer", "dilemma", None, 8),
+    _c("customer", "rfm_code", TEXT, 9),
+    _c("customer", "r_score", INT, 8),
+    _c("customer", "f_score", INT, 8),
+    _c("customer", "m_score", INT, 8),
+    _c("customer", "rfmr_points", SCORE, 10),
+    _c("customer", "recency_days", INT, 10),
+    _c("customer", "orders", INT, 9),
+    _c("customer", "first_purchase", DATE, 11),
+    _c("customer", "last_purchase", DATE, 11),
+    _c("customer", "gross_revenue", EURO, 14),
+    _c("customer", "net_revenue", EURO, 14),
+    _c("customer", "db1", EURO, 13),
+    _c("customer", "db2", EURO, 13),
+    _c("customer", "db3", EURO, 13),
+    _c("customer", "db4", EURO, 13),
+    _c("customer", "ranking_ratio", PCT, 10),
+    _c("customer", "db_per_year", EURO, 13),
+    _c("customer", "clv", EURO, 14),
+    _c("customer", "rfmr_recency", SCORE, 9),
+    _c("customer", "rfmr_frequency", SCORE, 9),
+    _c("customer", "rfmr_monetary", SCORE, 9),
+    _c("customer", "rfmr_returns", SCORE, 9),
+    _c("customer", "rfmr_contacts", SCORE, 9),
+    _c("customer", "purchases_in_window", INT, 9),
+    _c("customer", "avg_last_purchases", EURO, 12),
+    _c("customer", "returned_orders", INT, 8),
+    _c("customer", "contacts_since_last_purchase", INT, 10),
+    _c("customer", "cost_of_goods", EURO, 13),
+    _c("customer", "shipping_cost", EURO, 11),
+    _c("customer", "order_costs", EURO, 12),
+    _c("customer", "customer_costs", EURO, 13),
+    _c("customer", "contact_costs", EURO, 11),
+    _c("customer", "fixed_costs", EURO, 12),
 )
 SEGMENT_COLUMNS = (
-    _c("Segment", "segment", None, 26),
-    _c("Kunden", "customers", INT, 9),
-    _c("Anteil Kunden", "customer_share", PCT, 10),
-    _c("Nettoumsatz", "net_revenue", EURO, 15),
-    _c("Anteil Umsatz", "revenue_share", PCT, 10),
-    _c("Ø RFMR-Punkte", "mean_rfmr_points", SCORE, 10),
-    _c("DB (Rangstufe)", "db", EURO, 15),
-    _c("Anteil DB", "db_share", PCT, 10),
-    _c("Ø Kundenwert", "mean_value_score", SCORE, 10),
+    _c("segment", "segment", None, 26),
+    _c("segment", "customers", INT, 9),
+    _c("segment", "customer_share", PCT, 10),
+    _c("segment", "net_revenue", EURO, 15),
+    _c("segment", "revenue_share", PCT, 10),
+    _c("segment", "mean_rfmr_points", SCORE, 10),
+    _c("segment", "db", EURO, 15),
+    _c("segment", "db_share", PCT, 10),
+    _c("segment", "mean_value_score", SCORE, 10),
 )
 THRESHOLD_COLUMNS = (
-    _c("Kriterium", "dimension", None, 16),
-    _c("Klasse", "score", INT, 7),
-    _c("von", "lower", "#,##0.00", 11),
-    _c("bis", "upper", "#,##0.00", 11),
-    _c("Grenzen", "closed", None, 14),
-    _c("Kunden", "customers", INT, 8),
+    _c("threshold", "dimension", None, 16),
+    _c("threshold", "score", INT, 7),
+    _c("threshold", "lower", "#,##0.00", 11),
+    _c("threshold", "upper", "#,##0.00", 11),
+    _c("threshold", "closed", None, 14),
+    _c("threshold", "customers", INT, 8),
 )
 PARETO_COLUMNS = (
-    _c("Anteil Kunden", "customer_share", "0%", 9),
-    _c("Kunden", "customers", INT, 8),
-    _c("Umsatz kumuliert", "revenue_cum", EURO, 15),
-    _c("Anteil Umsatz", "revenue_share", PCT, 9),
-    _c("DB kumuliert", "db_cum", EURO, 15),
-    _c("Anteil DB", "db_share", PCT, 9),
+    _c("pareto", "customer_share", "0%", 9),
+    _c("pareto", "customers", INT, 8),
+    _c("pareto", "revenue_cum", EURO, 15),
+    _c("pareto", "revenue_share", PCT, 9),
+    _c("pareto", "db_cum", EURO, 15),
+    _c("pareto", "db_share", PCT, 9),
 )
 DECILE_COLUMNS = (
-    _c("Dezil", "decile", INT, 6),
-    _c("Kunden", "customers", INT, 8),
-    _c("Umsatz", "revenue", EURO, 15),
-    _c("Anteil Umsatz", "revenue_share", PCT, 9),
-    _c("Umsatz kumuliert", "revenue_share_cum", PCT, 9),
-    _c("DB", "db", EURO, 15),
-    _c("Anteil DB", "db_share", PCT, 9),
-    _c("DB kumuliert", "db_share_cum", PCT, 9),
+    _c("decile", "decile", INT, 6),
+    _c("decile", "customers", INT, 8),
+    _c("decile", "revenue", EURO, 15),
+    _c("decile", "revenue_share", PCT, 9),
+    _c("decile", "revenue_share_cum", PCT, 9),
+    _c("decile", "db", EURO, 15),
+    _c("decile", "db_share", PCT, 9),
+    _c("decile", "db_share_cum", PCT, 9),
 )
 DILEMMA_COLUMNS = (
-    _c("Kundennr", "customer_id", TEXT, 12),
-    _c("Name", "name", None, 28),
-    _c("Segment", "segment", None, 22),
-    _c("Nettoumsatz", "net_revenue", EURO, 15),
-    _c("Anteil Umsatz", "revenue_share", PCT, 10),
-    _c("DB (Rangstufe)", "db", EURO, 14),
-    _c("DB-Quote", "db_ratio", PCT, 9),
-    _c("Preiserhöhung bis DB 0", "price_increase", PCT, 12),
-    _c("Rang", "value_rank", INT, 7),
-    _c(DECISION_HEADER, "decision", None, 30),
+    _c("dilemma", "customer_id", TEXT, 12),
+    _c("dilemma", "name", None, 28),
+    _c("dilemma", "segment", None, 22),
+    _c("dilemma", "net_revenue", EURO, 15),
+    _c("dilemma", "revenue_share", PCT, 10),
+    _c("dilemma", "db", EURO, 14),
+    _c("dilemma", "db_ratio", PCT, 9),
+    _c("dilemma", "price_increase", PCT, 12),
+    _c("dilemma", "value_rank", INT, 7),
+    _c("dilemma", "decision", None, 30),
 )
 SCENARIO_COLUMNS = (
-    _c("Szenario", "label", None, 34),
-    _c("Kunden weg", "customers_lost", INT, 9),
-    _c("Umsatz weg", "revenue_lost", EURO, 15),
-    _c("Anteil Umsatz", "revenue_lost_share", PCT, 9),
-    _c("DB vorher", "db_before", EURO, 15),
-    _c("DB nachher", "db_after", EURO, 15),
-    _c("Änderung DB", "db_change", EURO, 15),
-    _c("Änderung DB in %", "db_change_share", PCT, 10),
+    _c("scenario", "label", None, 34),
+    _c("scenario", "customers_lost", INT, 9),
+    _c("scenario", "revenue_lost", EURO, 15),
+    _c("scenario", "revenue_lost_share", PCT, 9),
+    _c("scenario", "db_before", EURO, 15),
+    _c("scenario", "db_after", EURO, 15),
+    _c("scenario", "db_change", EURO, 15),
+    _c("scenario", "db_change_share", PCT, 10),
 )
 TARGET_COLUMNS = (
-    _c("Rang", "value_rank", INT, 7),
-    _c("Kundennr", "customer_id", TEXT, 12),
-    _c("Name", "name", None, 28),
-    _c("Segment", "segment", None, 22),
-    _c("Kundenwert (0–100)", "value_score", SCORE, 10),
-    _c("Nettoumsatz", "net_revenue", EURO, 15),
-    _c("DB (Rangstufe)", "db", EURO, 15),
+    _c("target", "value_rank", INT, 7),
+    _c("target", "customer_id", TEXT, 12),
+    _c("target", "name", None, 28),
+    _c("target", "segment", None, 22),
+    _c("target", "value_score", SCORE, 10),
+    _c("target", "net_revenue", EURO, 15),
+    _c("target", "db", EURO, 15),
 )
-FACT_COLUMNS = (_c("Kennzahl", "label", None, 46), _c("Wert", "value", None, 18))
-SENTENCE_COLUMNS = (_c("Kernaussagen", "text", None, 110),)
+FACT_COLUMNS = (_c("fact", "label", None, 46), _c("fact", "value", None, 18))
+SENTENCE_COLUMNS = (_c("sentence", "text", None, 110),)
 PROBLEM_COLUMNS = (
-    _c("Art", "severity", None, 9),
-    _c("Tabelle", "table", None, 16),
-    _c("Zeile", "row", INT, 7),
-    _c("Spalte", "column", None, 22),
-    _c("Wert", "value", None, 18),
-    _c("Meldung", "message", None, 100),
+    _c("problem", "severity", None, 9),
+    _c("problem", "table", None, 16),
+    _c("problem", "row", INT, 7),
+    _c("problem", "column", None, 22),
+    _c("problem", "value", None, 18),
+    _c("problem", "message", None, 100),
 )
 
 #: Every block of every result sheet, in writing order. Charts point at the fixed ones.
 LAYOUT: tuple[BlockSpec, ...] = (
-    BlockSpec("customers", "Kundenwert", 1, 1, "Kundenwert je Kunde", CUSTOMER_COLUMNS),
-    BlockSpec("segments", "Segmente", 1, 1, "Segmente", SEGMENT_COLUMNS, max_rows=60),
-    BlockSpec("thresholds", "Segmente", 1, 11, "Klassengrenzen RFM", THRESHOLD_COLUMNS, 30),
-    BlockSpec("pareto", "Pareto", 1, 1, "Pareto nach DB (Walkurve)", PARETO_COLUMNS, 100),
-    BlockSpec("pareto_revenue", "Pareto", 1, 8, "Pareto nach Umsatz", PARETO_COLUMNS, 100),
-    BlockSpec("deciles", "Pareto", 1, 15, "Dezile nach DB", DECILE_COLUMNS, 10),
-    BlockSpec("deciles_revenue", "Pareto", 14, 15, "Dezile nach Umsatz", DECILE_COLUMNS, 10),
-    BlockSpec("dilemma", "Dilemma", 1, 1, "Dilemma-Kunden", DILEMMA_COLUMNS),
-    BlockSpec("targeting", "Ansprache", 1, 1, "Gezielte Ansprache", TARGET_COLUMNS),
-    BlockSpec("sentences", "Übersicht", 1, 1, "Übersicht", SENTENCE_COLUMNS, 14),
-    BlockSpec("facts", "Übersicht", 18, 1, "Kennzahlen", FACT_COLUMNS, 16),
-    BlockSpec("scenarios", "Übersicht", 37, 1, "Was wäre, wenn …", SCENARIO_COLUMNS, 12),
-    BlockSpec("problems", "Prüfprotokoll", 1, 1, "Prüfprotokoll", PROBLEM_COLUMNS),
+    BlockSpec(
+        "customers", SHEETS["customers"], 1, 1, texts.BLOCK_TITLES["customers"], CUSTOMER_COLUMNS
+    ),
+    BlockSpec(
+        "segments",
+        SHEETS["segments"],
+        1,
+        1,
+        texts.BLOCK_TITLES["segments"],
+        SEGMENT_COLUMNS,
+        max_rows=60,
+    ),
+    BlockSpec(
+        "thresholds",
+        SHEETS["segments"],
+        1,
+        11,
+        texts.BLOCK_TITLES["thresholds"],
+        THRESHOLD_COLUMNS,
+        30,
+    ),
+    BlockSpec("pareto", SHEETS["pareto"], 1, 1, texts.BLOCK_TITLES["pareto"], PARETO_COLUMNS, 100),
+    BlockSpec(
+        "pareto_revenue",
+        SHEETS["pareto"],
+        1,
+        8,
+        texts.BLOCK_TITLES["pareto_revenue"],
+        PARETO_COLUMNS,
+        100,
+    ),
+    BlockSpec(
+        "deciles", SHEETS["pareto"], 1, 15, texts.BLOCK_TITLES["deciles"], DECILE_COLUMNS, 10
+    ),
+    BlockSpec(
+        "deciles_revenue",
+        SHEETS["pareto"],
+        14,
+        15,
+        texts.BLOCK_TITLES["deciles_revenue"],
+        DECILE_COLUMNS,
+        10,
+    ),
+    BlockSpec("dilemma", SHEETS["dilemma"], 1, 1, texts.BLOCK_TITLES["dilemma"], DILEMMA_COLUMNS),
+    BlockSpec(
+        "targeting", SHEETS["targeting"], 1, 1, texts.BLOCK_TITLES["targeting"], TARGET_COLUMNS
+    ),
+    BlockSpec(
+        "sentences", SHEETS["overview"], 1, 1, texts.BLOCK_TITLES["sentences"], SENTENCE_COLUMNS, 14
+    ),
+    BlockSpec("facts", SHEETS["overview"], 18, 1, texts.BLOCK_TITLES["facts"], FACT_COLUMNS, 16),
+    BlockSpec(
+        "scenarios",
+        SHEETS["overview"],
+        37,
+        1,
+        texts.BLOCK_TITLES["scenarios"],
+        SCENARIO_COLUMNS,
+        12,
+    ),
+    BlockSpec(
+        "problems", SHEETS["problems"], 1, 1, texts.BLOCK_TITLES["problems"], PROBLEM_COLUMNS
+    ),
 )
 SPECS = {spec.key: spec for spec in LAYOUT}
 RESULT_SHEETS = tuple(dict.fromkeys(spec.sheet for spec in LAYOUT))
@@ -278,7 +320,7 @@ def customer_frame(analysis: Analysis) -> pd.DataFrame:
     frame = analysis.customers.reset_index()
     level = analysis.settings.ranking_level
     frame["ranking_ratio"] = frame[f"{level}_ratio"]
-    frame["dilemma"] = np.where(frame["dilemma"], "ja", "")
+    frame["dilemma"] = np.where(frame["dilemma"], texts.YES, "")
     frame["segment"] = frame["segment"].astype(str)
     return frame.sort_values("value_rank", kind="stable")
 
@@ -299,7 +341,7 @@ def render(analysis: Analysis, decisions: dict[str, str] | None = None) -> list[
         Block(
             SPECS["customers"],
             table_rows(customer_frame(analysis), CUSTOMER_COLUMNS),
-            f"Kundenwert je Kunde, Stichtag {ref}, Rangfolge nach {texts.DB_LEVELS[level]}",
+            texts.REPORT["customers_title"].format(ref=ref, level=texts.DB_LEVELS[level]),
         ),
         Block(
             SPECS["segments"],
@@ -312,13 +354,13 @@ def render(analysis: Analysis, decisions: dict[str, str] | None = None) -> list[
         Block(
             SPECS["pareto"],
             table_rows(analysis.pareto, PARETO_COLUMNS),
-            f"Pareto nach {texts.DB_LEVELS[level]} (Walkurve)",
+            texts.REPORT["pareto_title"].format(level=texts.DB_LEVELS[level]),
         ),
         Block(SPECS["pareto_revenue"], table_rows(analysis.pareto_revenue, PARETO_COLUMNS)),
         Block(
             SPECS["deciles"],
             table_rows(analysis.deciles.reset_index(), DECILE_COLUMNS),
-            f"Dezile nach {texts.DB_LEVELS[level]}",
+            texts.REPORT["deciles_title"].format(level=texts.DB_LEVELS[level]),
         ),
         Block(
             SPECS["deciles_revenue"],
@@ -333,7 +375,9 @@ def render(analysis: Analysis, decisions: dict[str, str] | None = None) -> list[
             targeting_title(analysis),
         ),
         Block(
-            SPECS["sentences"], [[s] for s in analysis.sentences()], f"Übersicht, Stichtag {ref}"
+            SPECS["sentences"],
+            [[s] for s in analysis.sentences()],
+            texts.REPORT["overview_title"].format(ref=ref),
         ),
         Block(SPECS["facts"], fact_rows(analysis)),
         Block(SPECS["scenarios"], scenario_rows(analysis)),

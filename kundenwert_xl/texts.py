@@ -537,34 +537,172 @@ def pydantic_detail(err: dict) -> str:
 
 # --- Result columns (Kundenwert sheet, exports) ------------------------------------------------
 
-CUSTOMER_COLUMNS: dict[str, str] = {
-    "customer_id": "Kundennr",
-    "name": "Name",
-    "group": "Kundengruppe",
-    "first_purchase": "Erster Kauf",
-    "last_purchase": "Letzter Kauf",
-    "recency_days": "Tage seit letztem Kauf",
-    "frequency": "Aufträge",
-    "monetary": "Nettoumsatz (RFM)",
-    "r_score": "R-Klasse (5 = jüngst)",
-    "f_score": "F-Klasse (5 = häufigst)",
-    "m_score": "M-Klasse (5 = höchster Umsatz)",
-    "rfm_code": "RFM-Code",
-}
-
-THRESHOLD_COLUMNS: dict[str, str] = {
-    "dimension": "Kriterium",
-    "score": "Klasse",
-    "lower": "von",
-    "upper": "bis",
-    "closed": "Grenzen",
-    "customers": "Kunden",
-}
 
 DB_LEVELS = {"db1": "DB I", "db2": "DB II", "db3": "DB III", "db4": "DB IV"}
 
 DIMENSIONS = {"recency": "Recency (Tage)", "frequency": "Frequency", "monetary": "Monetary (Euro)"}
 CLOSED = {"left": "von ≤ x < bis", "right": "von < x ≤ bis", "both": "von ≤ x ≤ bis"}
+
+# --- Result sheets: names, block titles, column headers (layout in report.py) ------------------
+RESULT_SHEETS: dict[str, str] = {
+    "customers": "Kundenwert",
+    "segments": "Segmente",
+    "pareto": "Pareto",
+    "dilemma": "Dilemma",
+    "targeting": "Ansprache",
+    "overview": "Übersicht",
+    "problems": "Prüfprotokoll",
+}
+
+#: Other sheets of the template (the input sheets are named like their tables).
+SHEET_NAMES: dict[str, str] = {"guide": "Anleitung", "own_figures": "Kennzahlen"}
+YES = "ja"
+
+BLOCK_TITLES: dict[str, str] = {
+    "customers": "Kundenwert je Kunde",
+    "segments": "Segmente",
+    "thresholds": "Klassengrenzen RFM",
+    "pareto": "Pareto nach DB (Walkurve)",
+    "pareto_revenue": "Pareto nach Umsatz",
+    "deciles": "Dezile nach DB",
+    "deciles_revenue": "Dezile nach Umsatz",
+    "dilemma": "Dilemma-Kunden",
+    "targeting": "Gezielte Ansprache",
+    "sentences": "Übersicht",
+    "facts": "Kennzahlen",
+    "scenarios": "Was wäre, wenn …",
+    "problems": "Prüfprotokoll",
+}
+
+RESULT_HEADERS: dict[str, dict[str, str]] = {
+    "customer": {
+        "customer_id": "Kundennr",
+        "name": "Name",
+        "group": "Kundengruppe",
+        "segment": "Segment",
+        "value_rank": "Rang",
+        "value_score": "Kundenwert (0–100)",
+        "abc_class": "ABC",
+        "dilemma": "Dilemma",
+        "rfm_code": "RFM-Code",
+        "r_score": "R (5 = jüngst)",
+        "f_score": "F (5 = häufigst)",
+        "m_score": "M (5 = höchster Umsatz)",
+        "rfmr_points": "RFMR-Punkte",
+        "recency_days": "Tage seit letztem Kauf",
+        "orders": "Aufträge",
+        "first_purchase": "Erster Kauf",
+        "last_purchase": "Letzter Kauf",
+        "gross_revenue": "Bruttoumsatz",
+        "net_revenue": "Nettoumsatz",
+        "db1": "DB I",
+        "db2": "DB II",
+        "db3": "DB III",
+        "db4": "DB IV",
+        "ranking_ratio": "DB-Quote (Rangstufe)",
+        "db_per_year": "DB je Jahr",
+        "clv": "CLV",
+        "rfmr_recency": "Punkte Recency",
+        "rfmr_frequency": "Punkte Frequency",
+        "rfmr_monetary": "Punkte Monetary",
+        "rfmr_returns": "Punkte Retouren",
+        "rfmr_contacts": "Punkte Werbekontakte",
+        "purchases_in_window": "Käufe im Zeitraum",
+        "avg_last_purchases": "Ø letzte Käufe",
+        "returned_orders": "Retouren",
+        "contacts_since_last_purchase": "Werbekontakte seit letztem Kauf",
+        "cost_of_goods": "Wareneinsatz",
+        "shipping_cost": "Versand",
+        "order_costs": "Auftrags-/Retourenkosten",
+        "customer_costs": "Vertriebs-/Marketing-/Servicekosten",
+        "contact_costs": "Werbekosten",
+        "fixed_costs": "Fixkostenanteil",
+    },
+    "segment": {
+        "segment": "Segment",
+        "customers": "Kunden",
+        "customer_share": "Anteil Kunden",
+        "net_revenue": "Nettoumsatz",
+        "revenue_share": "Anteil Umsatz",
+        "mean_rfmr_points": "Ø RFMR-Punkte",
+        "db": "DB (Rangstufe)",
+        "db_share": "Anteil DB",
+        "mean_value_score": "Ø Kundenwert",
+    },
+    "threshold": {
+        "dimension": "Kriterium",
+        "score": "Klasse",
+        "lower": "von",
+        "upper": "bis",
+        "closed": "Grenzen",
+        "customers": "Kunden",
+    },
+    "pareto": {
+        "customer_share": "Anteil Kunden",
+        "customers": "Kunden",
+        "revenue_cum": "Umsatz kumuliert",
+        "revenue_share": "Anteil Umsatz",
+        "db_cum": "DB kumuliert",
+        "db_share": "Anteil DB",
+    },
+    "decile": {
+        "decile": "Dezil",
+        "customers": "Kunden",
+        "revenue": "Umsatz",
+        "revenue_share": "Anteil Umsatz",
+        "revenue_share_cum": "Umsatz kumuliert",
+        "db": "DB",
+        "db_share": "Anteil DB",
+        "db_share_cum": "DB kumuliert",
+    },
+    "dilemma": {
+        "customer_id": "Kundennr",
+        "name": "Name",
+        "segment": "Segment",
+        "net_revenue": "Nettoumsatz",
+        "revenue_share": "Anteil Umsatz",
+        "db": "DB (Rangstufe)",
+        "db_ratio": "DB-Quote",
+        "price_increase": "Preiserhöhung bis DB 0",
+        "value_rank": "Rang",
+        "decision": "Entscheidung",
+    },
+    "scenario": {
+        "label": "Szenario",
+        "customers_lost": "Kunden weg",
+        "revenue_lost": "Umsatz weg",
+        "revenue_lost_share": "Anteil Umsatz",
+        "db_before": "DB vorher",
+        "db_after": "DB nachher",
+        "db_change": "Änderung DB",
+        "db_change_share": "Änderung DB in %",
+    },
+    "target": {
+        "value_rank": "Rang",
+        "customer_id": "Kundennr",
+        "name": "Name",
+        "segment": "Segment",
+        "value_score": "Kundenwert (0–100)",
+        "net_revenue": "Nettoumsatz",
+        "db": "DB (Rangstufe)",
+    },
+    "problem": {
+        "severity": "Art",
+        "table": "Tabelle",
+        "row": "Zeile",
+        "column": "Spalte",
+        "value": "Wert",
+        "message": "Meldung",
+    },
+    "fact": {
+        "label": "Kennzahl",
+        "value": "Wert",
+    },
+    "sentence": {
+        "text": "Kernaussagen",
+    },
+}
+
 
 # --- Command line ------------------------------------------------------------------------------
 
@@ -762,6 +900,10 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
 # --- Report blocks -------------------------------------------------------------------------------
 
 REPORT: dict[str, str] = {
+    "customers_title": "Kundenwert je Kunde, Stichtag {ref}, Rangfolge nach {level}",
+    "pareto_title": "Pareto nach {level} (Walkurve)",
+    "deciles_title": "Dezile nach {level}",
+    "overview_title": "Übersicht, Stichtag {ref}",
     "former_decisions": "Frühere Entscheidungen (Kunde steht nicht mehr auf der Dilemma-Liste):",
     "targeting_title": (
         "Gezielte Ansprache: {customers} Kunden für {cost} decken {db} des DB und {revenue} des "
@@ -887,6 +1029,20 @@ KENNZAHLEN_TITLE = (
     "Eigene Kennzahlen über die Ergebnisblätter (normale Excel-Formeln; dieses Blatt wird bei "
     "der Neuberechnung nicht verändert)"
 )
+KENNZAHLEN_LABELS: dict[str, str] = {
+    "customers": "Kunden",
+    "a": "A-Kunden",
+    "b": "B-Kunden",
+    "c": "C-Kunden",
+    "revenue_a": "Nettoumsatz der A-Kunden",
+    "revenue": "Nettoumsatz gesamt",
+    "db3": "DB III gesamt",
+    "dilemma": "Dilemma-Kunden",
+    "negative_db3": "Kunden mit negativem DB III",
+}
+KENNZAHLEN_HEADERS = ("Kennzahl", "Wert")
+KENNZAHLEN_SEGMENT_HEADERS = ("Segment", "Kunden", "Nettoumsatz", "DB III")
+CHART_AXES = {"customers": "Anteil Kunden", "db": "Anteil DB"}
 DECISION_CHOICES = ("behalten", "Preis erhöhen", "Konditionen nachverhandeln", "abgeben", "prüfen")
 CHART_TITLES = {
     "whale": "Walkurve: kumulierter DB nach Anteil der Kunden",

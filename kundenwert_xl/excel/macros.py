@@ -20,7 +20,7 @@ from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.excel import live
 
 DEMO_ROWS = 5_000
-SHEET_HELP = "Anleitung"
+SHEET_HELP = texts.SHEET_NAMES["guide"]
 
 
 def _book(book: Any = None) -> Any:

@@ -34,25 +34,26 @@ from kundenwert_xl.settings import Settings
 from kundenwert_xl.template import ovba, udf_wrappers
 
 TEMPLATE_NAME = "workbook_template.xlsm"
+XLWINGS_CONF_SHEET = "xlwings.conf"  # the name xlwings' VBA looks for
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 EXAMPLE_ROWS = 1000
 
 #: Sheet name -> VBA codeName (ASCII identifiers), in workbook order.
 SHEETS: dict[str, str] = {
-    "Anleitung": "Anleitung",
-    "Übersicht": "Uebersicht",
-    "Kundenwert": "Kundenwert",
-    "Segmente": "Segmente",
-    "Pareto": "Pareto",
-    "Dilemma": "Dilemma",
-    "Ansprache": "Ansprache",
-    "Kennzahlen": "Kennzahlen",
-    "Transaktionen": "Transaktionen",
-    "Kunden": "Kunden",
-    "Werbekontakte": "Werbekontakte",
-    "Einstellungen": "Einstellungen",
-    "Prüfprotokoll": "Pruefprotokoll",
-    "xlwings.conf": "xlwingsConf",
+    texts.SHEET_NAMES["guide"]: "Anleitung",
+    texts.RESULT_SHEETS["overview"]: "Uebersicht",
+    texts.RESULT_SHEETS["customers"]: "Kundenwert",
+    texts.RESULT_SHEETS["segments"]: "Segmente",
+    texts.RESULT_SHEETS["pareto"]: "Pareto",
+    texts.RESULT_SHEETS["dilemma"]: "Dilemma",
+    texts.RESULT_SHEETS["targeting"]: "Ansprache",
+    texts.SHEET_NAMES["own_figures"]: "Kennzahlen",
+    texts.TABLE_NAMES["transactions"]: "Transaktionen",
+    texts.TABLE_NAMES["customers"]: "Kunden",
+    texts.TABLE_NAMES["contacts"]: "Werbekontakte",
+    texts.TABLE_NAMES["settings"]: "Einstellungen",
+    texts.RESULT_SHEETS["problems"]: "Pruefprotokoll",
+    XLWINGS_CONF_SHEET: "xlwingsConf",
 }
 INPUT_FORMATS = {
     "date": report.DATE,
@@ -121,11 +122,12 @@ def _result_sheets(wb: openpyxl.Workbook) -> None:
 
 
 def _charts(wb: openpyxl.Workbook) -> None:
-    pareto, ws = report.SPECS["pareto"], wb["Pareto"]
+    pareto = report.SPECS["pareto"]
+    ws = wb[pareto.sheet]
     first, last = pareto.first_data_row, pareto.first_data_row + pareto.max_rows - 1
     whale = ScatterChart()
     whale.title, whale.style, whale.height, whale.width = texts.CHART_TITLES["whale"], 13, 8, 16
-    whale.x_axis.title, whale.y_axis.title = "Anteil Kunden", "Anteil DB"
+    whale.x_axis.title, whale.y_axis.title = texts.CHART_AXES["customers"], texts.CHART_AXES["db"]
     xs = Reference(ws, min_col=pareto.col, min_row=first, max_row=last)
     ys = Reference(ws, min_col=pareto.col + 5, min_row=pareto.row + 1, max_row=last)
     whale.series.append(Series(ys, xs, title_from_data=True))
@@ -151,7 +153,8 @@ def _charts(wb: openpyxl.Workbook) -> None:
     bars += line
     ws.add_chart(bars, "X20")
 
-    seg, ws_seg = report.SPECS["segments"], wb["Segmente"]
+    seg = report.SPECS["segments"]
+    ws_seg = wb[seg.sheet]
     s_first, s_last = seg.first_data_row, seg.first_data_row + 11
     chart = BarChart()
     chart.type, chart.title, chart.height, chart.width = (
@@ -172,7 +175,7 @@ def _charts(wb: openpyxl.Workbook) -> None:
 
 def _kennzahlen(wb: openpyxl.Workbook) -> None:
     """Ordinary formulas over the result sheets, the way a user builds on them."""
-    ws = wb["Kennzahlen"]
+    ws = wb[texts.SHEET_NAMES["own_figures"]]
     ws["A1"] = texts.KENNZAHLEN_TITLE
     ws["A1"].font = TITLE_FONT
     spec = report.SPECS["customers"]
@@ -180,25 +183,25 @@ def _kennzahlen(wb: openpyxl.Workbook) -> None:
 
     def col(source: str) -> str:
         letter = column_letter(spec, source)
-        return f"Kundenwert!${letter}${top}:${letter}${bottom}"
+        return f"'{spec.sheet}'!${letter}${top}:${letter}${bottom}"
 
-    rows = [
-        ("Kunden", f"=COUNTA({col('customer_id')})"),
-        ("A-Kunden", f'=COUNTIFS({col("abc_class")},"A")'),
-        ("B-Kunden", f'=COUNTIFS({col("abc_class")},"B")'),
-        ("C-Kunden", f'=COUNTIFS({col("abc_class")},"C")'),
-        ("Nettoumsatz der A-Kunden", f'=SUMIFS({col("net_revenue")},{col("abc_class")},"A")'),
-        ("Nettoumsatz gesamt", f"=SUM({col('net_revenue')})"),
-        ("DB III gesamt", f"=SUM({col('db3')})"),
-        ("Dilemma-Kunden", f'=COUNTIFS({col("dilemma")},"ja")'),
-        ("Kunden mit negativem DB III", f'=COUNTIFS({col("db3")},"<0")'),
-    ]
+    formulas = {
+        "customers": f"=COUNTA({col('customer_id')})",
+        "a": f'=COUNTIFS({col("abc_class")},"A")',
+        "b": f'=COUNTIFS({col("abc_class")},"B")',
+        "c": f'=COUNTIFS({col("abc_class")},"C")',
+        "revenue_a": f'=SUMIFS({col("net_revenue")},{col("abc_class")},"A")',
+        "revenue": f"=SUM({col('net_revenue')})",
+        "db3": f"=SUM({col('db3')})",
+        "dilemma": f'=COUNTIFS({col("dilemma")},"{texts.YES}")',
+        "negative_db3": f'=COUNTIFS({col("db3")},"<0")',
+    }
     ws.append([])
-    ws.append(["Kennzahl", "Wert"])
-    for label, formula in rows:
-        ws.append([label, formula])
+    ws.append(list(texts.KENNZAHLEN_HEADERS))
+    for key, formula in formulas.items():
+        ws.append([texts.KENNZAHLEN_LABELS[key], formula])
     ws.append([])
-    ws.append(["Segment", "Kunden", "Nettoumsatz", "DB III"])
+    ws.append(list(texts.KENNZAHLEN_SEGMENT_HEADERS))
     for rule in PRESETS["r_current"]:
         name = texts.segment_name(rule.name)
         r = ws.max_row + 1
@@ -247,14 +250,18 @@ def _plain(value: object) -> object:
 
 
 def _settings_sheet(wb: openpyxl.Workbook) -> None:
-    ws = wb["Einstellungen"]
+    ws = wb[texts.TABLE_NAMES["settings"]]
     ws.append(list(texts.SETTING_TABLE_HEADERS))
     for label, value, help_text in Settings().to_rows():
         if texts.setting_key(label) == "segment_rules":
             continue
         ws.append([label, value, help_text])
     ws.add_table(
-        Table(displayName="Einstellungen", ref=f"A1:C{ws.max_row}", tableStyleInfo=TABLE_STYLE)
+        Table(
+            displayName=texts.TABLE_NAMES["settings"],
+            ref=f"A1:C{ws.max_row}",
+            tableStyleInfo=TABLE_STYLE,
+        )
     )
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 44
     ws.column_dimensions["C"].width = 90
@@ -284,7 +291,7 @@ def workbook_xml() -> bytes:
         ws = wb.create_sheet(name)
         ws.sheet_properties.codeName = code_name
     wb.code_name = "ThisWorkbook"
-    guide = wb["Anleitung"]
+    guide = wb[texts.SHEET_NAMES["guide"]]
     for line in texts.GUIDE:
         guide.append([line])
     guide["A1"].font = TITLE_FONT
@@ -297,7 +304,7 @@ def workbook_xml() -> bytes:
     _input_table(wb, "customers", demo.customers)
     _input_table(wb, "contacts", demo.contacts)
     _settings_sheet(wb)
-    conf = wb["xlwings.conf"]
+    conf = wb[XLWINGS_CONF_SHEET]
     for key, value in XLWINGS_CONF:
         conf.append([key, value])
     conf.sheet_state = "hidden"
