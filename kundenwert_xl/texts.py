@@ -449,6 +449,22 @@ def parse_points(text: str) -> dict[str, float]:
     return out
 
 
+def _date_value(value: object) -> object:
+    """A Stichtag as typed or as Excel hands it over: TT.MM.JJJJ, ISO text, a serial number."""
+    import datetime as dt
+
+    text = value.strip() if isinstance(value, str) else None
+    serial = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if text is not None and re.fullmatch(r"\d{1,5}(\.0+)?", text):
+        serial = float(text)
+    if serial is not None and 1 <= serial <= 73050 and float(serial).is_integer():
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+    if text is not None:
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+        return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
+    return value
+
+
 def setting_value_in(key: str, value: object) -> object:
     """Translate a value as a user types it (German words, ``"30; 90"``) for validation."""
     if key.endswith("_bands") and isinstance(value, str):
@@ -473,9 +489,8 @@ def setting_value_in(key: str, value: object) -> object:
         return value
     if key.endswith("_thresholds"):
         return _split_list(value)
-    if key == "reference_date" and isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", value)
-        return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else value.strip()
+    if key == "reference_date":
+        return _date_value(value)
     if isinstance(value, str) and "," in value and key not in ("reference_date",):
         return value.replace(".", "").replace(",", ".")
     return value

@@ -123,3 +123,24 @@ def test_demo_refuses_more_rows_than_a_sheet_holds(tmp_path):
     res = run("demo", "-o", str(tmp_path / "x.xlsm"), "--zeilen", "2000000")
     assert res.returncode == 2 and "1.048.575 Datenzeilen" in res.stderr
     assert not (tmp_path / "x.xlsm").exists()
+
+
+def test_analyze_with_a_settings_file_and_options(tmp_path):
+    src = tmp_path / "tx.csv"
+    src.write_text(FIXTURE_CSV)
+    toml = tmp_path / "einstellungen.toml"
+    toml.write_text(
+        '"Stichtag" = "30.06.2024"\n"Bewertungsmethode" = "Ränge"\n"Kosten je Auftrag (Euro)" = 0\n',
+        encoding="utf-8",
+    )
+    res = run("analyze", str(src), "--einstellungen", str(toml), "-o", str(tmp_path / "r.parquet"))
+    assert res.returncode == 0, res.stderr
+    out = pd.read_parquet(tmp_path / "r.parquet").set_index("Kundennr")
+    assert out.loc["C1", "RFM-Code"] == "355"  # Hughes ranks, as the file says
+    # the command-line option wins over the file
+    res = run("analyze", str(src), "--einstellungen", str(toml), "--methode", "Wertgrenzen", "-o", str(tmp_path / "v.parquet"))
+    assert pd.read_parquet(tmp_path / "v.parquet").set_index("Kundennr").loc["C1", "RFM-Code"] == "345"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('"Anzahl Klasen" = 5\n', encoding="utf-8")
+    res = run("analyze", str(src), "--einstellungen", str(bad), "-o", str(tmp_path / "x.parquet"))
+    assert res.returncode == 1 and "Die Einstellung 'Anzahl Klasen' ist unbekannt" in res.stderr

@@ -160,3 +160,12 @@ def test_bad_settings_name_the_setting():
 def test_date_mangled_into_digits_is_not_taken_for_a_serial():
     (p,) = _problems(_tx(Datum=["2024-01-01", 31022024, "2024-01-03"]))
     assert (p.code, p.row) == ("bad_date", 3)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["30.06.2024", "2024-06-30", "2024-06-30 00:00:00", dt.datetime(2024, 6, 30), 45473.0, "45473"],
+)
+def test_reference_date_as_typed_or_as_excel_hands_it_over(value):
+    # 45473 is 2024-06-30 in Excel's 1900 date system (a date cell formatted as a number)
+    assert kx.Settings.from_mapping({"Stichtag": value}).reference_date == dt.date(2024, 6, 30)
