@@ -471,12 +471,6 @@ def problems_only(problems: list[Problem]) -> list[Block]:
     return [Block(SPECS["problems"], problem_rows(problems))]
 
 
-def customer_table(analysis: Analysis) -> pd.DataFrame:
-    """The Kundenwert block as a DataFrame with German headers (for exports)."""
-    rows = table_rows(customer_frame(analysis), CUSTOMER_COLUMNS)
-    return pd.DataFrame(rows, columns=[c.header for c in CUSTOMER_COLUMNS])
-
-
 def export_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Sheet name -> table for a plain result file (``kundenwert analyze -o x.xlsx``)."""
     out: dict[str, pd.DataFrame] = {}

@@ -115,11 +115,6 @@ def validate(
     return clean
 
 
-def validate_problems(frame: pd.DataFrame, table: str, first_row: int = 2) -> list[Problem]:
-    """Return every problem of a table without raising (the "Eingaben prüfen" action)."""
-    return _parse_all(frame, table, first_row)[1]
-
-
 def _parse_all(
     frame: pd.DataFrame, table: str, first_row: int, only: tuple[str, ...] | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:

@@ -396,9 +396,3 @@ def build() -> bytes:
             info.external_attr = 0o600 << 16
             zf.writestr(info, data)
     return out.getvalue()
-
-
-def template_path() -> Path:
-    """The template shipped with the package (inside it) or the repository's copy."""
-    packaged = resources.files("kundenwert_xl.template").joinpath(TEMPLATE_NAME)
-    return Path(str(packaged))
