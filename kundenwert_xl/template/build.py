@@ -339,6 +339,15 @@ def custom_ui() -> bytes:
     return resources.files("kundenwert_xl.template").joinpath("customUI.xml").read_bytes()
 
 
+def _add_relationship(rels: bytes, rel_id: str, kind: str, target: str) -> bytes:
+    """Append one relationship of the 2006 Office namespace to a ``.rels`` part."""
+    entry = (
+        f'<Relationship Id="{rel_id}" Type="http://schemas.microsoft.com/office/2006/'
+        f'relationships/{kind}" Target="{target}"/>'
+    )
+    return rels.replace(b"</Relationships>", entry.encode() + b"</Relationships>")
+
+
 def build() -> bytes:
     """The bytes of ``workbook_template.xlsm``."""
     base = zipfile.ZipFile(io.BytesIO(workbook_xml()))
@@ -353,26 +362,12 @@ def build() -> bytes:
         'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
     )
     parts["[Content_Types].xml"] = ct.encode()
-    rels = (
-        parts["xl/_rels/workbook.xml.rels"]
-        .decode()
-        .replace(
-            "</Relationships>",
-            '<Relationship Id="rIdVBA" Type="http://schemas.microsoft.com/office/2006/relationships/'
-            'vbaProject" Target="vbaProject.bin"/></Relationships>',
-        )
+    parts["xl/_rels/workbook.xml.rels"] = _add_relationship(
+        parts["xl/_rels/workbook.xml.rels"], "rIdVBA", "vbaProject", "vbaProject.bin"
     )
-    parts["xl/_rels/workbook.xml.rels"] = rels.encode()
-    root = (
-        parts["_rels/.rels"]
-        .decode()
-        .replace(
-            "</Relationships>",
-            '<Relationship Id="rIdUI" Type="http://schemas.microsoft.com/office/2006/relationships/'
-            'ui/extensibility" Target="customUI/customUI.xml"/></Relationships>',
-        )
+    parts["_rels/.rels"] = _add_relationship(
+        parts["_rels/.rels"], "rIdUI", "ui/extensibility", "customUI/customUI.xml"
     )
-    parts["_rels/.rels"] = root.encode()
     parts["docProps/core.xml"] = re.sub(
         rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
         rb"\g<1>2024-01-01T00:00:00Z",
