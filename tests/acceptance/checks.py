@@ -7,10 +7,12 @@ LibreOffice for recalculation. Nothing here imports the code that wrote the file
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import subprocess
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,8 +194,9 @@ _PROCEDURE = re.compile(
 )
 
 
-def vba_modules(path: Path) -> list[VbaModule]:
-    """The modules of a workbook's VBA project, read by olevba."""
+@functools.cache
+def vba_modules(path: Path) -> tuple[VbaModule, ...]:
+    """The modules of a workbook's VBA project, read by olevba (once per file and session)."""
     from oletools.olevba import VBA_Parser
 
     parser = VBA_Parser(str(path))
@@ -216,12 +219,12 @@ def vba_modules(path: Path) -> list[VbaModule]:
                 if (m.group(1) or "Public").casefold() != "private"
             )
             modules.append(VbaModule(name, kind, public))
-        return modules
+        return tuple(modules)
     finally:
         parser.close()
 
 
-def vba_name_clashes(modules: list[VbaModule]) -> list[str]:
+def vba_name_clashes(modules: Sequence[VbaModule]) -> list[str]:
     """Public procedures named like a module (VBA names ignore case)."""
     names = {m.name.casefold(): m.name for m in modules}
     return [
