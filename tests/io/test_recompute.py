@@ -194,7 +194,8 @@ def test_an_empty_text_is_written_as_an_empty_cell():
 
     sheet = (
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b'<dimension ref="A1"/><sheetData><row r="1"><c r="B1" s="4"/></row></sheetData></worksheet>'
+        b'<dimension ref="A1"/><sheetData><row r="1"><c r="B1" s="4"/></row></sheetData>'
+        b"</worksheet>"
     )
     out = rewrite_sheet(sheet, {1: [(1, ""), (2, ""), (3, "x")]}, {1, 2, 3})
     assert b'<row r="1"><c r="B1" s="4"/><c r="C1" t="inlineStr">' in out
