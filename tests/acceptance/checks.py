@@ -26,6 +26,7 @@ NS = {
 }
 R_ID = f"{{{NS['r']}}}id"
 CONTROL_IDS_FILE = Path(__file__).with_name("excel_control_ids.txt")
+SCHEMAS = Path(__file__).with_name("schemas")
 # Excel's structured-reference item specifiers in file syntax (ECMA-376 Part 1 §18.17.6.2).
 SPECIFIERS = {"#all", "#data", "#headers", "#totals", "#this row"}
 # Newer functions are stored with these prefixes; ``_xludf.`` marks a function Excel did not know.
@@ -76,6 +77,36 @@ def schema_findings(path: Path) -> list[Finding]:
         Finding(e.part_uri or "", e.path or "", e.description, e.severity.value)
         for e in result.errors
     ]
+
+
+@functools.cache
+def _opc_schema(name: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
+
+
+def package_problems(zf: zipfile.ZipFile) -> list[str]:
+    """The package layer: ``[Content_Types].xml`` and every ``.rels`` part against the OPC
+    schemas (ECMA-376 Part 2), and a content type for every part."""
+    problems = []
+    types = etree.fromstring(zf.read("[Content_Types].xml"))
+    schema = _opc_schema("opc-contentTypes.xsd")
+    if not schema.validate(types):
+        problems += [f"[Content_Types].xml: {e.message}" for e in schema.error_log]
+    rels = _opc_schema("opc-relationships.xsd")
+    for name in zf.namelist():
+        if name.endswith(".rels") and not rels.validate(etree.fromstring(zf.read(name))):
+            problems += [f"{name}: {e.message}" for e in rels.error_log]
+    ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    defaults = {d.get("Extension", "").lower() for d in types.iter(f"{ns}Default")}
+    overrides = {o.get("PartName", "") for o in types.iter(f"{ns}Override")}
+    parts = {"/" + n for n in zf.namelist() if not n.endswith("/")} - {"/[Content_Types].xml"}
+    problems += [f"{o}: override for a missing part" for o in sorted(overrides - parts)]
+    problems += [
+        f"{p}: no content type"
+        for p in sorted(parts - overrides)
+        if p.rsplit(".", 1)[-1].lower() not in defaults
+    ]
+    return problems
 
 
 def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:

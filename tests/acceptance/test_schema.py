@@ -1,5 +1,6 @@
-"""Every XML part of every file we ship validates (ISO/IEC 29500 transitional and Office
-extensions as the Open XML SDK models them, the 2006 customUI schema), via openxml-audit."""
+"""Every XML part of every file we ship validates: the document parts (ISO/IEC 29500 transitional
+and Office extensions as the Open XML SDK models them, the 2006 customUI schema) via openxml-audit,
+the package parts ([Content_Types].xml, .rels) against the OPC schemas via lxml."""
 
 import io
 import re
@@ -55,3 +56,24 @@ def test_the_validator_sees_the_defects_this_suite_guards_against(tmp_path, ship
     messages = [f"{f.part} {f.message}" for f in checks.schema_findings(broken)]
     assert any("/xl/charts/" in m and "scatterStyle" in m for m in messages), messages
     assert any("/customUI/customUI.xml" in m and "'huge'" in m for m in messages), messages
+
+
+def test_package_parts_validate(shipped_zip):
+    assert checks.package_problems(shipped_zip) == []
+
+
+def test_the_package_check_sees_a_broken_content_types_part(shipped_files):
+    with zipfile.ZipFile(shipped_files["template"]) as source:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as zf:
+            for name in source.namelist():
+                data = source.read(name)
+                if name == "[Content_Types].xml":
+                    data = data.replace(b'<Default Extension="xml"', b'<Default Extensio="xml"')
+                if name == "_rels/.rels":
+                    data = data.replace(b'Id="rIdUI"', b'Id="rId1"')  # a second rId1
+                zf.writestr(name, data)
+    problems = checks.package_problems(zipfile.ZipFile(out))
+    assert any("'Extensio' is not allowed" in p for p in problems), problems
+    assert "/customUI/customUI.xml: no content type" in problems  # it had only the xml Default
+    assert any(p.startswith("_rels/.rels") and "rId1" in p for p in problems), problems
