@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.segments import PRESETS
@@ -88,7 +90,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 
 
-def _put(ws, row: int, col: int, value: object, *, formula: bool = False) -> Cell:
+def _put(ws: Worksheet, row: int, col: int, value: object, *, formula: bool = False) -> Cell:
     """Write one cell: text stays text, an empty text is an empty cell.
 
     openpyxl stores every string that starts with ``=`` as a formula; our own texts (the guide's
@@ -103,7 +105,7 @@ def _put(ws, row: int, col: int, value: object, *, formula: bool = False) -> Cel
     return cell
 
 
-def _put_row(ws, row: int, values, col: int = 1) -> None:
+def _put_row(ws: Worksheet, row: int, values: Iterable[object], col: int = 1) -> None:
     """Write ``values`` as data (never formulas) into ``row`` from column ``col`` on."""
     for j, value in enumerate(values, start=col):
         if value is not None and value != "":  # no cell at all where there is nothing
