@@ -149,8 +149,7 @@ def test_our_texts_stay_text_and_only_kennzahlen_holds_formulas(template_file):
     assert len(examples) == 7
     stored = {c.value: c.data_type for c in guide["A"] if c.value in examples}
     assert stored == dict.fromkeys(examples, "s")
-    with_formulas = {
-        ws.title for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
-    }
+    cells = [(ws.title, c) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    with_formulas = {title for title, c in cells if c.data_type == "f"}
     assert with_formulas == {"Kennzahlen"}
     assert guide["A2"].value is None and wb["xlwings.conf"]["B1"].value is None
