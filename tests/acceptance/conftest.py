@@ -14,10 +14,15 @@ KINDS = ("template", "demo", "recompute")
 
 @pytest.fixture(scope="session")
 def shipped_files(demo_workbook, tmp_path_factory) -> dict[str, Path]:
-    from kundenwert_xl.io.workbook import recompute_file
+    """``demo_workbook`` is made by ``demo_file``, exactly what ``kundenwert demo`` calls (the
+    session shares one); the recomputed copy comes from the command itself, run in-process."""
+    from typer.testing import CliRunner
+
+    from kundenwert_xl.cli import app
 
     recomputed = tmp_path_factory.mktemp("acceptance") / "recomputed.xlsm"
-    recompute_file(demo_workbook, recomputed)
+    result = CliRunner().invoke(app, ["recompute", str(demo_workbook), "-o", str(recomputed)])
+    assert result.exit_code == 0, result.output
     template = ROOT / "workbook_template.xlsm"
     return {"template": template, "demo": demo_workbook, "recompute": recomputed}
 
