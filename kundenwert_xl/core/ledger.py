@@ -330,7 +330,8 @@ def build_ledger(
             if sub_cent.any():
                 problems.append(_rounded_problem(name, rows[name], sub_cent))
     return Ledger(
-        customer_ids=universe.rename("customer_id"),
+        # One dtype whether the ids came as text, numbers or categories: results are the same.
+        customer_ids=pd.Index(universe, dtype="str", name="customer_id"),
         codes=codes,
         day=days,
         revenue=cents["revenue"] / 100.0,

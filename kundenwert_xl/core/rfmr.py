@@ -123,7 +123,7 @@ def last_purchases_mean(ledger: Ledger, n_last: int, method: str = "auto") -> np
         total = exact_sums(cust_sorted[take], value[newest_first][take], n)
         count = np.bincount(cust_sorted[take], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / 100.0 / np.maximum(count, 1), np.nan)
+        return np.where(count > 0, total / (100.0 * np.maximum(count, 1)), np.nan)
 
 
 def rfmr_points(

@@ -105,7 +105,7 @@ def rfm_summary(
     if mode == "clv":
         repeat = (n_periods - 1)[has]
         with np.errstate(invalid="ignore", divide="ignore"):
-            monetary = np.where(repeat > 0, (total - first_sum)[has] / 100.0 / repeat, 0.0)
+            monetary = np.where(repeat > 0, (total - first_sum)[has] / (100.0 * repeat), 0.0)
         out = pd.DataFrame(
             {
                 "frequency": repeat.astype("float64"),
@@ -120,7 +120,7 @@ def rfm_summary(
             {
                 "frequency": n_periods[has].astype("float64"),
                 "recency": (end - last)[has].astype("float64"),
-                "monetary_value": total[has] / 100.0 / n_periods[has],
+                "monetary_value": total[has] / (100.0 * n_periods[has]),
             },
             index=index,
         )
