@@ -87,9 +87,19 @@ def compare(label: str, one: kx.core.analysis.Analysis, two: kx.core.analysis.An
     for col, n in counts.items():
         if n:
             print(f"  {col:32s} {n:7,d} customers differ")
-    print(f"  columns compared: {len(counts)}, columns with differences: {sum(map(bool, counts.values()))}")
-    for name in ("thresholds", "segments", "pareto", "pareto_revenue", "deciles",
-                 "deciles_revenue", "dilemma", "scenarios", "targeting"):
+    changed = sum(map(bool, counts.values()))
+    print(f"  columns compared: {len(counts)}, columns with differences: {changed}")
+    for name in (
+        "thresholds",
+        "segments",
+        "pareto",
+        "pareto_revenue",
+        "deciles",
+        "deciles_revenue",
+        "dilemma",
+        "scenarios",
+        "targeting",
+    ):
         n = frame_differs(getattr(one, name), getattr(two, name))
         print(f"  {name:32s} {n:7,d} cells differ")
     for name in ("facts", "targeting_summary"):

@@ -68,12 +68,17 @@ def to_cents(euros: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sub_cent : numpy.ndarray
         True where the amount had a fraction of a cent (and was rounded).
     """
-    scaled = np.asarray(euros, dtype="float64") * 100.0
-    cents = np.rint(scaled)
-    # The noise of a typed two-decimal amount is a few ulps of the scaled value.
-    sub_cent = np.abs(scaled - cents) > 1e-6 + 1e-12 * np.abs(scaled)
+    euros = np.asarray(euros, dtype="float64")
+    cents = np.multiply(euros, 100.0)
+    noise = cents.copy()
+    np.rint(cents, out=cents)
+    # A typed two-decimal amount misses its cents by a few ulps: far below 1e-4 cent up to
+    # ten billion euros per row.
+    np.subtract(noise, cents, out=noise)
+    np.abs(noise, out=noise)
+    sub_cent = noise > 1e-4
     if sub_cent.any():
-        snapped = np.round(scaled[sub_cent], 6)
+        snapped = np.round(euros[sub_cent] * 100.0, 6)
         cents[sub_cent] = np.trunc(snapped + np.copysign(0.5, snapped))
     return cents, sub_cent
 
@@ -84,11 +89,17 @@ def exact_sums(groups: np.ndarray, cents: np.ndarray, size: int) -> np.ndarray:
     ``bincount`` adds in row order, which is exact for integers below 2**53; beyond that (never
     seen in sales data) an int64 scatter-add keeps the sum exact and order-free.
     """
-    weights = np.where(np.isnan(cents), 0.0, cents) if np.isnan(cents).any() else cents
-    if float(np.abs(weights).sum()) < _EXACT_LIMIT:
-        return np.bincount(groups, weights=weights, minlength=size)
+    if len(cents) == 0:
+        return np.zeros(size)
+    # max(|x|) · n bounds every partial sum: two fast passes instead of a temporary |x|.
+    largest = max(abs(float(cents.max())), abs(float(cents.min())))
+    if np.isnan(largest):
+        cents = np.where(np.isnan(cents), 0.0, cents)
+        largest = max(abs(float(cents.max())), abs(float(cents.min())))
+    if largest * len(cents) < _EXACT_LIMIT or float(np.abs(cents).sum()) < _EXACT_LIMIT:
+        return np.bincount(groups, weights=cents, minlength=size)
     out = np.zeros(size, dtype="int64")
-    np.add.at(out, groups, weights.astype("int64"))
+    np.add.at(out, groups, cents.astype("int64"))
     return out.astype("float64")
 
 
@@ -142,9 +153,10 @@ class Ledger:
         The clean transaction rows kept (optional columns included), aligned with the arrays.
     problems : list of Problem
         Warnings found while cutting at the reference date and rounding to cents.
-    cents : dict of str to numpy.ndarray
-        Every money column present (:data:`MONEY_COLUMNS`) per row in whole cents (float64
-        holding integers, NaN where blank): what every money sum adds up.
+    revenue_cents : numpy.ndarray
+        Net revenue per row in whole cents (float64 holding integers): what every revenue sum
+        adds up. Other money columns are converted when summed (:meth:`cents`), so the ledger
+        does not hold a second copy of each.
     """
 
     customer_ids: pd.Index
@@ -155,7 +167,7 @@ class Ledger:
     reference_date: dt.date
     rows: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
-    cents: dict[str, np.ndarray] = field(default_factory=dict)
+    revenue_cents: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_customers(self) -> int:
@@ -206,12 +218,23 @@ class Ledger:
         codes = np.asarray(values.codes)
         return np.where(codes >= 0, position[codes], -1).astype(np.intp)
 
+    def cents(self, name: str) -> np.ndarray | None:
+        """A money column per row in whole cents (NaN where blank); None if it is missing."""
+        if name == "revenue":
+            return self.revenue_cents
+        if name not in self.rows:
+            return None
+        return to_cents(self.rows[name].to_numpy(dtype="float64"))[0]
+
     def money(self, name: str, mask: np.ndarray | None = None) -> np.ndarray:
         """Sum a money column per customer in euros, exact to the cent (blanks count 0).
 
         Rows outside ``mask`` count as zero; a column that is missing sums to zero.
         """
-        cents = self.cents.get(name)
+        return self.sum_cents(self.cents(name), mask)
+
+    def sum_cents(self, cents: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum whole cents per row (from :meth:`cents`) per customer, in euros."""
         if cents is None:
             return np.zeros(self.n_customers)
         if mask is not None:
@@ -323,23 +346,27 @@ def build_ledger(
         universe = pd.Index(cats[used]).union(extra).sort_values()
         # Categories -> universe positions on the (small) category index, then one take per row.
         codes = universe.get_indexer(cats)[ids.codes].astype(np.intp)
-    cents = {}
+    revenue_cents = None
     for name in MONEY_COLUMNS:
         if name in rows:
-            cents[name], sub_cent = to_cents(rows[name].to_numpy(dtype="float64"))
+            cents, sub_cent = to_cents(rows[name].to_numpy(dtype="float64"))
             if sub_cent.any():
                 problems.append(_rounded_problem(name, rows[name], sub_cent))
+            if name == "revenue":
+                revenue_cents, revenue_rounded = cents, bool(sub_cent.any())
+    revenue = rows["revenue"].to_numpy(dtype="float64")
     return Ledger(
         # One dtype whether the ids came as text, numbers or categories: results are the same.
         customer_ids=pd.Index(universe, dtype="str", name="customer_id"),
         codes=codes,
         day=days,
-        revenue=cents["revenue"] / 100.0,
+        # Rounded only where needed, so a purchase (revenue > 0) is one in cents as well.
+        revenue=revenue_cents / 100.0 if revenue_rounded else revenue,
         reference_day=ref_day,
         reference_date=ref_obj,
         rows=rows,
         problems=problems,
-        cents=cents,
+        revenue_cents=revenue_cents,
     )
 
 

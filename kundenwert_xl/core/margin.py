@@ -79,12 +79,12 @@ def margins(
     """
     net = ledger.money("revenue")
     discount = ledger.money("discount")
-    cogs_cents = ledger.cents.get("cost_of_goods")
+    cogs_cents = ledger.cents("cost_of_goods")
     if cogs_cents is None:
         cogs = settings.cogs_rate * net  # Σ rate × revenue, without a row-sized temporary
     else:
         missing = np.isnan(cogs_cents)
-        cogs = ledger.money("cost_of_goods")
+        cogs = ledger.sum_cents(cogs_cents)
         if missing.any():
             # The rate applies to the exact revenue sum of those rows, not row by row.
             cogs = cogs + settings.cogs_rate * ledger.money("revenue", missing)

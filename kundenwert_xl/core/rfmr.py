@@ -46,7 +46,7 @@ def _purchases(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
         pair = ledger.codes[purchase].astype("int64") * (int(ledger.order_keys.max()) + 1) + keys
         keys = np.unique(pair, return_inverse=True)[1]
     size = int(keys.max()) + 1
-    value = exact_sums(keys, ledger.cents["revenue"][purchase], size)
+    value = exact_sums(keys, ledger.revenue_cents[purchase], size)
     day = np.full(size, NO_DAY, dtype="int64")
     np.maximum.at(day, keys, ledger.day[purchase])
     owner = np.full(size, -1, dtype=np.intp)

@@ -86,7 +86,7 @@ def rfm_summary(
     all_periods = periods(ledger.day, freq)
     codes = ledger.codes[purchase].astype("int64")
     period = all_periods[purchase]
-    cents = ledger.cents["revenue"][purchase]
+    cents = ledger.revenue_cents[purchase]
     n = ledger.n_customers
     end = int(periods(np.array([ledger.reference_day]), freq)[0])
 

@@ -247,9 +247,7 @@ contact_rows = st.lists(
     n_last=st.integers(1, 10),
     data=st.data(),
 )
-def test_property_every_output_is_identical_for_any_row_order(
-    rows, contacts, method, n_last, data
-):
+def test_property_every_output_is_identical_for_any_row_order(rows, contacts, method, n_last, data):
     tx = _ledger(rows).drop(columns="day")
     customers = pd.DataFrame(
         {
@@ -293,8 +291,10 @@ def test_property_every_output_is_identical_for_any_row_order(
 @given(rows=ledger_rows, data=st.data())
 def test_property_ids_as_numbers_or_numbers_in_text_give_identical_results(rows, data):
     # Only digit labels can be numbers; "007" as a number is 7, so it is left out here.
-    rows = [(c, d, o if o is None or o.isdigit() and o[0] != "0" else None, *rest)
-            for c, d, o, *rest in rows]
+    rows = [
+        (c, d, o if o is None or (o.isdigit() and o[0] != "0") else None, *rest)
+        for c, d, o, *rest in rows
+    ]
     tx = _ledger(rows).drop(columns="day")
     as_numbers = tx.assign(
         customer_id=tx["customer_id"].astype("int64"),
