@@ -100,6 +100,11 @@ MESSAGES: dict[str, str] = {
         "{count} Zeile(n) liegen nach dem Stichtag {reference_date} und wurden nicht "
         "berücksichtigt."
     ),
+    "amounts_rounded_to_cents": (
+        "{count} Betrag/Beträge in der Spalte '{column}' haben Bruchteile von Cent (z. B. "
+        "{value}) und wurden je Zeile auf ganze Cent gerundet (kaufmännisch, wie RUNDEN(…; 2)). "
+        "Alle Summen rechnen in ganzen Cent."
+    ),
     "no_rows_until_reference_date": (
         "Keine Transaktion liegt am oder vor dem Stichtag {reference_date}. Bitte den "
         "Stichtag prüfen."
@@ -811,6 +816,11 @@ def format_date(value: object) -> str:
 def format_int(value: int) -> str:
     """``12345`` -> ``12.345``."""
     return f"{int(value):,}".replace(",", ".")
+
+
+def format_decimal(value: float) -> str:
+    """``0.125`` -> ``0,125`` (every significant digit, up to 12)."""
+    return f"{value:.12g}".replace(".", ",")
 
 
 def format_percent(value: float, digits: int = 0) -> str:
