@@ -84,6 +84,22 @@ MESSAGES: dict[str, str] = {
         "'{value}' ist kein gültiges Datum. Bitte als Datum (TT.MM.JJJJ) oder JJJJ-MM-TT eingeben."
     ),
     "blank_date": "Datum fehlt. Bitte das Datum eintragen (TT.MM.JJJJ).",
+    "two_digit_year": (
+        "'{value}' hat eine zweistellige Jahreszahl; ob 19.. oder 20.. gemeint ist, bleibt offen. "
+        "Bitte das Jahr vierstellig angeben (TT.MM.JJJJ)."
+    ),
+    "date_out_of_range": (
+        "'{value}' liegt außerhalb des Zeitraums 01.01.1900 bis 31.12.2099, den die Auswertung "
+        "annimmt (Platzhalter wie 31.12.9999 würden sonst zum Stichtag). Bitte das Datum prüfen."
+    ),
+    "excel_1900_leap": (
+        "'{value}' ist als Excel-Datum der 29.02.1900, den es nicht gibt (ein Erbe von Lotus "
+        "1-2-3). Bitte das richtige Datum eintragen."
+    ),
+    "zone_offset": (
+        "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
+        "ohne Umrechnung der Zeitzone."
+    ),
     "ambiguous_date": (
         "'{value}' ist mehrdeutig (Tag und Monat vertauschbar). Bitte TT.MM.JJJJ verwenden."
     ),
@@ -94,6 +110,10 @@ MESSAGES: dict[str, str] = {
     ),
     "blank_number": "Betrag fehlt. Bitte eine Zahl eintragen (0 ist erlaubt).",
     "not_finite": "'{value}' ist kein endlicher Betrag. Bitte eine gewöhnliche Zahl eintragen.",
+    "implausible_amount": (
+        "'{value}' ist als Betrag unplausibel groß (Grenze: 1 Billion Euro je Zeile, positiv wie "
+        "negativ). Bitte den Wert prüfen."
+    ),
     "bad_bool": "'{value}' ist kein Ja/Nein-Wert. Bitte 'ja' oder 'nein' (bzw. 1 oder 0) eingeben.",
     "negative_cost": "Kosten von {value} sind negativ. Bitte Kosten als positive Beträge eingeben.",
     "rows_after_reference_date": (
@@ -146,6 +166,35 @@ MESSAGES: dict[str, str] = {
         "workbook_template.xlsm entstanden ist."
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
+    "reference_date_assumed": (
+        "Kein Stichtag angegeben; ausgewertet wurde bis zum letzten Transaktionsdatum "
+        "{reference_date}."
+    ),
+    "cogs_rate_assumed": (
+        "Die Spalte Wareneinsatz fehlt; für alle Zeilen wurde die Wareneinsatzquote von {rate} "
+        "des Umsatzes angesetzt (zusammen {total}). Bitte den Wareneinsatz eintragen oder die "
+        "Einstellung 'Wareneinsatzquote' prüfen."
+    ),
+    "cogs_rate_blank": (
+        "{count} Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate} des "
+        "Umsatzes angesetzt (zusammen {total})."
+    ),
+    "orders_from_rows": (
+        "Die Spalte Auftragsnr fehlt; jede Zeile mit Umsatz zählt als eigener Auftrag (für "
+        "Frequency, RFMR und die Kosten je Auftrag)."
+    ),
+    "order_cost_assumed": (
+        "Je Auftrag wurden {cost} Abwicklungskosten abgezogen, bei {count} Aufträgen zusammen "
+        "{total} (DB II)."
+    ),
+    "return_cost_assumed": (
+        "Je retourniertem Auftrag wurden {cost} Bearbeitungskosten abgezogen, bei {count} "
+        "Retouren zusammen {total} (DB II)."
+    ),
+    "contact_cost_assumed": (
+        "Werbekontakte wurden mit den Kosten je Art aus dieser Einstellung bewertet, zusammen "
+        "{total} (DB III)."
+    ),
     "unknown_setting": (
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
         "Einstellungen)."
@@ -178,7 +227,7 @@ def error_summary(lines: list[str]) -> str:
     return f"{lines[0]} (und {len(lines) - 1} weitere Probleme)"
 
 
-SEVERITY = {"error": "Fehler", "warning": "Hinweis"}
+SEVERITY = {"error": "Fehler", "warning": "Hinweis", "note": "Annahme"}
 
 IO_DETAILS: dict[str, str] = {
     "missing": "Die Datei existiert nicht. Bitte Pfad prüfen.",
@@ -186,6 +235,37 @@ IO_DETAILS: dict[str, str] = {
     "no_transactions": (
         "Keine Tabelle 'Transaktionen' gefunden. Bitte die Daten als Excel-Tabelle oder Blatt "
         "mit dem Namen 'Transaktionen' anlegen."
+    ),
+    "not_regular": (
+        "Das ist keine gewöhnliche Datei (sondern z. B. ein Ordner, eine Pipe oder ein Gerät). "
+        "Bitte den Pfad einer Datei angeben."
+    ),
+    "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
+    "no_header": (
+        "Die Datei enthält keine Überschriftenzeile. Bitte in der ersten Zeile die Überschriften "
+        "angeben (Kundennr, Datum, Umsatz)."
+    ),
+    "not_parquet": "Die Datei ist keine lesbare Parquet-Datei ({detail}).",
+    "utf16_without_bom": (
+        "Die Datei scheint UTF-16-kodiert zu sein, aber ohne Byte-Order-Mark (BOM). Bitte als "
+        "'CSV UTF-8' speichern."
+    ),
+    "encoding": (
+        "Die Kodierung ist weder UTF-8 noch Windows-1252 (cp1252): das Byte {byte} an Stelle "
+        "{position} passt zu keiner der beiden. Bitte die Datei als 'CSV UTF-8' speichern."
+    ),
+    "hostile_xml": (
+        "Der Teil '{part}' der Mappe enthält eine DTD oder Entity-Definitionen. Solche Mappen "
+        "werden aus Sicherheitsgründen nicht gelesen; bitte die Daten in eine neue Mappe "
+        "kopieren."
+    ),
+    "broken_part": (
+        "Der Teil '{part}' der Mappe ist beschädigt ({detail}). Bitte die Mappe in Excel öffnen "
+        "und neu speichern."
+    ),
+    "bad_table_ref": (
+        "Die Excel-Tabelle '{table}' hat den Bereich '{ref}', der kein gültiger Zellbereich ist. "
+        "Bitte die Mappe in Excel öffnen und neu speichern."
     ),
 }
 
