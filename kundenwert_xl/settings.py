@@ -213,6 +213,14 @@ class Settings(BaseModel):
                     )
         return self
 
+    @field_validator("reference_date")
+    @classmethod
+    def _date_in_range(cls, v: dt.date | None) -> dt.date | None:
+        # The range the input dates are held to (schema.DATE_MIN..DATE_MAX).
+        if v is not None and not dt.date(1900, 1, 1) <= v <= dt.date(2099, 12, 31):
+            raise ValueError(texts.SETTING_DETAILS["date_range"])
+        return v
+
     @field_validator("abc_value_limits", "abc_customer_limits")
     @classmethod
     def _limits(cls, v: tuple[float, float]) -> tuple[float, float]:

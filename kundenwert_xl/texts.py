@@ -451,6 +451,11 @@ SETTING_DETAILS: dict[str, str] = {
     "rule_range": "Segmentregel '{name}': Klassen müssen zwischen 1 und {top} liegen (von ≤ bis).",
     "band_syntax": ("'{text}' ist kein Band. Bitte so angeben: '0-6: 40; 6-9: 25; ab 24: -15'."),
     "contact_syntax": "'{text}' ist keine Kontaktart mit Punkten. Beispiel: 'Mailing: -2'.",
+    "serial_date": (
+        "'{value}' ist kein Datum zwischen 01.01.1900 und 31.12.2099. Bitte als TT.MM.JJJJ "
+        "eingeben."
+    ),
+    "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
 }
 
 
@@ -537,8 +542,13 @@ def _date_value(value: object) -> object:
     serial = value if isinstance(value, int | float) and not isinstance(value, bool) else None
     if text is not None and re.fullmatch(r"\d{1,5}(\.0+)?", text):
         serial = float(text)
-    if serial is not None and 1 <= serial <= 73050 and float(serial).is_integer():
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+    if serial is not None:
+        if not (1 <= serial <= 73050 and float(serial).is_integer()) or serial == 60:
+            # Not a whole day of Excel's calendar (60 is Excel's non-existent 29.02.1900);
+            # left to pydantic, a number would become seconds since 1970.
+            raise ValueError(SETTING_DETAILS["serial_date"].format(value=value))
+        # Excel counts a 29.02.1900 that never was: serials below 60 start one day later.
+        return dt.date(1899, 12, 30 if serial > 60 else 31) + dt.timedelta(days=int(serial))
     if text is not None:
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
         return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
@@ -1049,6 +1059,14 @@ UDF: dict[str, str] = {
         "(englisches Excel: Transaktionen[#All])."
     ),
     "settings": "Einstellungen bitte als zweispaltigen Bereich übergeben (Name, Wert).",
+    "abc_limits": (
+        "Grenze A ('{a}') und Grenze B ('{b}') müssen Anteile zwischen 0 und 1 sein, A kleiner "
+        "als B, z. B. 0,8 und 0,95."
+    ),
+    "abc_value": (
+        "Werte, Zeile {row}: '{value}' ist keine Zahl oder liegt über der Grenze von 1 Billion. "
+        "Bitte nur Zahlen oder leere Zellen übergeben."
+    ),
 }
 
 UDF_DOCS: dict[str, str] = {
