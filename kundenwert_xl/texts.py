@@ -832,13 +832,11 @@ CLI: dict[str, str] = {
     "opt_force": "Vorhandene Zieldatei überschreiben.",
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
-    "opt_debug": "Bei Fehlern den vollständigen Python-Traceback zeigen.",
     "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
     "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
     "written": "Ergebnis geschrieben: {path}",
     "problems_header": "{count} Problem(e) gefunden:",
     "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
-    "rfm_top": "Häufigste RFM-Codes: {codes}",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
     "too_many_rows": (
         "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
