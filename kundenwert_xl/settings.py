@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -314,9 +315,34 @@ class Settings(BaseModel):
 
     @classmethod
     def from_toml(cls, path: str | Path, base: Settings | None = None) -> Settings:
-        """Build settings from a TOML file with German or internal keys."""
-        with open(path, "rb") as fh:
-            return cls.from_mapping(tomllib.load(fh), base=base)
+        """Build settings from a TOML file with German or internal keys.
+
+        Raises
+        ------
+        KundenwertError
+            With code ``io`` when the file is missing, not a regular file (a FIFO would block
+            the read forever), not UTF-8 or not TOML; otherwise with the bad settings.
+        """
+        path = Path(path)
+
+        def refuse(detail: str) -> KundenwertError:
+            text = texts.message("io_error", path=str(path), detail=detail)
+            return KundenwertError([Problem("io", text, table=path.name)])
+
+        try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                raise refuse(texts.IO_DETAILS["not_regular"])
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise refuse(texts.IO_DETAILS["missing"]) from None
+        except OSError as exc:
+            raise refuse(exc.strerror or str(exc)) from None
+        except UnicodeDecodeError:
+            raise refuse(texts.IO_DETAILS["toml_encoding"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise refuse(texts.IO_DETAILS["toml"].format(detail=exc)) from None
+        return cls.from_mapping(data, base=base)
 
     def to_rows(self) -> list[tuple[str, Any, str]]:
         """Return ``(label, shown value, explanation)`` rows for the Einstellungen sheet."""

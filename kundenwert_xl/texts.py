@@ -241,6 +241,11 @@ IO_DETAILS: dict[str, str] = {
         "Bitte den Pfad einer Datei angeben."
     ),
     "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
+    "toml": (
+        "Die Datei ist keine gültige TOML-Datei ({detail}). Beispiel einer Zeile: "
+        "Stichtag = \"30.06.2024\""
+    ),
+    "toml_encoding": "Die Einstellungsdatei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern.",
     "no_header": (
         "Die Datei enthält keine Überschriftenzeile. Bitte in der ersten Zeile die Überschriften "
         "angeben (Kundennr, Datum, Umsatz)."

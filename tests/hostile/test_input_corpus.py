@@ -62,6 +62,7 @@ class Case:
     numbers: Callable[[pd.DataFrame], None] | None = None
     args: tuple[str, ...] = ()
     suffix: str = ""
+    settings_file: bytes | None = None
 
     @property
     def file_suffix(self) -> str:
@@ -253,6 +254,10 @@ CASES = [
     Case("xlsx_sheet_header_twice", "xlsx", "duplicate_header",
          workbook({"Transaktionen": [[*TX, "Umsatz"], ["1", "2024-01-01", 10, 20]]}), 1,
          ("kommt mehrfach vor",)),
+    Case("xlsm_sheet_id_header_twice_with_blank_tail", "xlsm", "duplicate_header",
+         workbook({"Transaktionen": [[*TX, "Kundennr"], ["1", "2024-01-01", 10, "2"],
+                                     [None, None, None, None]]}), 1,
+         ("Spalte Kundennr", "Die Überschrift 'Kundennr' kommt mehrfach vor")),
     # -- every assumption that changes a number is a note
     Case("csv_default_costs_are_named", "csv;", "assumption_notes",
          text("Kundennr;Datum;Umsatz\nA;01.01.2024;100\nA;01.02.2024;50\nB;15.01.2024;200\n"),
@@ -363,6 +368,14 @@ CASES = [
     # -- anything that is not a regular file
     Case("directory", "csv,", "not_regular_file", lambda path: path.mkdir(), 3,
          ("keine gewöhnliche Datei",)),
+    # -- the settings file is read as carefully as the data
+    Case("settings_not_toml", "csv;", "encoding", text("Kundennr;Datum;Umsatz\n1;01.01.2024;1\n"),
+         3, ("einstellungen.toml", "keine gültige TOML-Datei"), settings_file=b"Stichtag = [\n"),
+    Case("settings_cp1252", "csv;", "encoding", text("Kundennr;Datum;Umsatz\n1;01.01.2024;1\n"),
+         3, ("nicht UTF-8-kodiert",), settings_file="Kundengruppe = 'Bäcker'\n".encode("cp1252")),
+    Case("settings_two_digit_stichtag", "csv;", "two_digit_year",
+         text("Kundennr;Datum;Umsatz\n1;01.01.2024;1\n"), 1, ("Stichtag", "'01.01.24'"),
+         settings_file=b'Stichtag = "01.01.24"\n'),
 ]
 
 
@@ -387,7 +400,11 @@ def run_cli(path: Path, capsys, *args: str) -> tuple[int, str]:
 def test_cli_case(case: Case, tmp_path, capsys):
     path = tmp_path / f"eingabe{case.file_suffix}"
     case.make(path)
-    code, output = run_cli(path, capsys, *case.args)
+    args = case.args
+    if case.settings_file is not None:
+        (tmp_path / "einstellungen.toml").write_bytes(case.settings_file)
+        args = (*args, "--einstellungen", str(tmp_path / "einstellungen.toml"))
+    code, output = run_cli(path, capsys, *args)
     assert INTERNAL not in output
     assert code == case.code, output
     for fragment in case.fragments:
@@ -396,13 +413,20 @@ def test_cli_case(case: Case, tmp_path, capsys):
         case.numbers(pd.read_parquet(tmp_path / "ergebnis.parquet"))
 
 
-def test_fifo_is_refused_without_waiting(tmp_path):
+@pytest.mark.parametrize("which", ["input", "settings"])
+def test_fifo_is_refused_without_waiting(tmp_path, which):
     """A FIFO would block the reader forever; the real command must refuse it at once."""
-    fifo = tmp_path / "umsaetze.csv"
+    fifo = tmp_path / ("umsaetze.csv" if which == "input" else "einstellungen.toml")
     os.mkfifo(fifo)
+    source = fifo
+    args = []
+    if which == "settings":
+        source = tmp_path / "umsaetze.csv"
+        source.write_text("Kundennr;Datum;Umsatz\n1;01.01.2024;1\n", encoding="utf-8")
+        args = ["--einstellungen", str(fifo)]
     res = subprocess.run(
-        [sys.executable, "-m", "kundenwert_xl.cli", "analyze", str(fifo), "-o",
-         str(tmp_path / "r.parquet")],
+        [sys.executable, "-m", "kundenwert_xl.cli", "analyze", str(source), "-o",
+         str(tmp_path / "r.parquet"), *args],
         capture_output=True, text=True, timeout=120,
     )
     assert res.returncode == 3, res.stderr
