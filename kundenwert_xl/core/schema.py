@@ -8,6 +8,7 @@ categoricals) take a fast path without copies, so a million rows validate in mil
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -486,71 +487,87 @@ def _parse_mixed_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, dict[str, 
     def flag(code: str, mask: np.ndarray) -> None:
         bad[code] = bad.get(code, np.zeros(n, dtype=bool)) | mask
 
-    obj = s.astype(object)
-    present = obj.notna().to_numpy()
-    is_dt = obj.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year"))
-    is_dt = is_dt.fillna(False).to_numpy(dtype=bool) & present
+    def put(at: np.ndarray, found: np.ndarray, valid: np.ndarray) -> None:
+        days[at[valid]], known[at[valid]] = found[valid], True
+
+    if s.dtype == object:
+        obj = s
+        present = obj.notna().to_numpy()
+        is_dt = obj.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64 | dt.date))
+        is_dt = is_dt.fillna(False).to_numpy(dtype=bool) & present
+        is_num = obj.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+        is_num = is_num.fillna(False).to_numpy(dtype=bool) & present
+        text = obj.where(~(is_dt | is_num)).astype("string[pyarrow]").str.strip()
+    else:
+        # A text column as the csv reader gives it: no Python object per row is looked at.
+        is_dt = is_num = np.zeros(n, dtype=bool)
+        text = s.astype("string[pyarrow]").str.strip()
     if is_dt.any():
         # Python dates from Excel (UDFs) or a mixed workbook column: take the date as written.
-        stamps = obj[is_dt].map(pd.Timestamp)
+        stamps = s[is_dt].map(pd.Timestamp)
         aware = stamps.map(lambda t: t.tzinfo is not None).to_numpy(dtype=bool)
-        year = stamps.map(lambda t: t.year).to_numpy(dtype="int64")
-        month = stamps.map(lambda t: t.month).to_numpy(dtype="int64")
-        day = stamps.map(lambda t: t.day).to_numpy(dtype="int64")
-        found, valid = _days_of(year, month, day)
+        parts = [stamps.map(lambda t, a=a: getattr(t, a)) for a in ("year", "month", "day")]
+        found, valid = _days_of(*(p.to_numpy(dtype="int64") for p in parts))
         at = np.flatnonzero(is_dt)
-        days[at], known[at] = found, valid
+        put(at, found, valid)
         if aware.any():
             flag("zone_offset", _spread(n, at[aware]))
-    is_num = obj.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-    is_num = is_num.fillna(False).to_numpy(dtype=bool) & present
     if is_num.any():
-        found, serial_bad, valid = _from_serial(pd.to_numeric(obj[is_num]).to_numpy("float64"))
+        found, serial_bad, valid = _from_serial(pd.to_numeric(s[is_num]).to_numpy("float64"))
         at = np.flatnonzero(is_num)
-        days[at], known[at] = found, valid
+        put(at, found, valid)
         for code, mask in serial_bad.items():
             flag(code, _spread(n, at[mask]))
-    text = obj.where(~(is_dt | is_num)).astype("string").str.strip()
+
+    def matches(pattern: str) -> np.ndarray:
+        return text.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+
     # Readers hand over serial numbers of mixed columns as text ("45000"): still a serial.
-    serial_text = text.str.fullmatch(r"\d{1,7}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    serial_text = matches(r"\d{1,7}(\.\d+)?")
     if serial_text.any():
         found, serial_bad, valid = _from_serial(
             pd.to_numeric(text[serial_text]).to_numpy("float64")
         )
         at = np.flatnonzero(serial_text)
-        days[at], known[at] = found, valid
+        put(at, found, valid)
         for code, mask in serial_bad.items():
             flag(code, _spread(n, at[mask]))
-    german = text.str.extract(_DE_DATE)
-    is_german = german[0].notna().to_numpy()
-    if is_german.any():
-        year_text = german.loc[is_german, 2]
-        two_digit = (year_text.str.len() <= 2).to_numpy()
-        year = year_text.astype("int64").to_numpy()
-        found, valid = _days_of(
-            year,
-            german.loc[is_german, 1].astype("int64").to_numpy(),
-            german.loc[is_german, 0].astype("int64").to_numpy(),
-        )
-        at = np.flatnonzero(is_german)
-        keep = valid & ~two_digit
-        days[at[keep]], known[at[keep]] = found[keep], True
+    # German TT.MM.JJJJ and ISO JJJJ-MM-TT: the usual fixed width is cut by position in Arrow;
+    # only the rare one-digit day or month goes through a regex per row.
+    german = matches(r"\d{2}\.\d{2}\.\d{4}")
+    if german.any():
+        at = np.flatnonzero(german)
+        put(at, *_days_of(*(_cut(text[german], a, b) for a, b in ((6, 10), (3, 5), (0, 2)))))
+    loose = matches(r"\d{1,2}\.\d{1,2}\.\d{1,4}") & ~german
+    if loose.any():
+        parts = text[loose].str.extract(_DE_DATE)
+        at = np.flatnonzero(loose)
+        two_digit = (parts[2].str.len() <= 2).to_numpy()
+        found, valid = _days_of(*(parts[i].astype("int64").to_numpy() for i in (2, 1, 0)))
+        put(at, found, valid & ~two_digit)
         if two_digit.any():
             flag("two_digit_year", _spread(n, at[two_digit]))
-    iso = text.str.extract(_ISO_DATE)
-    is_iso = iso[0].notna().to_numpy()
-    if is_iso.any():
-        found, valid = _days_of(
-            iso.loc[is_iso, 0].astype("int64").to_numpy(),
-            iso.loc[is_iso, 1].astype("int64").to_numpy(),
-            iso.loc[is_iso, 2].astype("int64").to_numpy(),
-        )
-        at = np.flatnonzero(is_iso)
-        days[at], known[at] = found, valid
-        zoned = iso[3].notna().to_numpy() & is_iso
+    iso = matches(_ISO_DATE.pattern[1:-1])
+    if iso.any():
+        at = np.flatnonzero(iso)
+        fixed = text[iso].str.match(r"\d{4}-\d{2}-\d{2}").to_numpy(dtype=bool)
+        found = np.full(len(at), np.datetime64("NaT"), dtype="datetime64[D]")
+        valid = np.zeros(len(at), dtype=bool)
+        if fixed.any():
+            found[fixed], valid[fixed] = _days_of(
+                *(_cut(text[iso][fixed], a, b) for a, b in ((0, 4), (5, 7), (8, 10)))
+            )
+        if not fixed.all():
+            parts = text[iso][~fixed].str.extract(_ISO_DATE)
+            found[~fixed], valid[~fixed] = _days_of(
+                *(parts[i].astype("int64").to_numpy() for i in (0, 1, 2))
+            )
+        put(at, found, valid)
+        zone = r"[T ]\d{1,2}:\d{2}.*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+        zoned = text[iso].str.contains(zone, regex=True).to_numpy(dtype=bool)
         if zoned.any():
-            flag("zone_offset", zoned)
-    slash = text.str.fullmatch(_SLASH_DATE).fillna(False).to_numpy(dtype=bool)
+            flag("zone_offset", _spread(n, at[zoned]))
+    slash = matches(_SLASH_DATE.pattern[1:-1])
     if slash.any():
         flag("ambiguous_date", slash)
     refused = np.zeros(n, dtype=bool)
@@ -561,6 +578,11 @@ def _parse_mixed_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, dict[str, 
     if unparsed.any():
         flag("bad_date", unparsed)
     return days, known, bad
+
+
+def _cut(text: pd.Series, start: int, stop: int) -> np.ndarray:
+    """Characters ``start:stop`` of each string as integers (digits checked by the caller)."""
+    return text.str.slice(start, stop).astype("int64").to_numpy()
 
 
 def _parse_bool(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.ndarray]]:
