@@ -27,6 +27,7 @@ from pydantic import (
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.schema import AMOUNT_LIMIT
 
 ScoringMethod = Literal["value", "rank", "fixed", "quartile"]
 #: One band of a point table: [lower, upper) -> points; ``upper=None`` is open-ended.
@@ -169,8 +170,8 @@ class Settings(BaseModel):
     segment_rules: tuple[SegmentRule, ...] = ()
     segment_fallback: str | None = None
     cogs_rate: float = Field(0.6, ge=0, le=2)
-    order_handling_cost: float = Field(8.0, ge=0)
-    return_handling_cost: float = Field(15.0, ge=0)
+    order_handling_cost: float = Field(8.0, ge=0, le=AMOUNT_LIMIT)
+    return_handling_cost: float = Field(15.0, ge=0, le=AMOUNT_LIMIT)
     contact_costs: dict[str, float] = Field(default_factory=lambda: dict(CONTACT_COSTS))
     group_fixed_costs: dict[str, float] = Field(default_factory=dict)
     ranking_level: DbLevel = "db3"
@@ -185,8 +186,8 @@ class Settings(BaseModel):
     dilemma_worst_share: float = Field(0.1, gt=0, le=1)
     dilemma_revenue_classes: tuple[Literal["A", "B", "C"], ...] = ("A",)
     scenario_steps: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
-    budget: float = Field(10_000.0, ge=0)
-    cost_per_contact: float = Field(25.0, gt=0)
+    budget: float = Field(10_000.0, ge=0, le=AMOUNT_LIMIT)
+    cost_per_contact: float = Field(25.0, gt=0, le=AMOUNT_LIMIT)
 
     @field_validator(
         "rfmr_recency_bands", "rfmr_monetary_bands", "rfmr_returns_bands", "rfmr_return_ratio_bands"
@@ -248,6 +249,8 @@ class Settings(BaseModel):
     def _costs(cls, v: dict[str, float]) -> dict[str, float]:
         if any(x < 0 for x in v.values()):
             raise ValueError(texts.SETTING_DETAILS["negative_costs"])
+        if any(not x <= AMOUNT_LIMIT for x in v.values()):
+            raise ValueError(texts.SETTING_DETAILS["cost_limit"])
         return v
 
     @field_validator("recency_thresholds", "frequency_thresholds", "monetary_thresholds")

@@ -452,6 +452,7 @@ SETTING_DETAILS: dict[str, str] = {
     "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
     "weights": "Gewichte dürfen nicht negativ sein, und mindestens eines muss größer als 0 sein.",
     "negative_costs": "Kosten dürfen nicht negativ sein.",
+    "cost_limit": "Kosten über 1 Billion Euro sind unplausibel; bitte den Betrag prüfen.",
     "rules_missing": "Eigene Segmentregeln gewählt, aber keine Regeln angegeben.",
     "rule_range": "Segmentregel '{name}': Klassen müssen zwischen 1 und {top} liegen (von ≤ bis).",
     "band_syntax": ("'{text}' ist kein Band. Bitte so angeben: '0-6: 40; 6-9: 25; ab 24: -15'."),
@@ -641,7 +642,11 @@ def pydantic_detail(err: dict) -> str:
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
         return f"Der Wert '{err.get('input')}' ist ungültig."
-    params = {k: v for k, v in ctx.items() if isinstance(v, int | float | str)}
+    params = {
+        k: _show_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in ctx.items()
+        if isinstance(v, int | float | str)
+    }
     return f"Der Wert '{err.get('input')}' " + template.format(**params)
 
 
