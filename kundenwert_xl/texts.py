@@ -84,6 +84,22 @@ MESSAGES: dict[str, str] = {
         "'{value}' ist kein gültiges Datum. Bitte als Datum (TT.MM.JJJJ) oder JJJJ-MM-TT eingeben."
     ),
     "blank_date": "Datum fehlt. Bitte das Datum eintragen (TT.MM.JJJJ).",
+    "two_digit_year": (
+        "'{value}' hat eine zweistellige Jahreszahl; ob 19.. oder 20.. gemeint ist, bleibt offen. "
+        "Bitte das Jahr vierstellig angeben (TT.MM.JJJJ)."
+    ),
+    "date_out_of_range": (
+        "'{value}' liegt außerhalb des Zeitraums 01.01.1900 bis 31.12.2099, den die Auswertung "
+        "annimmt (Platzhalter wie 31.12.9999 würden sonst zum Stichtag). Bitte das Datum prüfen."
+    ),
+    "excel_1900_leap": (
+        "'{value}' ist als Excel-Datum der 29.02.1900, den es nicht gibt (ein Erbe von Lotus "
+        "1-2-3). Bitte das richtige Datum eintragen."
+    ),
+    "zone_offset": (
+        "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
+        "ohne Umrechnung der Zeitzone."
+    ),
     "ambiguous_date": (
         "'{value}' ist mehrdeutig (Tag und Monat vertauschbar). Bitte TT.MM.JJJJ verwenden."
     ),
@@ -94,6 +110,10 @@ MESSAGES: dict[str, str] = {
     ),
     "blank_number": "Betrag fehlt. Bitte eine Zahl eintragen (0 ist erlaubt).",
     "not_finite": "'{value}' ist kein endlicher Betrag. Bitte eine gewöhnliche Zahl eintragen.",
+    "implausible_amount": (
+        "'{value}' ist als Betrag unplausibel groß (Grenze: 1 Billion Euro je Zeile, positiv wie "
+        "negativ). Bitte den Wert prüfen."
+    ),
     "bad_bool": "'{value}' ist kein Ja/Nein-Wert. Bitte 'ja' oder 'nein' (bzw. 1 oder 0) eingeben.",
     "negative_cost": "Kosten von {value} sind negativ. Bitte Kosten als positive Beträge eingeben.",
     "rows_after_reference_date": (
@@ -151,6 +171,35 @@ MESSAGES: dict[str, str] = {
         "workbook_template.xlsm entstanden ist."
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
+    "reference_date_assumed": (
+        "Kein Stichtag angegeben; ausgewertet wurde bis zum letzten Transaktionsdatum "
+        "{reference_date}."
+    ),
+    "cogs_rate_assumed": (
+        "Die Spalte Wareneinsatz fehlt; für alle Zeilen wurde die Wareneinsatzquote von {rate} "
+        "des Umsatzes angesetzt (zusammen {total}). Bitte den Wareneinsatz eintragen oder die "
+        "Einstellung 'Wareneinsatzquote' prüfen."
+    ),
+    "cogs_rate_blank": (
+        "{count} Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate} des "
+        "Umsatzes angesetzt (zusammen {total})."
+    ),
+    "orders_from_rows": (
+        "Die Spalte Auftragsnr fehlt; jede Zeile mit Umsatz zählt als eigener Auftrag (für "
+        "Frequency, RFMR und die Kosten je Auftrag)."
+    ),
+    "order_cost_assumed": (
+        "Je Auftrag wurden {cost} Abwicklungskosten abgezogen, bei {count} Aufträgen zusammen "
+        "{total} (DB II)."
+    ),
+    "return_cost_assumed": (
+        "Je retourniertem Auftrag wurden {cost} Bearbeitungskosten abgezogen, bei {count} "
+        "Retouren zusammen {total} (DB II)."
+    ),
+    "contact_cost_assumed": (
+        "Werbekontakte wurden mit den Kosten je Art aus dieser Einstellung bewertet, zusammen "
+        "{total} (DB III)."
+    ),
     "unknown_setting": (
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
         "Einstellungen)."
@@ -183,7 +232,7 @@ def error_summary(lines: list[str]) -> str:
     return f"{lines[0]} (und {len(lines) - 1} weitere Probleme)"
 
 
-SEVERITY = {"error": "Fehler", "warning": "Hinweis"}
+SEVERITY = {"error": "Fehler", "warning": "Hinweis", "note": "Annahme"}
 
 IO_DETAILS: dict[str, str] = {
     "missing": "Die Datei existiert nicht. Bitte Pfad prüfen.",
@@ -191,6 +240,42 @@ IO_DETAILS: dict[str, str] = {
     "no_transactions": (
         "Keine Tabelle 'Transaktionen' gefunden. Bitte die Daten als Excel-Tabelle oder Blatt "
         "mit dem Namen 'Transaktionen' anlegen."
+    ),
+    "not_regular": (
+        "Das ist keine gewöhnliche Datei (sondern z. B. ein Ordner, eine Pipe oder ein Gerät). "
+        "Bitte den Pfad einer Datei angeben."
+    ),
+    "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
+    "toml": (
+        "Die Datei ist keine gültige TOML-Datei ({detail}). Beispiel einer Zeile: "
+        "Stichtag = \"30.06.2024\""
+    ),
+    "toml_encoding": "Die Einstellungsdatei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern.",
+    "no_header": (
+        "Die Datei enthält keine Überschriftenzeile. Bitte in der ersten Zeile die Überschriften "
+        "angeben (Kundennr, Datum, Umsatz)."
+    ),
+    "not_parquet": "Die Datei ist keine lesbare Parquet-Datei ({detail}).",
+    "utf16_without_bom": (
+        "Die Datei scheint UTF-16-kodiert zu sein, aber ohne Byte-Order-Mark (BOM). Bitte als "
+        "'CSV UTF-8' speichern."
+    ),
+    "encoding": (
+        "Die Kodierung ist weder UTF-8 noch Windows-1252 (cp1252): das Byte {byte} an Stelle "
+        "{position} passt zu keiner der beiden. Bitte die Datei als 'CSV UTF-8' speichern."
+    ),
+    "hostile_xml": (
+        "Der Teil '{part}' der Mappe enthält eine DTD oder Entity-Definitionen. Solche Mappen "
+        "werden aus Sicherheitsgründen nicht gelesen; bitte die Daten in eine neue Mappe "
+        "kopieren."
+    ),
+    "broken_part": (
+        "Der Teil '{part}' der Mappe ist beschädigt ({detail}). Bitte die Mappe in Excel öffnen "
+        "und neu speichern."
+    ),
+    "bad_table_ref": (
+        "Die Excel-Tabelle '{table}' hat den Bereich '{ref}', der kein gültiger Zellbereich ist. "
+        "Bitte die Mappe in Excel öffnen und neu speichern."
     ),
 }
 
@@ -372,10 +457,16 @@ SETTING_DETAILS: dict[str, str] = {
     "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
     "weights": "Gewichte dürfen nicht negativ sein, und mindestens eines muss größer als 0 sein.",
     "negative_costs": "Kosten dürfen nicht negativ sein.",
+    "cost_limit": "Kosten über 1 Billion Euro sind unplausibel; bitte den Betrag prüfen.",
     "rules_missing": "Eigene Segmentregeln gewählt, aber keine Regeln angegeben.",
     "rule_range": "Segmentregel '{name}': Klassen müssen zwischen 1 und {top} liegen (von ≤ bis).",
     "band_syntax": ("'{text}' ist kein Band. Bitte so angeben: '0-6: 40; 6-9: 25; ab 24: -15'."),
     "contact_syntax": "'{text}' ist keine Kontaktart mit Punkten. Beispiel: 'Mailing: -2'.",
+    "serial_date": (
+        "'{value}' ist kein Datum zwischen 01.01.1900 und 31.12.2099. Bitte als TT.MM.JJJJ "
+        "eingeben."
+    ),
+    "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
 }
 
 
@@ -462,8 +553,13 @@ def _date_value(value: object) -> object:
     serial = value if isinstance(value, int | float) and not isinstance(value, bool) else None
     if text is not None and re.fullmatch(r"\d{1,5}(\.0+)?", text):
         serial = float(text)
-    if serial is not None and 1 <= serial <= 73050 and float(serial).is_integer():
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+    if serial is not None:
+        if not (1 <= serial <= 73050 and float(serial).is_integer()) or serial == 60:
+            # Not a whole day of Excel's calendar (60 is Excel's non-existent 29.02.1900);
+            # left to pydantic, a number would become seconds since 1970.
+            raise ValueError(SETTING_DETAILS["serial_date"].format(value=value))
+        # Excel counts a 29.02.1900 that never was: serials below 60 start one day later.
+        return dt.date(1899, 12, 30 if serial > 60 else 31) + dt.timedelta(days=int(serial))
     if text is not None:
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
         return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
@@ -551,7 +647,11 @@ def pydantic_detail(err: dict) -> str:
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
         return f"Der Wert '{err.get('input')}' ist ungültig."
-    params = {k: v for k, v in ctx.items() if isinstance(v, int | float | str)}
+    params = {
+        k: _show_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in ctx.items()
+        if isinstance(v, int | float | str)
+    }
     return f"Der Wert '{err.get('input')}' " + template.format(**params)
 
 
@@ -747,13 +847,11 @@ CLI: dict[str, str] = {
     "opt_force": "Vorhandene Zieldatei überschreiben.",
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
-    "opt_debug": "Bei Fehlern den vollständigen Python-Traceback zeigen.",
     "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
     "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
     "written": "Ergebnis geschrieben: {path}",
     "problems_header": "{count} Problem(e) gefunden:",
     "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
-    "rfm_top": "Häufigste RFM-Codes: {codes}",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
     "too_many_rows": (
         "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
@@ -979,6 +1077,14 @@ UDF: dict[str, str] = {
         "(englisches Excel: Transaktionen[#All])."
     ),
     "settings": "Einstellungen bitte als zweispaltigen Bereich übergeben (Name, Wert).",
+    "abc_limits": (
+        "Grenze A ('{a}') und Grenze B ('{b}') müssen Anteile zwischen 0 und 1 sein, A kleiner "
+        "als B, z. B. 0,8 und 0,95."
+    ),
+    "abc_value": (
+        "Werte, Zeile {row}: '{value}' ist keine Zahl oder liegt über der Grenze von 1 Billion. "
+        "Bitte nur Zahlen oder leere Zellen übergeben."
+    ),
 }
 
 UDF_DOCS: dict[str, str] = {

@@ -161,3 +161,56 @@ def _fixed_cost_shares(
         total = weight.sum()
         fixed[members] += amount * (weight / total if total > 0 else 1.0 / members.sum())
     return fixed, problems
+
+
+def assumption_notes(
+    ledger: Ledger,
+    settings: Settings,
+    orders: np.ndarray,
+    returned: np.ndarray,
+    contacts_cost: np.ndarray,
+) -> list[Problem]:
+    """Name every setting that changed a DB figure because the data did not say otherwise.
+
+    The cost-of-goods rate where the column is missing or blank, the cost per order and per
+    returned order, the cost of advertising contacts, each order counted from rows when there
+    are no order numbers: each is a note with the value used and the total it moved.
+    """
+    settings_table = texts.TABLE_NAMES["settings"]
+    tx_table = texts.TABLE_NAMES["transactions"]
+    rate = texts.format_percent(settings.cogs_rate, 1)
+    notes: list[Problem] = []
+
+    def note(code: str, table: str, column: str, **params: object) -> None:
+        notes.append(
+            Problem(
+                code, texts.message(code, **params), table=table, column=column, severity="note"
+            )
+        )
+
+    cogs_rows = _column(ledger.rows, "cost_of_goods")
+    cogs_header = texts.header("transactions", "cost_of_goods")
+    if cogs_rows is None:
+        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate,
+             total=texts.format_euro(settings.cogs_rate * float(ledger.revenue.sum())))
+    else:
+        blank = np.isnan(cogs_rows)
+        if blank.any():
+            note("cogs_rate_blank", tx_table, cogs_header, rate=rate,
+                 count=texts.format_int(int(blank.sum())),
+                 total=texts.format_euro(settings.cogs_rate * float(ledger.revenue[blank].sum())))
+    if "order_id" not in ledger.rows:
+        note("orders_from_rows", tx_table, texts.header("transactions", "order_id"))
+    for code, key, count in (
+        ("order_cost_assumed", "order_handling_cost", int(orders.sum())),
+        ("return_cost_assumed", "return_handling_cost", int(returned.sum())),
+    ):
+        cost = float(getattr(settings, key))
+        if cost > 0 and count > 0:
+            note(code, settings_table, texts.SETTING_LABELS[key], cost=texts.format_euro(cost),
+                 count=texts.format_int(count), total=texts.format_euro(cost * count))
+    total = float(contacts_cost.sum())
+    if total > 0:
+        note("contact_cost_assumed", settings_table, texts.SETTING_LABELS["contact_costs"],
+             total=texts.format_euro(total))
+    return notes

@@ -21,6 +21,7 @@ import pandas as pd
 import xlwings as xw
 
 from kundenwert_xl import report, texts
+from kundenwert_xl.core import schema
 from kundenwert_xl.core.analysis import Analysis, analyze
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.value import abc_classes
@@ -294,11 +295,39 @@ def KERNAUSSAGEN(transaktionen, kunden=None, werbekontakte=None, stichtag=None, 
 def ABC_KLASSE(werte, grenze_a=0.8, grenze_b=0.95):
     """ABC-Klasse je Wert (eine Zeile je Eingabezeile) nach kumuliertem Wertanteil."""
     try:
-        values = pd.to_numeric(pd.Series(np.asarray(werte, dtype=object).ravel()), errors="coerce")
-        limits = Settings.build(
-            abc_value_limits=(float(grenze_a), float(grenze_b))
-        ).abc_value_limits
-        classes = abc_classes(values.to_numpy(dtype="float64"), limits, "value")
-        return [[c] for c in classes]
+        limits = _abc_limits(grenze_a, grenze_b)
+        values, blank = _abc_values(werte)
+        classes = abc_classes(np.where(blank, np.nan, values), limits, "value")
+        return [["" if empty else c] for c, empty in zip(classes, blank, strict=True)]
     except Exception as exc:
         return _error(exc)
+
+
+def _abc_limits(grenze_a: Any, grenze_b: Any) -> tuple[float, float]:
+    """The two limits as the user typed them (0,8 or "0,8"), or a German line saying why not."""
+    shown = [
+        repr(v).replace(".", ",") if isinstance(v, float) else str(v).strip()
+        for v in (grenze_a, grenze_b)
+    ]
+    try:
+        return Settings.from_mapping({"abc_value_limits": "; ".join(shown)}).abc_value_limits
+    except KundenwertError:
+        raise KundenwertError(
+            [Problem("udf_abc_limits", texts.UDF["abc_limits"].format(a=shown[0], b=shown[1]))]
+        ) from None
+
+
+def _abc_values(werte: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers of the ``Werte`` range and where it is blank; text and absurd sizes refused."""
+    cells = pd.Series(np.atleast_1d(np.asarray(werte, dtype=object)).ravel(), dtype=object)
+    blank = (cells.isna() | cells.astype("string").str.strip().eq("")).to_numpy(dtype=bool)
+    values = pd.to_numeric(cells.where(~blank), errors="coerce").to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        bad = (~blank & ~np.isfinite(values)) | (np.abs(values) > schema.AMOUNT_LIMIT)
+    if bad.any():
+        problems = [
+            Problem("udf_abc_value", texts.UDF["abc_value"].format(row=i + 1, value=cells[i]))
+            for i in np.flatnonzero(bad)[:10]
+        ]
+        raise KundenwertError(problems)
+    return values, blank
