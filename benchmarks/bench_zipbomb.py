@@ -1,11 +1,11 @@
 """What refusing a zip bomb costs: wall time and peak memory of ``kundenwert`` until it exits.
 
-Builds the bomb of issue 10 (a demo workbook whose Transaktionen sheet is padded with 1.5 GiB
-of spaces, packed to a few MB), once with an honest zip directory and once with a directory
-that claims the sheet is 1,000 bytes, and runs ``recompute`` and ``analyze`` on each as a child
-process, reading the child's own peak memory with ``wait4``.
+Builds the bomb of issue 10: a demo workbook whose Kundenwert sheet (which recompute rewrites)
+is padded with 1.5 GiB of spaces, packed to a few MB; once with an honest zip directory, once
+with a directory that claims the sheet is 1,000 bytes. Runs ``recompute`` and ``analyze`` on
+each as a child process and reads the child's own peak memory with ``wait4``.
 
-    python benchmarks/bench_zipbomb.py [--gib 1.5]
+    python benchmarks/bench_zipbomb.py [--gib 1.5] [--sheet Kundenwert] [--unguarded]
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from kundenwert_xl.io.package import check_package
 from kundenwert_xl.io.workbook import demo_file
 
 
-def build_bomb(source: Path, target: Path, gib: float) -> str:
+def build_bomb(source: Path, target: Path, gib: float, sheet: str = "Kundenwert") -> str:
     with zipfile.ZipFile(source) as zf:
-        part = ooxml.sheet_parts(zf)["Transaktionen"]
+        part = ooxml.sheet_parts(zf)[sheet]
     chunk = b" " * (64 * 1024**2)
     with (
         zipfile.ZipFile(source) as zin,
@@ -72,10 +72,17 @@ def lie_about(path: Path, part: str, declared: int) -> None:
     path.write_bytes(bytes(raw))
 
 
-def run(args: list[str]) -> tuple[int, float, float, str]:
+UNGUARDED = (
+    "import sys; from kundenwert_xl.io import readers; readers.guard_package = lambda path: None; "
+    "from kundenwert_xl import cli; sys.argv[0] = 'kundenwert'; cli.main()"
+)
+
+
+def run(args: list[str], guarded: bool = True) -> tuple[int, float, float, str]:
     started = time.perf_counter()
+    entry = ["-m", "kundenwert_xl.cli"] if guarded else ["-c", UNGUARDED]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kundenwert_xl.cli", *args],
+        [sys.executable, *entry, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -88,13 +95,19 @@ def run(args: list[str]) -> tuple[int, float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gib", type=float, default=1.5)
+    parser.add_argument("--sheet", default="Kundenwert", help="the sheet to pad")
+    parser.add_argument(
+        "--unguarded",
+        action="store_true",
+        help="also run without the package check, to see what it prevents (needs the memory)",
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         demo = folder / "demo.xlsm"
         demo_file(demo, rows=3000, seed=3)
         bomb = folder / "bombe.xlsm"
-        part = build_bomb(demo, bomb, options.gib)
+        part = build_bomb(demo, bomb, options.gib, options.sheet)
         liar = folder / "luege.xlsm"
         shutil.copy(bomb, liar)
         lie_about(liar, part, 1000)
@@ -129,6 +142,12 @@ def main() -> None:
                 )
                 print(f"{label:16} {command:9} exit {code}  {seconds:5.2f} s  {peak:6.0f} MB peak")
                 print(f"    {err.splitlines()[-1][:160]}")
+        if options.unguarded:
+            for command, suffix in (("recompute", ".xlsm"), ("analyze", ".xlsx")):
+                args = [command, str(bomb), "-o", str(folder / f"u{suffix}")]
+                code, seconds, peak, err = run(args, guarded=False)
+                label = "without check"
+                print(f"{label:16} {command:9} exit {code}  {seconds:5.2f} s  {peak:6.0f} MB peak")
 
 
 if __name__ == "__main__":

@@ -178,6 +178,10 @@ MESSAGES: dict[str, str] = {
         "Dokumenttyp-Deklaration (DTD) oder Entitäten. Excel schreibt so etwas nie; die Datei ist "
         "manipuliert. Bitte die Daten in eine neue Mappe aus workbook_template.xlsm kopieren."
     ),
+    "package_damaged": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist beschädigt und lässt sich "
+        "nicht entpacken. Bitte die Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
     "package_compression": (
         "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist mit einem Verfahren "
         "gepackt, das Excel nicht verwendet. Bitte die Mappe in Excel öffnen und neu speichern."

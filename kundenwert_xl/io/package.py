@@ -121,6 +121,8 @@ def _raw_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     fp = zf.fp
     fp.seek(info.header_offset)
     local = fp.read(30)
+    if local[:4] != b"PK\x03\x04":
+        raise ValueError("no local header")
     name_len = int.from_bytes(local[26:28], "little")
     extra_len = int.from_bytes(local[28:30], "little")
     fp.seek(info.header_offset + 30 + name_len + extra_len)
@@ -135,19 +137,34 @@ def _raw_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 def _check_content(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Unpack a part as a stream: never more than declared, and no DTD in an XML prolog."""
+    try:
+        _stream(path, zf, info)
+    except (zlib.error, ValueError):
+        raise _refuse(path, "package_damaged", part=info.filename) from None
+
+
+def _stream(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     xml = info.filename.lower().endswith(_XML_SUFFIXES)
     prolog = _Prolog() if xml else None
     inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     produced = 0
     for raw in _raw_chunks(zf, info):
-        # Packed input comes in 64 KB steps, so one step unpacks to at most ~66 MB: a bomb is
-        # stopped long before it could fill memory.
-        data = raw if inflate is None else inflate.decompress(raw)
-        produced += len(data)
-        if produced > info.file_size:
-            raise _refuse(path, "package_size_mismatch", part=info.filename)
-        if prolog is not None and not prolog.feed(data):
-            raise _refuse(path, "package_dtd", part=info.filename)
+        pending = raw
+        while pending:
+            if inflate is None:
+                data, pending = pending, b""
+            else:
+                # Never unpack more than one byte past the declared size: a lying directory is
+                # caught at that byte, and memory stays at one 64 KB step (at most ~66 MB).
+                data = inflate.decompress(pending, info.file_size - produced + 1)
+                pending = inflate.unconsumed_tail
+            produced += len(data)
+            if produced > info.file_size:
+                raise _refuse(path, "package_size_mismatch", part=info.filename)
+            if prolog is not None and not prolog.feed(data):
+                raise _refuse(path, "package_dtd", part=info.filename)
+            if inflate is not None and (inflate.eof or not data):
+                break
 
 
 class _RootReached(Exception):

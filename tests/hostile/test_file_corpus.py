@@ -203,10 +203,11 @@ def lying_directory(source: Path, target: Path, part: str, declared: int) -> Pat
 
 @pytest.fixture(scope="session")
 def zip_bomb(tmp_path_factory, demo_workbook) -> Path:
-    """The issue's bomb, smaller: the Transaktionen sheet padded with 256 MiB of spaces (packed
-    about 900-fold, as the issue's 1.5 GB are; benchmarks/bench_zipbomb.py runs the full size)."""
+    """The issue's bomb, smaller: the Kundenwert sheet padded with 256 MiB of spaces (packed
+    about 900-fold, as the issue's 1.5 GB are; benchmarks/bench_zipbomb.py runs the full size).
+    Without the check, recompute holds this sheet in memory several times over."""
     target = tmp_path_factory.mktemp("bomb") / "bombe.xlsm"
-    part = sheet_part(demo_workbook, "Transaktionen")
+    part = sheet_part(demo_workbook, "Kundenwert")  # a sheet recompute rewrites
     spaces = b" " * (64 * 1024**2)
     with (
         zipfile.ZipFile(demo_workbook) as zin,
@@ -409,6 +410,39 @@ def _lying(env: Env) -> list[str]:
     part = sheet_part(source, "Transaktionen")
     src = lying_directory(source, env.tmp / "luege.xlsm", part, declared=1000)
     return ["recompute", str(src), "-o", str(env.tmp / "out.xlsm")]
+
+
+def _claims_4_gb(env: Env) -> list[str]:
+    source = demo_copy(env, "quelle.xlsm")
+    part = sheet_part(source, "Transaktionen")
+    src = lying_directory(source, env.tmp / "riese.xlsm", part, declared=0xFFFFFFFE)
+    return ["recompute", str(src), "-o", str(env.tmp / "out.xlsm")]
+
+
+def _damaged(env: Env) -> list[str]:
+    """The packed bytes of the Transaktionen sheet overwritten in the middle (a broken download)."""
+    source = demo_copy(env, "quelle.xlsm")
+    part = sheet_part(source, "Transaktionen")
+    target = env.tmp / "kaputt.xlsm"
+    shutil.copy(source, target)
+    with zipfile.ZipFile(target) as zf:
+        info = zf.getinfo(part)
+    raw = bytearray(target.read_bytes())
+    start = info.header_offset + 30 + len(part.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    raw[middle : middle + 64] = b"\xff" * 64
+    target.write_bytes(bytes(raw))
+    return ["recompute", str(target), "-o", str(env.tmp / "out.xlsm")]
+
+
+def bzip2(part: str):
+    def edit(items):
+        for info, _ in items:
+            if info.filename == part:
+                info.compress_type = zipfile.ZIP_BZIP2
+        return items
+
+    return edit
 
 
 def _with_leftovers(env: Env) -> list[str]:
@@ -722,6 +756,28 @@ CASES = [
         runner="subprocess",
     ),
     Case(
+        "recompute-directory-claims-4-gb",
+        "zip_bomb",
+        _claims_4_gb,
+        3,
+        ("4,0 GB groß", "höchstens 2,0 GB"),
+    ),
+    Case(
+        "recompute-damaged-part",
+        "zip_bomb",
+        _damaged,
+        3,
+        ("beschädigt und lässt sich nicht entpacken", "xl/worksheets/"),
+        then=absent("out.xlsm"),
+    ),
+    Case(
+        "recompute-bzip2-part",
+        "zip_bomb",
+        _hostile_package(lambda s: bzip2(sheet_part(s, "Transaktionen"))),
+        3,
+        ("Verfahren", "xl/worksheets/"),
+    ),
+    Case(
         "recompute-lying-directory",
         "zip_bomb",
         _lying,
@@ -978,3 +1034,49 @@ def test_a_real_full_height_sheet_passes_the_package_limits(tmp_path):
     assert info.file_size > package.RATIO_GRACE_BYTES
     assert 5 < info.file_size / info.compress_size < package.MAX_RATIO
     package.check_package(path)  # raises if refused
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_evaluating_formulas_finds_none_in_our_csv(tmp_path, monkeypatch, capsys):
+    """LibreOffice as an independent reader, told to evaluate formulas on csv import (as Excel
+    does): our csv yields not one formula cell, the same cells without the quote yield several."""
+    from tests.conftest import soffice_path
+
+    src = hostile_workbook(tmp_path / "kunden.xlsx")
+    res = _run_inprocess(
+        ["analyze", str(src), "-o", str(tmp_path / "r.csv")], monkeypatch, capsys, 0o022
+    )
+    assert res.code == 0, res.text
+    ours = (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "control.csv").write_text(
+        re.sub(r"(^|;)'([=+\-@\t])", r"\1\2", ours, flags=re.M), encoding="utf-8"
+    )
+    # separator ;, quote ", UTF-8, from line 1, ..., token 13: evaluate formulas
+    options = "CSV:59,34,76,1,,1031,false,false,false,false,false,-1,true"
+    for name in ("r.csv", "control.csv"):
+        subprocess.run(
+            [
+                soffice_path(),
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{tmp_path}/profile",
+                f"--infilter={options}",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(tmp_path / "lo"),
+                str(tmp_path / name),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    kinds = {}
+    for name in ("r", "control"):
+        ws = openpyxl.load_workbook(tmp_path / "lo" / f"{name}.xlsx").active
+        kinds[name] = [c.data_type for row in ws.iter_rows() for c in row]
+    assert kinds["r"].count("f") == 0
+    assert kinds["control"].count("f") >= 3  # the control proves LibreOffice did evaluate
+    negative = openpyxl.load_workbook(tmp_path / "lo" / "r.xlsx").active
+    numbers = [c.value for row in negative.iter_rows() for c in row if c.data_type == "n"]
+    assert -4 in numbers  # the negative DB III stayed a number
