@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import errno
 import io
 import os
 import re
@@ -957,18 +956,6 @@ def test_no_case_may_end_in_an_internal_error_and_every_bullet_is_covered():
 
 
 # --- The same events below the command -------------------------------------------------------
-
-
-def test_dev_full_gives_the_german_full_disk_reason(tmp_path):
-    """/dev/full answers every write with ENOSPC: the real errno, translated."""
-    with pytest.raises(OSError) as caught, open("/dev/full", "wb") as fh:
-        fh.write(b"x" * 65536)
-        fh.flush()
-    assert caught.value.errno == errno.ENOSPC
-    assert (
-        export.write_error_detail(caught.value)
-        == "Der Datenträger ist voll. Bitte Platz schaffen oder einen anderen Ort wählen."
-    )
 
 
 def test_kill_9_during_the_write_leaves_a_named_temp_that_the_next_run_removes(tmp_path):
