@@ -139,7 +139,7 @@ def _check_content(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> No
     """Unpack a part as a stream: never more than declared, and no DTD in an XML prolog."""
     try:
         _stream(path, zf, info)
-    except (zlib.error, ValueError):
+    except (zlib.error, ValueError, OSError):  # garbage data or an offset off the file
         raise _refuse(path, "package_damaged", part=info.filename) from None
 
 
