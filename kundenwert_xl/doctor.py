@@ -35,15 +35,20 @@ def _version(dist: str) -> str | None:
 
 def workbook_findings(path: Path, installed_xlwings: str | None) -> list[Finding]:
     """Checks of a workbook: its xlwings VBA version and the UDF module its config names."""
+    from kundenwert_xl.core.errors import KundenwertError
+    from kundenwert_xl.io.package import check_package
     from kundenwert_xl.template.ovba import module_sources
     from kundenwert_xl.template.udf_wrappers import UDF_MODULE
 
     d = texts.DOCTOR
     try:
+        check_package(path)  # before openpyxl parses anything: zip bombs, DTDs, odd names
         with zipfile.ZipFile(path) as zf:
             vba = zf.read("xl/vbaProject.bin") if "xl/vbaProject.bin" in zf.namelist() else None
     except (OSError, zipfile.BadZipFile) as exc:
         return [Finding(d["workbook"], False, str(exc), d["fix_workbook"])]
+    except KundenwertError as exc:
+        return [Finding(d["workbook"], False, exc.problems[0].message, d["fix_workbook"])]
     if vba is None:
         return [Finding(d["workbook"], False, d["no_vba"], d["fix_workbook"])]
     sources = module_sources(vba)

@@ -200,6 +200,46 @@ MESSAGES: dict[str, str] = {
         "Werbekontakte wurden mit den Kosten je Art aus dieser Einstellung bewertet, zusammen "
         "{total} (DB III)."
     ),
+    "write_error": "Datei '{path}' kann nicht geschrieben werden: {detail}",
+    "package_part_too_large": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' wäre entpackt {size} groß, "
+        "erlaubt sind höchstens {limit}. Die Datei ist beschädigt oder manipuliert (Zip-Bombe). "
+        "Bitte die Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_ratio": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist {ratio}-fach gepackt "
+        "(entpackt {size}), echte Excel-Blätter höchstens {limit}-fach. Die Datei ist "
+        "beschädigt oder manipuliert (Zip-Bombe). Bitte die Mappe in Excel öffnen, prüfen und "
+        "neu speichern."
+    ),
+    "package_size_mismatch": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist größer als im "
+        "Inhaltsverzeichnis der Datei angegeben. Die Datei ist beschädigt oder manipuliert. "
+        "Bitte die Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_unsafe_name": (
+        "Die Mappe '{path}' wird nicht geöffnet: sie enthält einen Teil mit dem unzulässigen "
+        "Namen '{part}' (ein Pfad außerhalb der Mappe). Excel erzeugt solche Teile nie; die Datei "
+        "ist manipuliert. Bitte die Daten in eine neue Mappe aus workbook_template.xlsm kopieren."
+    ),
+    "package_duplicate_part": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' steht mehrfach in der Datei, "
+        "sodass unklar ist, welcher gilt. Die Datei ist beschädigt oder manipuliert. Bitte die "
+        "Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_dtd": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' enthält eine "
+        "Dokumenttyp-Deklaration (DTD) oder Entitäten. Excel schreibt so etwas nie; die Datei ist "
+        "manipuliert. Bitte die Daten in eine neue Mappe aus workbook_template.xlsm kopieren."
+    ),
+    "package_damaged": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist beschädigt und lässt sich "
+        "nicht entpacken. Bitte die Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_compression": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist mit einem Verfahren "
+        "gepackt, das Excel nicht verwendet. Bitte die Mappe in Excel öffnen und neu speichern."
+    ),
     "unknown_setting": (
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
         "Einstellungen)."
@@ -277,6 +317,26 @@ IO_DETAILS: dict[str, str] = {
         "Die Excel-Tabelle '{table}' hat den Bereich '{ref}', der kein gültiger Zellbereich ist. "
         "Bitte die Mappe in Excel öffnen und neu speichern."
     ),
+}
+
+WRITE_DETAILS: dict[str, str] = {
+    "no_space": "Der Datenträger ist voll. Bitte Platz schaffen oder einen anderen Ort wählen.",
+    "too_large": (
+        "Die Datei überschreitet die Größe, die der Speicherort zulässt. Bitte einen anderen "
+        "Ort wählen."
+    ),
+    "read_only": (
+        "Der Ordner ist schreibgeschützt oder Sie haben dort keine Schreibrechte. Bitte einen "
+        "anderen Ordner wählen."
+    ),
+    "is_folder": "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben.",
+    "no_folder": "Der Ordner existiert nicht. Bitte den Pfad prüfen oder den Ordner anlegen.",
+    "name_too_long": "Der Dateiname ist zu lang. Bitte einen kürzeren Namen wählen.",
+    "not_a_file": (
+        "Am Zielort steht keine gewöhnliche Datei (z. B. ein Gerät oder eine Pipe). Bitte einen "
+        "anderen Dateinamen wählen."
+    ),
+    "other": "Das Betriebssystem meldet: {detail}",
 }
 
 # --- Progress phases (CLI progress line, Excel status bar) ------------------------------------
@@ -848,6 +908,14 @@ CLI: dict[str, str] = {
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
     "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
+    "bad_suffix": (
+        "'{path}': {command} schreibt nur {allowed}. Bitte die Zieldatei so benennen "
+        "(z. B. {example})."
+    ),
+    "stale_temp_removed": (
+        "Hinweis: {count} liegengebliebene temporäre Datei(en) eines abgebrochenen Laufs "
+        "entfernt: {names}"
+    ),
     "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
     "written": "Ergebnis geschrieben: {path}",
     "problems_header": "{count} Problem(e) gefunden:",
@@ -919,6 +987,16 @@ def format_int(value: int) -> str:
 def format_decimal(value: float) -> str:
     """``0.125`` -> ``0,125`` (every significant digit, up to 12)."""
     return f"{value:.12g}".replace(".", ",")
+
+
+def format_bytes(value: int) -> str:
+    """``1_610_612_736`` -> ``1,5 GB`` (binary units, German decimal comma)."""
+    size, unit = float(value), "Byte"
+    for unit in ("Byte", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            break
+        size /= 1024
+    return f"{int(size)} {unit}" if unit == "Byte" else f"{size:.1f} {unit}".replace(".", ",")
 
 
 def format_percent(value: float, digits: int = 0) -> str:
