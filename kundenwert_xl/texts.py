@@ -150,6 +150,55 @@ MESSAGES: dict[str, str] = {
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
         "Einstellungen)."
     ),
+    # Predictive customer value (BG/NBD + Gamma-Gamma): why there is no forecast.
+    "clv_no_repeat_purchases": (
+        "Keine Prognose: kein Kunde hat an einem zweiten Tag gekauft. Das Kaufmodell (BG/NBD) "
+        "braucht Wiederholungskäufe; bitte einen längeren Zeitraum auswerten."
+    ),
+    "clv_too_few_repeat": (
+        "Keine Prognose: nur {count} Kunden haben an mehr als einem Tag gekauft, nötig sind "
+        "mindestens {minimum}. Bitte einen längeren Zeitraum oder mehr Kunden auswerten."
+    ),
+    "clv_non_positive_spend": (
+        "Keine Prognose: nur {count} Kunden mit Wiederholungskauf haben einen positiven "
+        "Umsatz je Kauftag, nötig sind mindestens {minimum}. Das Ausgabenmodell (Gamma-Gamma) "
+        "braucht positive Beträge."
+    ),
+    "clv_zero_spend_left_out": (
+        "{count} Kunden mit Wiederholungskauf, aber ohne positiven Umsatz an ihren weiteren "
+        "Kauftagen, sind nicht in das Ausgabenmodell (Gamma-Gamma) eingegangen; ihr "
+        "erwarteter Umsatz je Kauf mischt ihren Umsatz von 0 mit dem Durchschnitt aller Kunden."
+    ),
+    "clv_not_converged": (
+        "Keine Prognose: die Schätzung des {model} ist nicht konvergiert. Die Daten passen "
+        "nicht zum Modell; bitte Zeitraum und Stichtag prüfen."
+    ),
+    "clv_param_out_of_range": (
+        "Keine Prognose: die Schätzung des {model} liefert Parameter außerhalb von 0,000001 "
+        "bis 1.000.000 ({params}). Die Daten passen nicht zum Modell (z. B. kaufen alle Kunden "
+        "im gleichen Takt oder mit gleichem Betrag)."
+    ),
+    "clv_hessian_not_definite": (
+        "Keine Prognose: die Schätzung des {model} ist nicht eindeutig (Hesse-Matrix nicht "
+        "positiv definit; {params}). Die Daten enthalten zu wenig Information für das Modell."
+    ),
+    "clv_q_not_above_one": (
+        "Keine Prognose: im Ausgabenmodell (Gamma-Gamma) ist q = {q} nicht größer als 1; "
+        "dann existiert kein mittlerer Umsatz je Kauf. Die Umsätze streuen zu stark."
+    ),
+    "clv_not_finite": (
+        "Keine Prognose: die Berechnung ergab keinen endlichen Wert. Die Daten liegen außerhalb "
+        "dessen, was das Modell rechnen kann; bitte Zeitraum und Beträge prüfen."
+    ),
+    "clv_holdout_end": (
+        "Das Ende des Prüfzeitraums ({holdout_end}) muss nach dem Stichtag ({reference_date}) "
+        "liegen."
+    ),
+}
+
+CLV_MODEL_NAMES: dict[str, str] = {
+    "bgnbd": "Kaufmodells (BG/NBD)",
+    "gamma_gamma": "Ausgabenmodells (Gamma-Gamma)",
 }
 
 
@@ -816,6 +865,11 @@ def format_int(value: int) -> str:
 def format_percent(value: float, digits: int = 0) -> str:
     """``0.234`` -> ``23 %`` (German decimal comma when digits > 0)."""
     return f"{value * 100:.{digits}f}".replace(".", ",") + " %"
+
+
+def format_number(value: float, digits: int = 4) -> str:
+    """``1234.5678`` -> ``1234,568`` (``digits`` significant digits, German decimal comma)."""
+    return f"{value:.{digits}g}".replace(".", ",")
 
 
 def format_euro(value: float) -> str:
