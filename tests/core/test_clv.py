@@ -164,7 +164,8 @@ def test_summary_is_the_published_one(model, cdnow_file):
     assert s["frequency"].tolist() == published["x"].astype(float).tolist()
     assert np.abs(s["recency"].to_numpy() - published["t_x"].to_numpy()).max() <= 0.005 + 1e-9
     assert np.abs(s["T"].to_numpy() - published["T"].to_numpy()).max() <= 0.005 + 1e-9
-    assert np.abs(s["monetary_value"].to_numpy() - published["zbar"].to_numpy()).max() <= 0.005 + 1e-9
+    zbar = published["zbar"].to_numpy()
+    assert np.abs(s["monetary_value"].to_numpy() - zbar).max() <= 0.005 + 1e-9
     assert s["frequency"].sum() == 2457  # calibration repeat purchase days (DOMAIN.md §6.3)
 
 
@@ -331,3 +332,42 @@ def test_bad_arguments(model):
         model.clv(0)
     with pytest.raises(ValueError):
         kx.clv_model(pd.DataFrame(), time_unit="M")
+
+
+def test_holdout_weeks_40_to_78(model, cdnow_sample):
+    check = model.holdout(cdnow_sample, "1998-06-30")
+    # FHL 2005 holdout: weeks 40-78, 1,882 repeat purchase days (same-day rows merged).
+    assert check.totals["actual"] == 1882
+    assert check.totals["customers"] == 2357
+    assert check.totals["length"] == 39
+    # The forecast of the holdout is lifetimes' 39-week conditional expectation, summed.
+    assert check.totals["predicted"] == pytest.approx(LIFETIMES_SUMS_W[1], rel=1e-5)
+
+    # Actual purchase days per calibration bucket, counted independently with pandas.
+    tx = cdnow_sample
+    later = tx[(tx["date"] > "1997-09-30") & (tx["date"] <= "1998-06-30") & (tx["revenue"] >= 0)]
+    days = later.drop_duplicates(["customer_id", "date"]).groupby("customer_id").size()
+    x = model.summary["frequency"].clip(upper=7).astype(int)
+    actual = days.reindex(x.index, fill_value=0).groupby(x).sum()
+    assert check.by_frequency["actual"].tolist() == actual.astype(float).tolist()
+    assert check.by_frequency["customers"].tolist() == x.value_counts().sort_index().tolist()
+    assert check.by_frequency.index.tolist() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert check.by_frequency["predicted"].sum() == pytest.approx(check.totals["predicted"])
+
+    curve = check.cumulative
+    assert len(curve) == 39 and curve["day"].iloc[-1] == 273
+    assert curve[["actual", "predicted"]].iloc[-1].tolist() == pytest.approx(
+        [check.totals["actual"], check.totals["predicted"]]
+    )
+    assert (curve["actual"].diff().dropna() >= 0).all()
+    assert (curve["predicted"].diff().dropna() > 0).all()
+    # Week 1 (days 274..280 of the log) counted by hand with pandas as well.
+    week1 = later[later["date"] <= "1997-10-07"].drop_duplicates(["customer_id", "date"])
+    assert curve["actual"].iloc[0] == len(week1)
+
+
+def test_holdout_must_end_after_the_reference_date(model, cdnow_sample):
+    with pytest.raises(kx.KundenwertError) as excinfo:
+        model.holdout(cdnow_sample, "1997-09-30")
+    assert _codes(excinfo) == ["clv_holdout_end"]
+    assert "30.09.1997" in str(excinfo.value)
