@@ -63,65 +63,99 @@ def _refusal(
 
 
 def _distinct(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the distinct rows of aligned float columns, their counts and each row's position."""
-    stacked = np.column_stack(columns)
-    rows, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
-    return rows, counts.astype("float64"), inverse.reshape(-1)
+    """Return the distinct rows of aligned columns, their counts and each row's position.
+
+    Hash-based (one ``pandas.factorize`` per column and per pairing), so linear in the rows;
+    ``numpy.unique(axis=0)`` sorts a void view and took half the fit time at 200,000 customers.
+    """
+    codes, _ = pd.factorize(columns[0])
+    for column in columns[1:]:
+        more, uniques = pd.factorize(column)
+        codes, _ = pd.factorize(codes.astype("int64") * len(uniques) + more)
+    n_distinct = int(codes.max()) + 1 if len(codes) else 0
+    first = np.empty(n_distinct, dtype=np.intp)
+    # Reversed assignment leaves each code's first occurrence in place.
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    rows = np.column_stack([np.asarray(c, dtype="float64")[first] for c in columns])
+    counts = np.bincount(codes, minlength=n_distinct).astype("float64")
+    return rows, counts, codes
 
 
 # --- BG/NBD -----------------------------------------------------------------------------------
 
 
-def _bgnbd_nll(
-    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+class _Levels:
+    """The distinct values of a column and each row's position among them.
+
+    x has a few dozen distinct values and t_x, T a few hundred (whole days), so the special
+    functions and logarithms of the likelihood are evaluated per level and gathered per row.
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        codes, uniques = pd.factorize(values)
+        self.values = np.asarray(uniques, dtype="float64")
+        self.codes = codes
+
+    def __call__(self, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        return fn(self.values)[self.codes]
+
+
+def _bgnbd_objective(
+    x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     """Mean negative log-likelihood of the BG/NBD and its gradient in log-parameters.
 
     The per-customer likelihood is lifetimes' ``BetaGeoFitter._negative_log_likelihood``
     (Fader, Hardie & Lee 2005, eq. 6), written as A1 + A2 + log(exp(A3) + [x>0] exp(A4)).
     """
-    r, alpha, a, b = np.exp(theta)
+    xs, ts, ages = _Levels(x), _Levels(t_x), _Levels(T)
     repeat = x > 0
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = (
-        special.gammaln(a + b)
-        + special.gammaln(b + x)
-        - special.gammaln(b)
-        - special.gammaln(a + b + x)
-    )
-    a3 = -(r + x) * np.log(alpha + T)
-    # b + x - 1 is positive wherever x >= 1; the placeholder keeps the x = 0 rows finite.
-    bx1 = np.where(repeat, b + x - 1.0, 1.0)
-    a4 = np.where(repeat, np.log(a) - np.log(bx1) - (r + x) * np.log(alpha + t_x), -np.inf)
-    top = np.maximum(a3, a4)
-    e3 = np.exp(a3 - top)
-    e4 = np.exp(a4 - top)
-    ll = a1 + a2 + top + np.log(e3 + e4)
-    w3 = e3 / (e3 + e4)
-    w4 = 1.0 - w3
-
-    d_r = (
-        special.digamma(r + x)
-        - special.digamma(r)
-        + np.log(alpha)
-        - w3 * np.log(alpha + T)
-        - w4 * np.where(repeat, np.log(alpha + t_x), 0.0)
-    )
-    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-    psi_ab = special.digamma(a + b)
-    psi_abx = special.digamma(a + b + x)
-    d_a = psi_ab - psi_abx + w4 / a
-    d_b = psi_ab + special.digamma(b + x) - special.digamma(b) - psi_abx - w4 / bx1
     total = w.sum()
-    grad = np.array(
-        [
-            r * (w @ d_r),
-            alpha * (w @ d_alpha),
-            a * (w @ d_a),
-            b * (w @ d_b),
-        ]
-    )
-    return -float(w @ ll) / total, -grad / total
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        r, alpha, a, b = np.exp(theta)
+        rx = r + x
+        log_age = ages(lambda v: np.log(alpha + v))
+        log_tx = ts(lambda v: np.log(alpha + v))
+        # b + x - 1 > 0 wherever x >= 1; the placeholder keeps the x = 0 rows finite.
+        bx1 = xs(lambda v: np.where(v > 0, b + v - 1.0, 1.0))
+        a1 = xs(lambda v: special.gammaln(r + v)) - special.gammaln(r) + r * np.log(alpha)
+        a2 = (
+            special.gammaln(a + b)
+            + xs(lambda v: special.gammaln(b + v) - special.gammaln(a + b + v))
+            - special.gammaln(b)
+        )
+        a3 = -rx * log_age
+        a4 = np.where(repeat, np.log(a) - np.log(bx1) - rx * log_tx, -np.inf)
+        top = np.maximum(a3, a4)
+        e3 = np.exp(a3 - top)
+        e4 = np.exp(a4 - top)
+        ll = a1 + a2 + top + np.log(e3 + e4)
+        w3 = e3 / (e3 + e4)
+        w4 = 1.0 - w3
+
+        d_r = (
+            xs(lambda v: special.digamma(r + v))
+            - special.digamma(r)
+            + np.log(alpha)
+            - w3 * log_age
+            - w4 * np.where(repeat, log_tx, 0.0)
+        )
+        d_alpha = (
+            r / alpha
+            - w3 * rx * ages(lambda v: 1.0 / (alpha + v))
+            - w4 * rx * ts(lambda v: 1.0 / (alpha + v))
+        )
+        psi_ab = special.digamma(a + b)
+        psi_abx = xs(lambda v: special.digamma(a + b + v))
+        d_a = psi_ab - psi_abx + w4 / a
+        d_b = (
+            psi_ab + xs(lambda v: special.digamma(b + v)) - special.digamma(b) - psi_abx - w4 / bx1
+        )
+        grad = np.array([r * (w @ d_r), alpha * (w @ d_alpha), a * (w @ d_a), b * (w @ d_b)])
+        return -float(w @ ll) / total, -grad / total
+
+    return objective
 
 
 def _p_alive(params: dict[str, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -163,33 +197,38 @@ def _expected_purchases(
 # --- Gamma-Gamma ------------------------------------------------------------------------------
 
 
-def _gamma_gamma_nll(
-    theta: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+def _gamma_gamma_objective(
+    x: np.ndarray, m: np.ndarray, w: np.ndarray
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     """Mean negative log-likelihood of the Gamma-Gamma spend model and its gradient.
 
     lifetimes' ``GammaGammaFitter._negative_log_likelihood`` (Fader & Hardie 2013, eq. 3), with
     ``gamma`` for lifetimes' ``v``.
     """
-    p, q, v = np.exp(theta)
-    px = p * x
-    log_xm_v = np.log(x * m + v)
-    ll = (
-        special.gammaln(px + q)
-        - special.gammaln(px)
-        - special.gammaln(q)
-        + q * np.log(v)
-        + (px - 1.0) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * log_xm_v
-    )
-    psi_pxq = special.digamma(px + q)
-    d_p = x * (psi_pxq - special.digamma(px) + np.log(m) + np.log(x) - log_xm_v)
-    d_q = psi_pxq - special.digamma(q) + np.log(v) - log_xm_v
-    d_v = q / v - (px + q) / (x * m + v)
+    xs = _Levels(x)
+    log_m, log_x, xm = np.log(m), np.log(x), x * m
     total = w.sum()
-    grad = np.array([p * (w @ d_p), q * (w @ d_q), v * (w @ d_v)])
-    return -float(w @ ll) / total, -grad / total
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        p, q, v = np.exp(theta)
+        px = p * x
+        log_xm_v = np.log(xm + v)
+        ll = (
+            xs(lambda u: special.gammaln(p * u + q) - special.gammaln(p * u))
+            - special.gammaln(q)
+            + q * np.log(v)
+            + (px - 1.0) * log_m
+            + px * log_x
+            - (px + q) * log_xm_v
+        )
+        psi_pxq = xs(lambda u: special.digamma(p * u + q))
+        d_p = x * (psi_pxq - xs(lambda u: special.digamma(p * u)) + log_m + log_x - log_xm_v)
+        d_q = psi_pxq - special.digamma(q) + np.log(v) - log_xm_v
+        d_v = q / v - (px + q) / (xm + v)
+        grad = np.array([p * (w @ d_p), q * (w @ d_q), v * (w @ d_v)])
+        return -float(w @ ll) / total, -grad / total
+
+    return objective
 
 
 def _expected_spend(params: dict[str, float], x: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -219,21 +258,26 @@ def _fit(
 ) -> tuple[dict[str, float], float]:
     """Minimise ``objective`` (mean NLL, gradient) and accept the optimum only if it is one.
 
-    BFGS finds the optimum; a few Newton steps with the numerical Hessian then polish it, so
+    L-BFGS finds the optimum; a few Newton steps with the numerical Hessian then polish it, so
     the parameters are exact to far below the 1e-4 the tests ask and do not depend on where the
     quasi-Newton iteration happened to stop.
     """
     label = texts.CLV_MODEL_NAMES[model]
     with np.errstate(all="ignore"):
+        # L-BFGS-B (no bounds) stops on a relative change of the objective: ~20 evaluations on
+        # CDNOW against ~60 for BFGS with a tight gradient tolerance; the Newton steps below
+        # then make the gradient vanish.
         result = optimize.minimize(
-            objective, theta0, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 2000}
+            objective, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 2000}
         )
         theta = result.x
         value, grad = objective(theta)
-        for _ in range(20):
+        # One Hessian serves the polishing steps and the final check: near the optimum it
+        # changes far less than the tolerances, and each one costs 2 x n gradient passes.
+        hess = _hessian(objective, theta) if np.all(np.isfinite(grad)) else np.full((1, 1), np.nan)
+        for _ in range(10):
             if not np.all(np.isfinite(grad)) or np.max(np.abs(grad)) < 1e-12:
                 break
-            hess = _hessian(objective, theta)
             try:
                 step = np.linalg.solve(hess, grad)
             except np.linalg.LinAlgError:
@@ -244,7 +288,6 @@ def _fit(
                 break
             theta, value, grad = candidate, new_value, new_grad
         params = np.exp(theta)
-        hess = _hessian(objective, theta)
     shown = ", ".join(f"{k} = {texts.format_number(v)}" for k, v in zip(names, params, strict=True))
     if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(params))):
         raise KundenwertError([_refusal("clv_not_converged", model=label)])
@@ -312,6 +355,9 @@ class CLVModel:
     time_unit: TimeUnit
     reference_date: dt.date
     problems: list[Problem] = field(default_factory=list)
+    # Distinct (x, t_x, T) rows and each customer's row: every prediction runs on those.
+    _rows: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _inverse: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         s = self.summary
@@ -324,8 +370,10 @@ class CLVModel:
 
     def _purchases_at(self, horizons: np.ndarray) -> np.ndarray:
         """Expected purchases per customer (rows) up to each horizon (columns)."""
-        x, t_x, T, _ = self._arrays()
-        rows, _, inverse = _distinct((x, t_x, T))
+        rows, inverse = self._rows, self._inverse
+        if rows is None:
+            x, t_x, T, _ = self._arrays()
+            rows, _, inverse = _distinct((x, t_x, T))
         values = _expected_purchases(
             self.params, horizons[None, :], rows[:, :1], rows[:, 1:2], rows[:, 2:3]
         )
@@ -388,17 +436,16 @@ class CLVModel:
         if not (np.isfinite(discount_rate) and discount_rate > -1):
             raise ValueError(f"discount_rate must be a number above -1, not {discount_rate!r}")
         return pd.Series(
-            self._spend() * self._discounted_purchases(int(months), discount_rate),
+            self._spend() * self.discounted_purchases(int(months), discount_rate),
             index=self.summary.index,
             name="clv",
         )
 
-    def _discounted_purchases(self, months: int, discount_rate: float) -> np.ndarray:
+    def discounted_purchases(self, months: int, discount_rate: float) -> np.ndarray:
         """Σ_i (E[purchases by month i] − E[… by month i−1]) / (1 + rate)^(i/12) per customer."""
         steps = np.arange(months + 1, dtype="float64")
         cumulative = self._purchases_at(steps * MONTH_LENGTH[self.time_unit])
-        discount = (1.0 + discount_rate) ** (-steps[1:] / 12.0)
-        return np.diff(cumulative, axis=1) @ discount
+        return np.diff(cumulative, axis=1) @ _discount_factors(months, discount_rate)
 
     def holdout(self, transactions: pd.DataFrame, holdout_end: dt.date | str) -> HoldoutCheck:
         """Compare predicted and actual repeat purchases after the reference date.
@@ -484,6 +531,109 @@ class CLVModel:
         return HoldoutCheck(totals, by_frequency, cumulative)
 
 
+def _discount_factors(months: int, discount_rate: float) -> np.ndarray:
+    """1 / (1 + yearly rate)^(i/12) for months i = 1 … months (= monthly compounding)."""
+    return (1.0 + discount_rate) ** (-np.arange(1, months + 1, dtype="float64") / 12.0)
+
+
+def forward_values(
+    model: CLVModel,
+    margins: pd.DataFrame,
+    purchase_revenue: pd.Series,
+    level: str,
+    months: int,
+    discount_rate: float,
+    period_days: int,
+    cogs_rate: float,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The forecast per customer, in revenue and in contribution margin at the ranking level.
+
+    With D = discounted expected purchase days over the horizon, S = expected spend per purchase
+    day (Gamma-Gamma) and H = discounted days of the horizon (Σ month length in days /
+    (1 + rate)^(i/12)), from the customer's own history up to the reference date:
+
+    ``clv_db = D × (S × DB I / purchase revenue − (DB I − DB II) / purchase days)
+    − H × (DB II − DB level) / days of the analysed period``
+
+    DB I per euro of purchase revenue (rows of revenue ≥ 0) carries the cost-of-goods ratio and
+    the credit notes; shipping, order and return handling (DB I − DB II) recur per purchase day;
+    the customer's own sales, marketing, service, contact and fixed costs (DB II − DB III/IV)
+    recur per day whether or not the customer buys. The terms below the ranking level are left
+    out (``db1``: only the first; ``db2``: no time-driven costs).
+
+    Parameters
+    ----------
+    model : CLVModel
+    margins : pandas.DataFrame
+        ``db1`` … ``db4`` per customer (any customers; aligned to the model's by id).
+    purchase_revenue : pandas.Series
+        Sum of the rows with revenue ≥ 0 per customer up to the reference date.
+    level : {"db1", "db2", "db3", "db4"}
+        The ranking level.
+    months : int
+        Horizon in months.
+    discount_rate : float
+        Yearly discount rate.
+    period_days : int
+        Days of the analysed period (first transaction to reference date, inclusive).
+    cogs_rate : float
+        Cost-of-goods rate used where a customer has no purchase revenue to take the ratio from.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of Problem)
+        Indexed like ``model.summary``: ``p_alive``, ``expected_purchases``,
+        ``expected_revenue`` (undiscounted, over the horizon), ``clv_revenue``, ``clv_db``; and
+        notes on assumptions made.
+    """
+    index = model.summary.index
+    unit = model.time_unit
+    forecast = model.predict(months * MONTH_LENGTH[unit])
+    spend = forecast["expected_spend"].to_numpy()
+    discounted = model.discounted_purchases(months, discount_rate)
+    m = margins.reindex(index)
+    gross = purchase_revenue.reindex(index).to_numpy(dtype="float64")
+    db1 = m["db1"].to_numpy(dtype="float64")
+    problems: list[Problem] = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(gross > 0, db1 / gross, 1.0 - cogs_rate)
+    no_base = int(np.count_nonzero(gross <= 0))
+    if no_base:
+        problems.append(
+            _refusal(
+                "clv_db_default_ratio",
+                severity="warning",
+                count=no_base,
+                rate=texts.format_percent(cogs_rate),
+            )
+        )
+    per_purchase = np.zeros(len(index))
+    per_day = np.zeros(len(index))
+    rank = ("db1", "db2", "db3", "db4").index(level)
+    if rank >= 1:
+        days = model.summary["frequency"].to_numpy() + 1.0
+        per_purchase = (db1 - m["db2"].to_numpy(dtype="float64")) / days
+    if rank >= 2:
+        per_day = (m["db2"].to_numpy(dtype="float64") - m[level].to_numpy(dtype="float64")) / max(
+            period_days, 1
+        )
+    month_days = MONTH_LENGTH[unit] * DAYS_PER_UNIT[unit]
+    horizon_days = month_days * _discount_factors(months, discount_rate).sum()
+    clv_revenue = spend * discounted
+    clv_db = discounted * (spend * ratio - per_purchase) - horizon_days * per_day
+    out = pd.DataFrame(
+        {
+            "p_alive": forecast["p_alive"].to_numpy(),
+            "expected_purchases": forecast["expected_purchases"].to_numpy(),
+            "expected_revenue": spend * forecast["expected_purchases"].to_numpy(),
+            "clv_revenue": clv_revenue,
+            "clv_db": _finite(clv_db),
+        },
+        index=index,
+    )
+    return out, problems
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
     """Guard the promise that valid input never yields NaN or infinity."""
     if not np.all(np.isfinite(values)):
@@ -553,9 +703,9 @@ def clv_model(
         )
     # T = 0: a customer who first bought on the reference date carries no information about
     # the purchase rate, but is part of the likelihood like in lifetimes.
-    rows, weights, _ = _distinct((x, t_x, T))
+    rows, weights, inverse = _distinct((x, t_x, T))
     bg_params, bg_nll = _fit(
-        lambda th: _bgnbd_nll(th, rows[:, 0], rows[:, 1], rows[:, 2], weights),
+        _bgnbd_objective(rows[:, 0], rows[:, 1], rows[:, 2], weights),
         np.log([1.0, max(float(T.mean()), 1e-3), 1.0, 1.0]),
         BGNBD_PARAMS,
         "bgnbd",
@@ -573,7 +723,7 @@ def clv_model(
         )
     spend_rows, spend_weights, _ = _distinct((x[positive], m[positive]))
     gg_params, gg_nll = _fit(
-        lambda th: _gamma_gamma_nll(th, spend_rows[:, 0], spend_rows[:, 1], spend_weights),
+        _gamma_gamma_objective(spend_rows[:, 0], spend_rows[:, 1], spend_weights),
         np.log([1.0, 2.0, max(float(m[positive].mean()), 1e-3)]),
         GAMMA_GAMMA_PARAMS,
         "gamma_gamma",
@@ -592,5 +742,7 @@ def clv_model(
         time_unit=time_unit,
         reference_date=reference_date,
         problems=problems,
+        _rows=rows,
+        _inverse=inverse,
     )
     return model
