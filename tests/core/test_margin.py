@@ -93,4 +93,5 @@ def test_ranking_level_is_a_setting():
     by_db1 = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS, ranking_level="db1"))
     assert by_db4.facts["total_db"] == -34  # -35 - 4 + 5
     assert by_db1.facts["total_db"] == 152  # 112 + 30 + 10
-    assert [p.code for p in by_db4.problems] == ["db_total_not_positive"]
+    codes = [p.code for p in by_db4.problems]
+    assert codes == ["clv_too_few_repeat", "db_total_not_positive"]  # a forecast needs 20
