@@ -125,6 +125,9 @@ def _settings(
     method: str | None,
     classes: int | None,
     base: Settings | None = None,
+    forecast: bool | None = None,
+    forecast_months: int | None = None,
+    forecast_rate: str | None = None,
 ) -> Settings:
     settings = base or Settings()
     if settings_file is not None:
@@ -136,6 +139,12 @@ def _settings(
         overrides["scoring_method"] = method
     if classes is not None:
         overrides["n_classes"] = classes
+    if forecast is not None:
+        overrides["forecast_enabled"] = forecast
+    if forecast_months is not None:
+        overrides["forecast_months"] = forecast_months
+    if forecast_rate is not None:
+        overrides["forecast_discount_rate"] = forecast_rate
     return Settings.from_mapping(overrides, base=settings) if overrides else settings
 
 
@@ -278,6 +287,16 @@ def analyze_cmd(
     method: Annotated[str | None, typer.Option("--methode", help=texts.CLI["opt_method"])] = None,
     classes: Annotated[int | None, typer.Option("--klassen", help=texts.CLI["opt_classes"])] = None,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
+    forecast: Annotated[
+        bool | None,
+        typer.Option("--prognose/--ohne-prognose", help=texts.CLI["opt_forecast"]),
+    ] = None,
+    forecast_months: Annotated[
+        int | None, typer.Option("--prognose-monate", help=texts.CLI["opt_forecast_months"])
+    ] = None,
+    forecast_rate: Annotated[
+        str | None, typer.Option("--prognose-zins", help=texts.CLI["opt_forecast_rate"])
+    ] = None,
 ) -> None:
     """Analyse a transactions file and write the customer-level result."""
     from kundenwert_xl import report
@@ -292,7 +311,16 @@ def analyze_cmd(
             progress("read")
             inputs = read_inputs(source)
             workbook_settings = Settings.from_mapping(inputs.settings) if inputs.settings else None
-            settings = _settings(settings_file, reference_date, method, classes, workbook_settings)
+            settings = _settings(
+                settings_file,
+                reference_date,
+                method,
+                classes,
+                workbook_settings,
+                forecast,
+                forecast_months,
+                forecast_rate,
+            )
             result = analyze_inputs(inputs, settings, progress)
             progress("write")
             write_tables(target, report.export_tables(result))

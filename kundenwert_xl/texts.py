@@ -244,6 +244,59 @@ MESSAGES: dict[str, str] = {
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
         "Einstellungen)."
     ),
+    # Predictive customer value (BG/NBD + Gamma-Gamma): why there is no forecast.
+    "clv_no_repeat_purchases": (
+        "Keine Prognose: kein Kunde hat an einem zweiten Tag gekauft. Das Kaufmodell (BG/NBD) "
+        "braucht Wiederholungskäufe; bitte einen längeren Zeitraum auswerten."
+    ),
+    "clv_too_few_repeat": (
+        "Keine Prognose: nur {count} Kunden haben an mehr als einem Tag gekauft, nötig sind "
+        "mindestens {minimum}. Bitte einen längeren Zeitraum oder mehr Kunden auswerten."
+    ),
+    "clv_non_positive_spend": (
+        "Keine Prognose: nur {count} Kunden mit Wiederholungskauf haben einen positiven "
+        "Umsatz je Kauftag, nötig sind mindestens {minimum}. Das Ausgabenmodell (Gamma-Gamma) "
+        "braucht positive Beträge."
+    ),
+    "clv_zero_spend_left_out": (
+        "{count} Kunden mit Wiederholungskauf, aber ohne positiven Umsatz an ihren weiteren "
+        "Kauftagen, sind nicht in das Ausgabenmodell (Gamma-Gamma) eingegangen; ihr "
+        "erwarteter Umsatz je Kauf mischt ihren Umsatz von 0 mit dem Durchschnitt aller Kunden."
+    ),
+    "clv_not_converged": (
+        "Keine Prognose: die Schätzung des {model} ist nicht konvergiert. Die Daten passen "
+        "nicht zum Modell; bitte Zeitraum und Stichtag prüfen."
+    ),
+    "clv_param_out_of_range": (
+        "Keine Prognose: die Schätzung des {model} liefert Parameter außerhalb von 0,000001 "
+        "bis 1.000.000 ({params}). Die Daten passen nicht zum Modell (z. B. kaufen alle Kunden "
+        "im gleichen Takt oder mit gleichem Betrag)."
+    ),
+    "clv_hessian_not_definite": (
+        "Keine Prognose: die Schätzung des {model} ist nicht eindeutig (Hesse-Matrix nicht "
+        "positiv definit; {params}). Die Daten enthalten zu wenig Information für das Modell."
+    ),
+    "clv_q_not_above_one": (
+        "Keine Prognose: im Ausgabenmodell (Gamma-Gamma) ist q = {q} nicht größer als 1; "
+        "dann existiert kein mittlerer Umsatz je Kauf. Die Umsätze streuen zu stark."
+    ),
+    "clv_not_finite": (
+        "Keine Prognose: die Berechnung ergab keinen endlichen Wert. Die Daten liegen außerhalb "
+        "dessen, was das Modell rechnen kann; bitte Zeitraum und Beträge prüfen."
+    ),
+    "clv_db_default_ratio": (
+        "{count} Kunden haben keinen Umsatz aus Käufen, aus dem sich ihre DB-Quote ablesen "
+        "ließe; für ihren Prognose-DB gilt die Wareneinsatzquote von {rate}."
+    ),
+    "clv_holdout_end": (
+        "Das Ende des Prüfzeitraums ({holdout_end}) muss nach dem Stichtag ({reference_date}) "
+        "liegen."
+    ),
+}
+
+CLV_MODEL_NAMES: dict[str, str] = {
+    "bgnbd": "Kaufmodells (BG/NBD)",
+    "gamma_gamma": "Ausgabenmodells (Gamma-Gamma)",
 }
 
 
@@ -349,6 +402,7 @@ PHASES: dict[str, str] = {
     "segments": "Ordne Segmente zu …",
     "margin": "Berechne Deckungsbeiträge …",
     "value": "Berechne Kundenwert und Rang …",
+    "forecast": "Schätze die Prognose (BG/NBD, Gamma-Gamma) …",
     "pareto": "Berechne Pareto und Walkurve …",
     "write": "Schreibe Ergebnisse …",
     "done": "Fertig.",
@@ -390,6 +444,9 @@ SETTING_LABELS: dict[str, str] = {
     "clv_retention": "CLV Bindungsrate",
     "clv_discount_rate": "CLV Zinssatz",
     "clv_include_current": "CLV mit laufender Periode",
+    "forecast_enabled": "Prognose berechnen",
+    "forecast_months": "Prognose Monate",
+    "forecast_discount_rate": "Prognose Zinssatz (jährlich)",
     "abc_measure": "ABC nach",
     "abc_basis": "ABC-Grenzen als",
     "abc_value_limits": "ABC-Grenzen Wertanteil",
@@ -462,6 +519,15 @@ SETTING_HELP: dict[str, str] = {
     "clv_retention": "Wahrscheinlichkeit, dass ein Kunde ein weiteres Jahr bleibt (0,8 = 80 %).",
     "clv_discount_rate": "Jährlicher Kalkulationszins (0,1 = 10 %).",
     "clv_include_current": "Ja = CLV zählt den DB des laufenden Jahres mit (m × (1+i)/(1+i−r)).",
+    "forecast_enabled": (
+        "Ja = Kaufmodell (BG/NBD) und Ausgabenmodell (Gamma-Gamma) schätzen: Wahrscheinlichkeit "
+        "aktiv, erwartete Käufe, Umsatz und DB der nächsten Monate je Kunde."
+    ),
+    "forecast_months": "Zeitraum der Prognose in Monaten (1 bis 120).",
+    "forecast_discount_rate": (
+        "Jährlicher Zins, mit dem künftige Umsätze und DB abgezinst werden (0,1 = 10 %; "
+        "monatlich: (1 + Zins)^(1/12) − 1)."
+    ),
     "abc_measure": "Umsatz oder DB (gewählte Stufe) als Grundlage der ABC-Klassen.",
     "abc_basis": "Wertanteil = kumulierter Anteil am Umsatz/DB; Kundenanteil = Anteil der Kunden.",
     "abc_value_limits": "A bis 80 %, B bis 95 % des kumulierten Werts (vor dem Kunden gemessen).",
@@ -495,6 +561,7 @@ CHOICES: dict[str, dict[str, str]] = {
     "abc_measure": {"revenue": "Umsatz", "db": "DB"},
     "abc_basis": {"value": "Wertanteil", "customers": "Kundenanteil"},
     "clv_include_current": {True: "ja", False: "nein"},
+    "forecast_enabled": {True: "ja", False: "nein"},
 }
 
 SETTING_DETAILS: dict[str, str] = {
@@ -626,6 +693,9 @@ def _date_value(value: object) -> object:
     return value
 
 
+_BOOL_SETTINGS = frozenset({"clv_include_current", "forecast_enabled"})
+
+
 def setting_value_in(key: str, value: object) -> object:
     """Translate a value as a user types it (German words, ``"30; 90"``) for validation."""
     if key.endswith("_bands") and isinstance(value, str):
@@ -638,11 +708,11 @@ def setting_value_in(key: str, value: object) -> object:
         return _split_list(value)
     if key == "dilemma_revenue_classes" and isinstance(value, str):
         return tuple(p.strip().upper() for p in re.split(r"[;,\s]+", value) if p.strip())
-    if key == "clv_include_current" and isinstance(value, str):
+    if key in _BOOL_SETTINGS and isinstance(value, str):
         return value.strip().casefold() in TRUE_WORDS
     if key == "rfmr_weights":
         return _split_list(value)
-    if key in CHOICES and isinstance(value, str) and key != "clv_include_current":
+    if key in CHOICES and isinstance(value, str) and key not in _BOOL_SETTINGS:
         wanted = value.strip().casefold()
         for internal, german in CHOICES[key].items():
             if wanted in (str(internal).casefold(), german.casefold()):
@@ -797,6 +867,11 @@ RESULT_HEADERS: dict[str, dict[str, str]] = {
         "customer_costs": "Vertriebs-/Marketing-/Servicekosten",
         "contact_costs": "Werbekosten",
         "fixed_costs": "Fixkostenanteil",
+        "p_alive": "P(aktiv)",
+        "expected_purchases": "Prognose Käufe",
+        "expected_revenue": "Prognose Umsatz",
+        "clv_revenue": "Prognose-CLV Umsatz (abgezinst)",
+        "clv_db": "Prognose-DB (abgezinst)",
     },
     "segment": {
         "segment": "Segment",
@@ -904,6 +979,12 @@ CLI: dict[str, str] = {
     "opt_settings": "TOML-Datei mit Einstellungen (Namen wie auf dem Blatt Einstellungen).",
     "opt_method": "Bewertungsmethode: Wertgrenzen, Ränge, Feste Grenzen oder Quartile.",
     "opt_classes": "Anzahl Klassen je Kriterium (2 bis 10).",
+    "opt_forecast": (
+        "Prognose (BG/NBD + Gamma-Gamma) berechnen oder weglassen; überschreibt die Einstellung "
+        "'Prognose berechnen'."
+    ),
+    "opt_forecast_months": "Zeitraum der Prognose in Monaten (1 bis 120).",
+    "opt_forecast_rate": "Jährlicher Zins der Prognose, z. B. 0,1 für 10 %.",
     "opt_force": "Vorhandene Zieldatei überschreiben.",
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
@@ -1002,6 +1083,11 @@ def format_bytes(value: int) -> str:
 def format_percent(value: float, digits: int = 0) -> str:
     """``0.234`` -> ``23 %`` (German decimal comma when digits > 0)."""
     return f"{value * 100:.{digits}f}".replace(".", ",") + " %"
+
+
+def format_number(value: float, digits: int = 4) -> str:
+    """``1234.5678`` -> ``1234,568`` (``digits`` significant digits, German decimal comma)."""
+    return f"{value:.{digits}g}".replace(".", ",")
 
 
 def format_euro(value: float) -> str:

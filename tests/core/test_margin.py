@@ -102,6 +102,7 @@ def test_every_assumed_cost_is_a_note_with_its_total():
     notes = {p.code: p for p in result.problems if p.severity == "note"}
     assert set(notes) == {
         "cogs_rate_blank", "order_cost_assumed", "return_cost_assumed", "contact_cost_assumed",
+        "clv_too_few_repeat",  # three customers: too few repeat buyers for a forecast
     }
     # One row without cost of goods: revenue 100 x rate 0.5 = 50.
     assert notes["cogs_rate_blank"].message.startswith("1 Zeile(n) ohne Wareneinsatz")
@@ -122,6 +123,7 @@ def test_missing_cost_columns_and_order_numbers_are_named():
     notes = {p.code: p for p in result.problems if p.severity == "note"}
     assert set(notes) == {
         "reference_date_assumed", "cogs_rate_assumed", "orders_from_rows", "order_cost_assumed",
+        "clv_too_few_repeat",  # two customers: too few repeat buyers for a forecast
     }
     # Default rate 60 % of 150 € = 90 €; 2 orders at the default 8 € = 16 €.
     assumed = notes["cogs_rate_assumed"].message
