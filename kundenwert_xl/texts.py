@@ -1105,10 +1105,25 @@ GUIDE: tuple[str, ...] = (
     "DB, aber wichtig nach Umsatz.",
     "",
     "Einmalig einrichten (pro PC)",
-    "1. Python 3.11 oder neuer installieren (python.org, bei der Installation 'Add to PATH' wählen).",
+    "1. Python 3.11 oder neuer von python.org installieren ('Add to PATH' wählen; nicht das Python "
+    "aus dem Microsoft Store).",
     "2. In der Eingabeaufforderung: python -m pip install kundenwert_xl",
     "   (installiert auch xlwings 0.37.8 – genau die Version, deren VBA-Modul in dieser Mappe steckt).",
-    "3. Prüfen: kundenwert doctor – zeigt, was fehlt, und wie man es behebt.",
+    "3. kundenwert setup – trägt dieses Python für Excel ein (Datei .xlwings\\xlwings.conf im "
+    "Benutzerordner; gilt für jede Kopie dieser Mappe). Danach kundenwert doctor: zeigt, was noch "
+    "fehlt, und wie man es behebt.",
+    "Ohne Python auf dem PC lässt sich die Mappe lesen; beim Öffnen und bei jeder Schaltfläche "
+    "erscheint dann ein Hinweis auf diese Anleitung, Funktionszellen zeigen einen Fehler.",
+    "",
+    "Was wo funktioniert",
+    "• Funktionen in Zellen (=KUNDENWERT usw.): nur Windows mit Microsoft 365 oder Excel 2021 "
+    "(dynamische Arrays). Excel 2019 und älter zeigt nur die erste Zelle einer Tabelle.",
+    "• #ÜBERLAUF! heißt: unter oder rechts der Formel stehen schon Werte. Den Bereich frei machen, "
+    "dann läuft die Tabelle über.",
+    "• Schaltflächen im Menüband: Windows; auf dem Mac nach 'xlwings runpython install' (nicht von "
+    "uns geprüft). Der Befehl kundenwert läuft auf jedem Betriebssystem.",
+    "• Mappe auf OneDrive oder SharePoint: funktioniert, Python wird aus der Installation geladen, "
+    "nicht aus dem Ordner der Mappe.",
     "",
     "Makros zulassen",
     "• Aus dem Internet oder per E-Mail erhaltene Dateien sperrt Office: Rechtsklick auf die Datei → "
@@ -1128,6 +1143,8 @@ GUIDE: tuple[str, ...] = (
     "6. 'Beispieldaten laden' ersetzt die Eingaben durch Beispieldaten; 'Hilfe' zeigt dieses Blatt.",
     "",
     "Funktionen (laufen über, eine Formel je Tabelle)",
+    "Tipp: eine =KUNDENWERT(...)-Formel und Bezüge in ihren Überlaufbereich (z. B. =A2#) statt "
+    "vieler Funktionen – jede Funktion liest ihre Tabellen neu aus Excel.",
     "=KUNDENWERT(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – alles je Kunde",
     "=RFM(Transaktionen[#Alle]; ; 5) – RFM-Klassen, Code und Segment",
     "=RFMR_PUNKTE(Transaktionen[#Alle]; Werbekontakte[#Alle]) – RFMR-Punkte und ihre Herkunft",

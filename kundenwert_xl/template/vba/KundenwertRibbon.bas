@@ -44,9 +44,7 @@ End Sub
 ' and one message. On a Mac the functions do not exist and RunPython reports for itself.
 Public Function PythonBereit(ByVal Melden As Boolean) As Boolean
     PythonBereit = True
-#If Mac Then
-    Exit Function
-#Else
+    If AufDemMac() Then Exit Function
     Dim interpreter As String, condaPath As String, condaEnv As String, ordner As String
     On Error GoTo Unklar
     interpreter = GetConfig("INTERPRETER_WIN", "")
@@ -88,6 +86,15 @@ Public Function PythonBereit(ByVal Melden As Boolean) As Boolean
 Unklar:
     ' Without xlwings' configuration we cannot tell: let xlwings try and report for itself.
     PythonBereit = True
+End Function
+
+' A function rather than #If around the guard: LibreOffice, which tests this module, ignores
+' conditional compilation and would run both branches.
+Private Function AufDemMac() As Boolean
+#If Mac Then
+    AufDemMac = True
+#Else
+    AufDemMac = False
 #End If
 End Function
 
