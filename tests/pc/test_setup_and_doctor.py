@@ -349,3 +349,36 @@ def test_the_committed_template_holds_only_per_workbook_keys():
     # Exactly these two, and no PC key that would hide the user's configuration.
     assert book.sheet == TEMPLATE_SHEET
     assert all(f.ok for f in workbook_findings(book))
+
+
+# --- the commands, as a user runs them on this (Linux) machine --------------------------------
+
+
+def _run(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "kundenwert_xl.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_doctor_command_checks_the_shipped_template_and_says_all_is_well():
+    res = _run("doctor")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert texts.DOCTOR["template_label"] in res.stdout and "Alles in Ordnung." in res.stdout
+
+
+def test_doctor_command_flags_a_workbook_whose_sheet_hides_the_pc_setting(tmp_path):
+    wb = openpyxl.load_workbook(io.BytesIO(_template()), keep_vba=True)
+    wb["xlwings.conf"].append(["Interpreter_Win", None])  # what the old template shipped
+    path = tmp_path / "Alt.xlsm"
+    wb.save(path)
+    res = _run("doctor", str(path))
+    assert res.returncode == 1
+    assert "INTERPRETER_WIN=''" in res.stdout and "verdeckt die Einstellung jedes PCs" in res.stdout
+
+
+def test_setup_command_on_a_machine_without_excel_writes_nothing():
+    res = _run("setup", "--dry-run")
+    assert res.returncode == 0 and "kein Excel" in res.stdout
