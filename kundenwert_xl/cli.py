@@ -269,6 +269,39 @@ def doctor_cmd(
             out.print(f"   → {finding.fix}")
     if not all(f.ok for f in findings):
         raise typer.Exit(int(ExitCode.INPUT))
+    out.print(texts.DOCTOR["all_ok"])
+
+
+@app.command("setup", help=texts.SETUP["help"])
+def setup_cmd(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=texts.SETUP["opt_dry_run"])] = False,
+) -> None:
+    """Write this environment's interpreter into the user's xlwings configuration."""
+    from kundenwert_xl.pc import setup
+    from kundenwert_xl.pc.machine import this_machine
+
+    machine = this_machine()
+    if machine.system == "other":
+        out.print(texts.SETUP["other_system"])
+        return
+    try:
+        planned = setup.plan(machine)
+        values = ", ".join(f"{key}={value}" for key, value in planned.wanted.items())
+        if not planned.changed:
+            out.print(texts.SETUP["unchanged"].format(path=planned.path, values=values))
+        elif dry_run:
+            out.print(texts.SETUP["would_write"].format(path=planned.path, values=values))
+        else:
+            setup.apply(machine, planned)
+            out.print(texts.SETUP["written"].format(path=planned.path, values=values))
+    except KundenwertError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        err.print(texts.message("io_error", path=planned.path, detail=exc.strerror or str(exc)))
+        raise typer.Exit(int(ExitCode.IO)) from None
+    if planned.removed and planned.changed:
+        out.print("  " + texts.SETUP["removed"].format(keys=", ".join(planned.removed)))
+    out.print(texts.SETUP["next"])
 
 
 @app.command("analyze", help=texts.CLI["analyze"])

@@ -1024,34 +1024,135 @@ CLI: dict[str, str] = {
 }
 
 DOCTOR: dict[str, str] = {
-    "python": "Python",
-    "fix_python": "Python 3.11 oder neuer installieren (python.org).",
     "package": "kundenwert_xl",
-    "xlwings": "xlwings",
+    "xlwings": "xlwings (dieses Python)",
     "missing": "nicht installiert",
     "fix_xlwings": "python -m pip install xlwings=={version}",
     "pywin32": "pywin32",
     "fix_pywin32": "python -m pip install pywin32",
+    "interpreter": "Python für die Funktionen",
+    "interpreter_buttons": "Python für die Schaltflächen",
+    "layer_sheet": "festgelegt in der Mappe, Blatt xlwings.conf, Schlüssel {key}",
+    "layer_directory": "festgelegt in {source}, Schlüssel {key}",
+    "layer_user": "festgelegt in der PC-Einstellung {source}, Schlüssel {key}",
+    "layer_default": "nichts eingestellt: '{name}' wird über PATH gesucht",
+    "interpreter_missing": "'{command}' wurde nicht gefunden ({where}).",
+    "fix_interpreter_missing": (
+        "In der Eingabeaufforderung der Python-Umgebung mit kundenwert_xl ausführen: "
+        "kundenwert setup – das trägt den Pfad von pythonw.exe in die PC-Einstellung ein."
+    ),
+    "fix_conda_missing": (
+        "Die conda-Umgebung aus CONDA PATH/CONDA ENV gibt es nicht. In der richtigen Umgebung "
+        "(conda activate NAME) kundenwert setup ausführen."
+    ),
+    "store_alias": (
+        "{path} ist nur die Verknüpfung des Microsoft Store, kein installiertes Python; "
+        "Excel kann es nicht starten."
+    ),
+    "fix_store_alias": (
+        "Python von python.org installieren (Add to PATH), dort python -m pip install kundenwert_xl "
+        "und kundenwert setup ausführen; oder unter Einstellungen → Apps → App-Ausführungsaliase "
+        "die Einträge python.exe und pythonw.exe ausschalten."
+    ),
+    "dll": "xlwings-DLL",
+    "dll_missing": "weder in {folder} noch in {parent} gefunden.",
+    "fix_dll_missing": (
+        "xlwings neu installieren, in derselben Umgebung: python -m pip install --force-reinstall "
+        "xlwings=={version}"
+    ),
+    "dll_user_site": (
+        "liegt in {found} (pip install --user); dort sucht Excel nicht – jede Funktionszelle zeigt "
+        "sonst 'Datei nicht gefunden'."
+    ),
+    "fix_dll_user_site": (
+        "Die beiden Dateien xlwings64-…dll und xlwings32-…dll nach {folder} kopieren, oder "
+        "kundenwert_xl in einer venv bzw. ohne --user installieren und kundenwert setup ausführen."
+    ),
+    "probe": "Probelauf dieses Pythons",
+    "probe_ok": "xlwings {xlwings}, kundenwert_xl {package} lassen sich laden",
+    "probe_timeout": "keine Antwort nach {seconds} Sekunden",
+    "fix_probe": (
+        "In genau diesem Python installieren: <Pfad>\\python.exe -m pip install kundenwert_xl; "
+        "oder mit kundenwert setup das Python eintragen, in dem kundenwert_xl installiert ist."
+    ),
     "excel": "Excel",
-    "excel_running": "erreichbar ({count} laufende Instanz(en))",
-    "fix_excel": "Excel starten; bei Fehlern: xlwings addin install bzw. Excel neu starten.",
+    "excel_running": "{count} laufende Instanz(en), Version {version}, Build {build}",
+    "excel_not_running": "läuft gerade nicht (Excel öffnen, um auch Excel selbst zu prüfen)",
+    "fix_excel": "Excel starten; bei Fehlern: Excel neu starten.",
+    "dynamic_arrays": "Dynamische Arrays (Überlauf)",
+    "dynamic_arrays_yes": "vorhanden – die Funktionen laufen über",
+    "dynamic_arrays_no": (
+        "fehlen (z. B. Excel 2019): die Funktionen liefern nur die linke obere Zelle ihrer Tabelle"
+    ),
+    "fix_dynamic_arrays": (
+        "Microsoft 365 oder Excel 2021 verwenden; die Schaltflächen im Menüband Kundenwert "
+        "funktionieren auch ohne dynamische Arrays."
+    ),
     "platform": "Betriebssystem",
     "not_windows": (
-        "{system}: Funktionen in Zellen gibt es nur unter Windows mit Excel; der Befehl "
-        "kundenwert (recompute, analyze, demo) läuft hier vollständig."
+        "kein Windows: Funktionen in Zellen und Schaltflächen gibt es nur unter Windows mit Excel; "
+        "der Befehl kundenwert (recompute, analyze, demo) läuft hier vollständig."
     ),
-    "workbook": "Arbeitsmappe",
+    "mac": (
+        "macOS: Funktionen in Zellen gibt es nur unter Windows. Die Schaltflächen brauchen "
+        "'xlwings runpython install' und kundenwert setup (auf dem Mac nicht von uns geprüft); "
+        "der Befehl kundenwert (recompute, analyze, demo) läuft vollständig."
+    ),
+    "template_label": "Vorlage (aus diesem Paket)",
+    "workbook": "Mappe {label}",
+    "unreadable": "lässt sich nicht lesen: {detail}",
     "no_vba": "enthält kein VBA-Projekt",
     "fix_workbook": "Eine Kopie von workbook_template.xlsm verwenden (kundenwert template build).",
-    "vba_version": "xlwings-VBA-Modul der Mappe",
-    "vba_version_detail": "Version {vba}, installiert ist xlwings {installed}",
+    "vba_version": "xlwings-VBA-Modul",
+    "vba_version_detail": "Version {vba}, nötig ist {pinned}",
     "fix_vba_version": (
-        "Beide müssen gleich sein: python -m pip install xlwings=={vba} oder eine neue Vorlage "
-        "bauen (kundenwert template build)."
+        "Eine neue Vorlage verwenden (kundenwert template build) – oder xlwings=={vba} installieren."
     ),
-    "udf_modules": "UDF Modules (Blatt xlwings.conf)",
-    "udf_modules_detail": "'{value}'",
-    "fix_udf_modules": "Auf dem ausgeblendeten Blatt xlwings.conf bei UDF Modules '{module}' eintragen.",
+    "conf_value": "Blatt xlwings.conf: {value}",
+    "conf_missing": "fehlt",
+    "fix_conf_value": "Auf dem ausgeblendeten Blatt xlwings.conf bei {key} '{value}' eintragen.",
+    "pc_keys": "PC-Einstellungen in der Mappe",
+    "pc_keys_none": "keine – es gilt die Einstellung des jeweiligen PCs",
+    "fix_pc_keys": (
+        "Diese Zeilen auf dem ausgeblendeten Blatt xlwings.conf löschen: ein Eintrag dort (auch ein "
+        "leerer) verdeckt die Einstellung jedes PCs, der die Mappe öffnet."
+    ),
+    "all_ok": "Alles in Ordnung.",
+}
+
+# Shown by the workbook's own VBA (no Python needed); cp1252 characters only.
+VBA: dict[str, str] = {
+    "title": "Kundenwert",
+    "not_set_up": (
+        "Python bzw. kundenwert_xl ist auf diesem PC nicht eingerichtet – siehe Blatt Anleitung, "
+        "Schritt 1–3."
+    ),
+}
+
+SETUP: dict[str, str] = {
+    "help": (
+        "Einmal je PC: das Python dieser Umgebung für Excel eintragen (xlwings-Einstellung des "
+        "Benutzers); andere Einträge bleiben erhalten."
+    ),
+    "opt_dry_run": "Nur anzeigen, was geschrieben würde.",
+    "no_home": "Das Benutzerverzeichnis ist unbekannt (USERPROFILE bzw. HOME fehlt).",
+    "store_python": (
+        "{path} ist das Python aus dem Microsoft Store; Excel kann es nicht starten. Bitte Python "
+        "von python.org installieren und dort kundenwert_xl installieren."
+    ),
+    "encoding": (
+        "Der Pfad '{path}' enthält Zeichen, die Excel in der Einstellungsdatei nicht lesen kann "
+        "(Zeichensatz {encoding}). Bitte Python in einen Ordner ohne solche Zeichen installieren."
+    ),
+    "unchanged": "{path} ist bereits eingerichtet: {values}",
+    "would_write": "Würde {path} schreiben: {values}",
+    "written": "{path} geschrieben: {values}",
+    "removed": "entfernt: {keys}",
+    "other_system": (
+        "Hier gibt es kein Excel (weder Windows noch macOS): nichts einzurichten; der Befehl "
+        "kundenwert läuft ohne Einrichtung."
+    ),
+    "next": "Als Nächstes: kundenwert doctor",
 }
 
 
@@ -1284,10 +1385,25 @@ GUIDE: tuple[str, ...] = (
     "DB, aber wichtig nach Umsatz.",
     "",
     "Einmalig einrichten (pro PC)",
-    "1. Python 3.11 oder neuer installieren (python.org, bei der Installation 'Add to PATH' wählen).",
+    "1. Python 3.11 oder neuer von python.org installieren ('Add to PATH' wählen; nicht das Python "
+    "aus dem Microsoft Store).",
     "2. In der Eingabeaufforderung: python -m pip install kundenwert_xl",
     "   (installiert auch xlwings 0.37.8 – genau die Version, deren VBA-Modul in dieser Mappe steckt).",
-    "3. Prüfen: kundenwert doctor – zeigt, was fehlt, und wie man es behebt.",
+    "3. kundenwert setup – trägt dieses Python für Excel ein (Datei .xlwings\\xlwings.conf im "
+    "Benutzerordner; gilt für jede Kopie dieser Mappe). Danach kundenwert doctor: zeigt, was noch "
+    "fehlt, und wie man es behebt.",
+    "Ohne Python auf dem PC lässt sich die Mappe lesen; beim Öffnen und bei jeder Schaltfläche "
+    "erscheint dann ein Hinweis auf diese Anleitung, Funktionszellen zeigen einen Fehler.",
+    "",
+    "Was wo funktioniert",
+    "• Funktionen in Zellen (=KUNDENWERT usw.): nur Windows mit Microsoft 365 oder Excel 2021 "
+    "(dynamische Arrays). Excel 2019 und älter zeigt nur die erste Zelle einer Tabelle.",
+    "• #ÜBERLAUF! heißt: unter oder rechts der Formel stehen schon Werte. Den Bereich frei machen, "
+    "dann läuft die Tabelle über.",
+    "• Schaltflächen im Menüband: Windows; auf dem Mac nach 'xlwings runpython install' (nicht von "
+    "uns geprüft). Der Befehl kundenwert läuft auf jedem Betriebssystem.",
+    "• Mappe auf OneDrive oder SharePoint: funktioniert, Python wird aus der Installation geladen, "
+    "nicht aus dem Ordner der Mappe.",
     "",
     "Makros zulassen",
     "• Aus dem Internet oder per E-Mail erhaltene Dateien sperrt Office: Rechtsklick auf die Datei → "
@@ -1307,6 +1423,8 @@ GUIDE: tuple[str, ...] = (
     "6. 'Beispieldaten laden' ersetzt die Eingaben durch Beispieldaten; 'Hilfe' zeigt dieses Blatt.",
     "",
     "Funktionen (laufen über, eine Formel je Tabelle)",
+    "Tipp: eine =KUNDENWERT(...)-Formel und Bezüge in ihren Überlaufbereich (z. B. =A2#) statt "
+    "vieler Funktionen – jede Funktion liest ihre Tabellen neu aus Excel.",
     "=KUNDENWERT(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – alles je Kunde",
     "=RFM(Transaktionen[#Alle]; ; 5) – RFM-Klassen, Code und Segment",
     "=RFMR_PUNKTE(Transaktionen[#Alle]; Werbekontakte[#Alle]) – RFMR-Punkte und ihre Herkunft",

@@ -70,19 +70,18 @@ INPUT_FORMATS = {
     "marketing_costs": report.EURO,
     "service_costs": report.EURO,
 }
+# Only what must be the same on every PC. xlwings' GetConfig takes a key from this sheet as soon
+# as the key exists, even with an empty value, so an interpreter or conda key here would hide the
+# setting each PC has (kundenwert setup writes it into the user's xlwings.conf).
+# ADD_WORKBOOK_TO_PYTHONPATH=False keeps a workbook on OneDrive/SharePoint (a URL as FullName)
+# from breaking the Python path; the functions module comes from the installed package.
 XLWINGS_CONF = (
-    ("Interpreter_Win", ""),
-    ("Interpreter_Mac", ""),
-    ("PYTHONPATH", ""),
-    ("Conda Path", ""),
-    ("Conda Env", ""),
     ("UDF Modules", udf_wrappers.UDF_MODULE),
-    ("Debug UDFs", "False"),
-    ("Use UDF Server", "False"),
-    ("Show Console", "False"),
     ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
 )
 RIBBON_MODULE = "KundenwertRibbon"
+# Once when the workbook opens: a PC without Python (or without the DLL) is told so in German.
+WORKBOOK_OPEN = "Private Sub Workbook_Open()\n    PythonBereit True\nEnd Sub"
 
 TITLE_FONT = Font(bold=True, size=13, color="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -343,16 +342,36 @@ def workbook_xml() -> bytes:
     return buf.getvalue()
 
 
+def _vba_string(text: str) -> str:
+    """Text as the inside of a VBA string literal (quotes doubled; one line)."""
+    return text.replace('"', '""').replace("\n", " ")
+
+
+def ribbon_source(source: str) -> str:
+    """The ribbon module with its words (texts.py) and the pinned xlwings DLL version filled in."""
+    from kundenwert_xl.pc.interpreter import PINNED_XLWINGS
+
+    values = {
+        "@XLWINGS_VERSION@": PINNED_XLWINGS,
+        "@MSG_NOT_SET_UP@": _vba_string(texts.VBA["not_set_up"]),
+        "@MSG_TITLE@": _vba_string(texts.VBA["title"]),
+        "@GUIDE_SHEET@": _vba_string(texts.SHEET_NAMES["guide"]),
+    }
+    for placeholder, value in values.items():
+        source = source.replace(placeholder, value)
+    return source
+
+
 def vba_modules() -> list[ovba.Module]:
     """Every module of the template's VBA project, in project order."""
     import xlwings
 
     source = Path(xlwings.__file__).parent
     ribbon = resources.files("kundenwert_xl.template").joinpath("vba", f"{RIBBON_MODULE}.bas")
-    modules = [ovba.document_module("ThisWorkbook", workbook=True)]
+    modules = [ovba.document_module("ThisWorkbook", workbook=True, body=WORKBOOK_OPEN)]
     modules += [ovba.document_module(code) for code in SHEETS.values()]
     modules += [
-        ovba.Module(RIBBON_MODULE, "standard", ribbon.read_text(encoding="utf-8")),
+        ovba.Module(RIBBON_MODULE, "standard", ribbon_source(ribbon.read_text(encoding="utf-8"))),
         ovba.Module("xlwings", "standard", (source / "xlwings.bas").read_text(encoding="utf-8")),
         ovba.class_module((source / "addin" / "Dictionary.cls").read_text(encoding="utf-8")),
         ovba.Module("xlwings_udfs", "standard", udf_wrappers.generate(TEMPLATE_NAME)),
