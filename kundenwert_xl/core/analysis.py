@@ -267,7 +267,7 @@ def _forecast(
     try:
         model = clv_model(tx, ledger.reference_date, time_unit="W")
         purchase_revenue = pd.Series(
-            ledger.per_customer(ledger.revenue, ledger.revenue >= 0), index=ledger.customer_ids
+            ledger.money("revenue", ledger.revenue >= 0), index=ledger.customer_ids
         )
         values, notes = forward_values(
             model,

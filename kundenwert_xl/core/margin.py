@@ -188,17 +188,19 @@ def assumption_notes(
             )
         )
 
-    cogs_rows = _column(ledger.rows, "cost_of_goods")
+    # The same exact cent sums as margins(), so a note's total is the amount the DB moved.
+    cogs_cents = ledger.cents("cost_of_goods")
     cogs_header = texts.header("transactions", "cost_of_goods")
-    if cogs_rows is None:
+    if cogs_cents is None:
+        total = settings.cogs_rate * float(ledger.money("revenue").sum())
         note("cogs_rate_assumed", tx_table, cogs_header, rate=rate,
-             total=texts.format_euro(settings.cogs_rate * float(ledger.revenue.sum())))
+             total=texts.format_euro(total))
     else:
-        blank = np.isnan(cogs_rows)
+        blank = np.isnan(cogs_cents)
         if blank.any():
+            total = settings.cogs_rate * float(ledger.money("revenue", blank).sum())
             note("cogs_rate_blank", tx_table, cogs_header, rate=rate,
-                 count=texts.format_int(int(blank.sum())),
-                 total=texts.format_euro(settings.cogs_rate * float(ledger.revenue[blank].sum())))
+                 count=texts.format_int(int(blank.sum())), total=texts.format_euro(total))
     if "order_id" not in ledger.rows:
         note("orders_from_rows", tx_table, texts.header("transactions", "order_id"))
     for code, key, count in (

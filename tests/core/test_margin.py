@@ -123,7 +123,7 @@ def test_missing_cost_columns_and_order_numbers_are_named():
     notes = {p.code: p for p in result.problems if p.severity == "note"}
     assert set(notes) == {
         "reference_date_assumed", "cogs_rate_assumed", "orders_from_rows", "order_cost_assumed",
-        "clv_too_few_repeat",  # two customers: too few repeat buyers for a forecast
+        "clv_no_repeat_purchases",  # two customers, one purchase each: no forecast
     }
     # Default rate 60 % of 150 € = 90 €; 2 orders at the default 8 € = 16 €.
     assumed = notes["cogs_rate_assumed"].message
