@@ -1297,7 +1297,7 @@ REPORT: dict[str, str] = {
         "Gezielte Ansprache: {customers} Kunden für {cost} decken {db} des DB und {revenue} des "
         "Umsatzes"
     ),
-    "dilemma_count": "Dilemma-Kunden",
+    "dilemma_count": "Dilemma-Kunden (→ Blatt Dilemma)",
     "reference_date": "Stichtag",
     "scenario_worst": "Schlechteste {share} nach DB abgeben",
     "scenario_dilemma": "Nur die Dilemma-Kunden abgeben",
@@ -1412,8 +1412,17 @@ GUIDE: tuple[str, ...] = (
     "• Beim Öffnen 'Inhalt aktivieren' wählen.",
     "",
     "Arbeiten mit der Mappe",
+    "Die Eingabetabellen dieser Vorlage sind leer; die Ergebnisblätter füllen sich beim ersten "
+    "'Neu berechnen'.",
     "1. Daten in die Tabellen Transaktionen, Kunden (optional) und Werbekontakte (optional) "
-    "einfügen – die Tabellen wachsen mit. Überschriften nicht ändern.",
+    "füllen – auf eine von drei Arten:",
+    "   a) aus dem ERP-Export kopieren und ab der ersten leeren Zeile unter der Überschrift "
+    "einfügen (Werte einfügen); die Tabellen wachsen mit. Überschriften nicht ändern.",
+    "   b) Menüband Kundenwert → 'Beispieldaten laden' (ersetzt die Eingaben durch Beispieldaten "
+    "zum Ausprobieren).",
+    "   c) ohne Excel in der Eingabeaufforderung: kundenwert analyze umsaetze.csv "
+    "--kunden kunden.csv --werbekontakte kontakte.csv -o Kundenwert.xlsm – schreibt eine Kopie "
+    "dieser Vorlage mit gefüllten Tabellen und berechneten Ergebnissen.",
     "2. Auf dem Blatt Einstellungen Stichtag, Methoden, Kostensätze und Grenzen prüfen.",
     "3. Menüband Kundenwert → 'Eingaben prüfen': Probleme stehen mit Zeile und Spalte im "
     "Prüfprotokoll.",
@@ -1455,7 +1464,17 @@ KENNZAHLEN_LABELS: dict[str, str] = {
 }
 KENNZAHLEN_HEADERS = ("Kennzahl", "Wert")
 KENNZAHLEN_SEGMENT_HEADERS = ("Segment", "Kunden", "Nettoumsatz", "DB III")
-CHART_AXES = {"customers": "Anteil Kunden", "db": "Anteil DB"}
+CHART_AXES = {
+    "customers": "Anteil Kunden (beste zuerst)",
+    "db": "Anteil am gesamten DB (kumuliert)",
+    "deciles": "Dezil der Kunden nach Umsatz (1 = umsatzstärkste 10 %)",
+    "revenue_share": "Anteil am Umsatz",
+}
+OVERVIEW = {
+    "dilemma_link": "Zum Blatt Dilemma: dort je Kunde entscheiden",
+    # Excel's header/footer codes: &A sheet name, &P page, &N pages.
+    "footer": "&A – Seite &P von &N",
+}
 DECISION_CHOICES = ("behalten", "Preis erhöhen", "Konditionen nachverhandeln", "abgeben", "prüfen")
 CHART_TITLES = {
     "whale": "Walkurve: kumulierter DB nach Anteil der Kunden",
