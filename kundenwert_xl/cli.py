@@ -7,11 +7,11 @@ Results go to files or stdout, progress and problems to stderr. Exit codes: 0 su
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,11 @@ from kundenwert_xl import texts
 from kundenwert_xl.core.analysis import Analysis, Progress
 from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kundenwert_xl.actions import Inputs
 
 
 class ExitCode(IntEnum):
@@ -306,9 +311,15 @@ def setup_cmd(
 
 @app.command("analyze", help=texts.CLI["analyze"])
 def analyze_cmd(
-    source: Annotated[Path, typer.Argument(help=texts.CLI["analyze"])],
+    source: Annotated[Path, typer.Argument(help=texts.CLI["arg_source"])],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output"])
+        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output_analyze"])
+    ] = None,
+    customers_file: Annotated[
+        Path | None, typer.Option("--kunden", help=texts.CLI["opt_customers"])
+    ] = None,
+    contacts_file: Annotated[
+        Path | None, typer.Option("--werbekontakte", help=texts.CLI["opt_contacts"])
     ] = None,
     reference_date: Annotated[
         str | None,
@@ -336,13 +347,18 @@ def analyze_cmd(
     from kundenwert_xl.actions import analyze_inputs
     from kundenwert_xl.io.export import write_tables
     from kundenwert_xl.io.readers import read_inputs
+    from kundenwert_xl.io.workbook import analysis_file
 
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
-    _check_output(target, force, TABLE_SUFFIXES, "analyze", source)
+    _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)
     try:
         with _progress() as progress:
             progress("read")
             inputs = read_inputs(source)
+            if customers_file is not None:
+                inputs.customers = _single_table(read_inputs, customers_file, "customers")
+            if contacts_file is not None:
+                inputs.contacts = _single_table(read_inputs, contacts_file, "contacts")
             workbook_settings = Settings.from_mapping(inputs.settings) if inputs.settings else None
             settings = _settings(
                 settings_file,
@@ -354,9 +370,12 @@ def analyze_cmd(
                 forecast_months,
                 forecast_rate,
             )
-            result = analyze_inputs(inputs, settings, progress)
-            progress("write")
-            write_tables(target, report.export_tables(result))
+            if target.suffix.lower() in MACRO_SUFFIXES:
+                result = analysis_file(target, inputs, settings, progress).analysis
+            else:
+                result = analyze_inputs(inputs, settings, progress)
+                progress("write")
+                write_tables(target, report.export_tables(result))
     except KundenwertError as exc:
         raise _fail(exc) from None
     except OSError as exc:  # writes are reported by write_tables; this is the reading side
@@ -364,6 +383,14 @@ def analyze_cmd(
         raise typer.Exit(int(ExitCode.IO)) from None
     print_headline(result)
     err.print(texts.CLI["written"].format(path=target))
+
+
+def _single_table(read: Callable[[Path], Inputs], path: Path, key: str) -> pd.DataFrame | None:
+    """The one table of a csv/parquet file, or the table ``key`` of a workbook."""
+    inputs = read(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return getattr(inputs, key)
+    return inputs.transactions
 
 
 def main() -> None:

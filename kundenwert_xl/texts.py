@@ -967,14 +967,29 @@ CLI: dict[str, str] = {
         "Kundendeckungsbeiträge, Pareto und Walkurve.\n\n"
         "Beispiele:\n\n"
         "  kundenwert demo\n\n"
-        "  kundenwert analyze umsaetze.csv --stichtag 2024-06-30 -o ergebnis.xlsx"
+        "  kundenwert analyze umsaetze.csv --stichtag 2024-06-30 -o ergebnis.xlsx\n\n"
+        "  kundenwert analyze umsaetze.csv --kunden kunden.csv --werbekontakte kontakte.csv "
+        "-o Kundenwert.xlsm"
     ),
     "demo": "Beispieldaten erzeugen, auswerten und die Kernaussagen ausgeben.",
     "analyze": (
         "Transaktionen aus einer Datei (.xlsx, .xlsm, .csv, .parquet) auswerten und das "
-        "Ergebnis je Kunde schreiben."
+        "Ergebnis schreiben; mit -o Mappe.xlsm eine Kopie der Vorlage mit gefüllten "
+        "Eingabetabellen und berechneten Ergebnisblättern."
     ),
+    "arg_source": "Datei mit den Transaktionen (.csv, .parquet) oder eine Mappe (.xlsx, .xlsm).",
     "opt_output": "Zieldatei (.xlsx, .csv oder .parquet).",
+    "opt_output_analyze": (
+        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder "
+        ".parquet."
+    ),
+    "opt_customers": "Datei mit den Kundenstammdaten (Tabelle Kunden; .csv oder .parquet).",
+    "opt_contacts": "Datei mit den Werbekontakten (Tabelle Werbekontakte; .csv oder .parquet).",
+    "custom_rules_xlsm": (
+        "Eigene Segmentregeln (Segmentvorlage 'custom') können nicht in die Mappe übernommen "
+        "werden. Bitte die Regeln auf dem Blatt Einstellungen in die Tabelle Segmentregeln "
+        "eintragen oder eine .xlsx-Datei schreiben."
+    ),
     "opt_reference_date": "Stichtag (TT.MM.JJJJ oder JJJJ-MM-TT); Standard: letztes Datum.",
     "opt_settings": "TOML-Datei mit Einstellungen (Namen wie auf dem Blatt Einstellungen).",
     "opt_method": "Bewertungsmethode: Wertgrenzen, Ränge, Feste Grenzen oder Quartile.",
