@@ -375,7 +375,7 @@ def analyze_cmd(
             else:
                 result = analyze_inputs(inputs, settings, progress)
                 progress("write")
-                write_tables(target, report.export_tables(result))
+                write_tables(target, report.export_tables(result), report.export_specs())
     except KundenwertError as exc:
         raise _fail(exc) from None
     except OSError as exc:  # writes are reported by write_tables; this is the reading side

@@ -469,13 +469,26 @@ def problems_only(problems: list[Problem]) -> list[Block]:
     return [Block(SPECS["problems"], problem_rows(problems))]
 
 
+def _export_names() -> list[str]:
+    """The sheet name of each :data:`LAYOUT` block in a plain result file, in layout order."""
+    names: list[str] = []
+    for spec in LAYOUT:
+        name = spec.title if spec.sheet in names else spec.sheet
+        names.append(name[:31])
+    return names
+
+
 def export_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Sheet name -> table for a plain result file (``kundenwert analyze -o x.xlsx``)."""
-    out: dict[str, pd.DataFrame] = {}
-    for block in render(analysis):
-        name = block.spec.title if block.spec.sheet in out else block.spec.sheet
-        out[name[:31]] = pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns])
-    return out
+    return {
+        name: pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns])
+        for name, block in zip(_export_names(), render(analysis), strict=True)
+    }
+
+
+def export_specs() -> dict[str, BlockSpec]:
+    """Sheet name -> block of a plain result file: its formats and widths are the workbook's."""
+    return dict(zip(_export_names(), LAYOUT, strict=True))
 
 
 #: Every block of every result sheet, in writing order, with how each makes its rows.
