@@ -55,8 +55,12 @@ def main():
         all_names = list(sheets.getElementNames())
         out = {}
         for name in names:
+            # The active sheet cannot be hidden: show and activate the one to print first.
+            sheets.getByName(name).IsVisible = True
+            doc.CurrentController.setActiveSheet(sheets.getByName(name))
             for other in all_names:
-                sheets.getByName(other).IsVisible = other == name
+                if other != name:
+                    sheets.getByName(other).IsVisible = False
             target = Path(out_dir) / f"{all_names.index(name):02d}.pdf"
             doc.storeToURL(
                 uno.systemPathToFileUrl(str(target)),
