@@ -114,7 +114,7 @@ def _c(table: str, source: str, fmt: str | None = None, width: float = 12.0) -> 
 
 CUSTOMER_COLUMNS = (
     _c("customer", "customer_id", TEXT, 12),
-    _c("customer", "name", None, 28),
+    _c("customer", "name", None, 34),
     _c("customer", "group", None, 14),
     _c("customer", "segment", None, 24),
     _c("customer", "value_rank", INT, 7),
@@ -201,7 +201,7 @@ DECILE_COLUMNS = (
 )
 DILEMMA_COLUMNS = (
     _c("dilemma", "customer_id", TEXT, 12),
-    _c("dilemma", "name", None, 28),
+    _c("dilemma", "name", None, 34),
     _c("dilemma", "segment", None, 22),
     _c("dilemma", "net_revenue", EURO, 15),
     _c("dilemma", "revenue_share", PCT, 10),
@@ -224,7 +224,7 @@ SCENARIO_COLUMNS = (
 TARGET_COLUMNS = (
     _c("target", "value_rank", INT, 7),
     _c("target", "customer_id", TEXT, 12),
-    _c("target", "name", None, 28),
+    _c("target", "name", None, 34),
     _c("target", "segment", None, 22),
     _c("target", "value_score", SCORE, 10),
     _c("target", "net_revenue", EURO, 15),

@@ -384,8 +384,20 @@ def _settings_sheet(wb: openpyxl.Workbook) -> None:
             tableStyleInfo=TABLE_STYLE,
         )
     )
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 44
+    # Values as wide as the longest one: a band table cut at the column edge reads wrongly
+    # ("ab 24: -1" for -15). Explanations wrap instead of running on.
+    ws.column_dimensions["A"].width = max(len(str(row[0])) for row in rows) + 2
+    ws.column_dimensions["B"].width = max(len(str(row[1])) for row in rows) + 2
     ws.column_dimensions["C"].width = 90
+    for r in range(2, len(rows) + 2):
+        ws.cell(r, 2).alignment = Alignment(vertical="top")
+        ws.cell(r, 3).alignment = Alignment(wrap_text=True, vertical="top")
+        # Excel and LibreOffice do not grow a row for wrapped text written by a program.
+        ws.row_dimensions[r].height = 15 * -(-len(str(rows[r - 2][2])) // 85)
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
     start = 5
     _put_row(ws, 1, texts.SEGMENT_RULE_HEADERS, start)
     for i, rule in enumerate(PRESETS["r_current"], start=2):
