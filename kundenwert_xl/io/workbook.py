@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -108,7 +109,7 @@ def fill_template(
         tables.append(
             patch.TableData(
                 texts.TABLE_NAMES["settings"],
-                [list(texts.SETTING_TABLE_HEADERS), *[list(r) for r in rows]],
+                [list(texts.SETTING_TABLE_HEADERS), *[[_shown(v) for v in r] for r in rows]],
             )
         )
     blocks = report.render(result)
@@ -117,6 +118,14 @@ def fill_template(
         template.write_bytes(build())
         patch.write_results(template, target, blocks, tables)
     return actions.Outcome(blocks, result, result.problems)
+
+
+def _shown(value: object) -> object:
+    """A setting as the user would type it: a date in German.
+
+    The Wert column has no date format, and a bare serial number would read as 45626.
+    """
+    return texts.format_date(value) if isinstance(value, dt.date) else value
 
 
 def template_differences(path: Path) -> list[str]:
