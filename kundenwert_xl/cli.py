@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.analysis import Analysis, Progress
@@ -52,17 +54,31 @@ out = Console(highlight=False, soft_wrap=True)
 
 @contextmanager
 def _progress() -> Iterator[Progress]:
-    """Show the current phase on stderr, only when it is a terminal (never in CI logs)."""
+    """Phase, bar and elapsed time on stderr, only when it is a terminal (never in CI logs).
+
+    The bar counts the phases of :data:`texts.PHASES` in their order: reading, checking, each
+    computing step, writing; a phase a command skips moves the bar on.
+    """
     if not sys.stderr.isatty():
         yield lambda phase: None
         return
-    with err.status(texts.PHASES["read"]) as status:
-        yield lambda phase: status.update(texts.PHASES.get(phase, phase))
+    order = list(texts.PHASES)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(texts.PHASES["read"], total=len(order) - 1)
+
+        def report(phase: str) -> None:
+            done = order.index(phase) if phase in order else None
+            bar.update(task, description=texts.PHASES.get(phase, phase), completed=done)
+
+        yield report
 
 
 def _fail(exc: KundenwertError) -> typer.Exit:
     errors = [p for p in exc.problems if p.severity == "error"]
-    err.print(texts.CLI["problems_header"].format(count=len(errors)))
+    err.print(
+        texts.CLI["problems_header"].format(count=texts.count(len(errors), "problem"))
+    )
     for problem in errors:
         err.print(f"  {problem.one_line()}")
     code = ExitCode.IO if any(p.code == "io" for p in errors) else ExitCode.INPUT
@@ -159,8 +175,8 @@ def print_headline(analysis: Analysis) -> None:
     out.print(
         texts.CLI["headline"].format(
             reference_date=ref,
-            customers=texts.format_int(len(analysis.customers)),
-            rows=texts.format_int(analysis.facts["transactions"]),
+            customers=texts.count(len(analysis.customers), "customer"),
+            rows=texts.count(analysis.facts["transactions"], "transaction"),
         )
     )
     for sentence in analysis.sentences():

@@ -1014,8 +1014,8 @@ CLI: dict[str, str] = {
     ),
     "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
     "written": "Ergebnis geschrieben: {path}",
-    "problems_header": "{count} Problem(e) gefunden:",
-    "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
+    "problems_header": "{count} gefunden:",
+    "headline": "Stichtag {reference_date}: {customers}, {rows} ausgewertet.",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
     "too_many_rows": (
         "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
@@ -1181,6 +1181,22 @@ def format_int(value: int) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+#: Singular and plural of the nouns we count.
+NOUNS: dict[str, tuple[str, str]] = {
+    "customer": ("Kunde", "Kunden"),
+    "customer_has": ("Kunde hat", "Kunden haben"),
+    "dilemma_customer": ("Dilemma-Kunde", "Dilemma-Kunden"),
+    "transaction": ("Transaktion", "Transaktionen"),
+    "problem": ("Problem", "Probleme"),
+}
+
+
+def count(value: int, noun: str) -> str:
+    """``1 Kunde``, ``2 Kunden``, ``12.345 Kunden``: the number and the right form of a noun."""
+    singular, plural = NOUNS[noun]
+    return f"{format_int(value)} {singular if int(value) == 1 else plural}"
+
+
 def format_decimal(value: float) -> str:
     """``0.125`` -> ``0,125`` (every significant digit, up to 12)."""
     return f"{value:.12g}".replace(".", ",")
@@ -1251,7 +1267,8 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
     pct = format_percent
     db = DB_LEVELS[level]
     lines = [
-        f"{format_int(facts['customers'])} Kunden, Umsatz {format_euro(facts['total_revenue'])}, "
+        f"{count(facts['customers'], 'customer')}, Umsatz "
+        f"{format_euro(facts['total_revenue'])}, "
         f"{db} {format_euro(facts['total_db'])}."
     ]
     if facts["customer_share_for_80pct_revenue"] == facts["customer_share_for_80pct_revenue"]:
@@ -1288,12 +1305,13 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
             "aussagekräftig."
         )
     lines.append(
-        f"{format_int(facts['negative_db_customers'])} Kunden haben einen negativen "
+        f"{count(facts['negative_db_customers'], 'customer_has')} einen negativen "
         "Deckungsbeitrag."
     )
     if dilemma_count:
         lines.append(
-            f"{format_int(dilemma_count)} Dilemma-Kunden: unter den schlechtesten nach DB, aber "
+            f"{count(dilemma_count, 'dilemma_customer')}: unter den schlechtesten "
+            "nach DB, aber "
             f"wichtig nach Umsatz (zusammen {pct(dilemma_share)} des Umsatzes). Bitte auf dem "
             "Blatt Dilemma entscheiden."
         )

@@ -89,3 +89,11 @@ def test_one_percent_format_everywhere():
     percent = {c.fmt for s in report.LAYOUT for c in s.columns if c.fmt and "%" in c.fmt}
     percent |= {f for s in report.LAYOUT for f in s.row_formats if f and "%" in f}
     assert percent <= {"0.0 %", "0 %"}
+
+
+def test_singular_and_plural_are_right():
+    # the article case has exactly one dilemma customer (K10) and ten customers
+    sentences = _article().sentences()
+    assert sentences[0].startswith("10 Kunden, Umsatz 1.350,00 €")
+    assert any(s.startswith("1 Dilemma-Kunde: ") for s in sentences)
+    assert not any("1 Dilemma-Kunden" in s for s in sentences)
