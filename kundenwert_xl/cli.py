@@ -41,6 +41,37 @@ class ExitCode(IntEnum):
 #: Data rows an Excel sheet can hold below a header row.
 EXCEL_DATA_ROWS = 1_048_575
 
+def _german(message: str) -> str:
+    return texts.FRAMEWORK.get(message, message)
+
+
+def _german_plural(singular: str, plural: str, n: int) -> str:
+    return _german(singular if n == 1 else plural)
+
+
+def speak_german() -> None:
+    """Make typer (and click) say their own words (help headings, errors) in German.
+
+    They translate through module-level ``gettext`` functions bound at import; there is no
+    German catalogue for them, so these names are pointed at :data:`texts.FRAMEWORK`. Words
+    that typer's bundled click writes without ``gettext`` ("Usage:", "Error:") stay English.
+    """
+    import importlib
+
+    for name in ("typer.core", "typer._click.parser", "click.core", "click.exceptions",
+                 "click.formatting", "click.decorators", "click.types", "click.parser"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "_"):
+            module._ = _german
+        if hasattr(module, "ngettext"):
+            module.ngettext = _german_plural
+
+
+speak_german()
+
 app = typer.Typer(
     help=texts.CLI["app"],
     no_args_is_help=True,

@@ -1515,3 +1515,58 @@ CHART_TITLES = {
     "segments": "Segmente: Anteil Kunden und Umsatz",
 }
 SETTING_TABLE_HEADERS = ("Einstellung", "Wert", "Erklärung")
+
+#: The command-line framework's own words (click, typer) in German, by their English original;
+#: what is not listed stays as the framework says it.
+FRAMEWORK: dict[str, str] = {
+    "Usage:": "Aufruf:",
+    "Options": "Optionen",
+    "Arguments": "Argumente",
+    "Commands": "Befehle",
+    "Positional arguments": "Argumente",
+    "Show this message and exit.": "Diese Hilfe zeigen und beenden.",
+    "Show the version and exit.": "Die Version zeigen und beenden.",
+    "Try '{command} {option}' for help.": "Hilfe: '{command} {option}'.",
+    "Error: {message}": "Fehler: {message}",
+    "Missing argument": "Es fehlt das Argument",
+    "Missing option": "Es fehlt die Option",
+    "Missing parameter": "Es fehlt der Parameter",
+    "Missing {param_type}": "Es fehlt: {param_type}",
+    "Missing parameter: {param_name}": "Es fehlt der Parameter {param_name}",
+    "Missing command.": "Es fehlt ein Befehl.",
+    "No such command {name!r}.": "Unbekannter Befehl {name!r}.",
+    "No such option {name!r}.": "Unbekannte Option {name!r}.",
+    "No such option: {name}": "Unbekannte Option: {name}",
+    "Option {name!r} does not take a value.": "Die Option {name!r} nimmt keinen Wert.",
+    "Option {name!r} requires an argument.": "Die Option {name!r} braucht einen Wert.",
+    "Option {name!r} requires {nargs} arguments.": "Die Option {name!r} braucht {nargs} Werte.",
+    "Got unexpected extra argument ({args})": "Unerwartetes zusätzliches Argument ({args})",
+    "Got unexpected extra arguments ({args})": "Unerwartete zusätzliche Argumente ({args})",
+    "Did you mean {possibility}?": "Meinten Sie {possibility}?",
+    "(Did you mean one of: {possibilities}?)": "(Meinten Sie eines von: {possibilities}?)",
+    "Invalid value for {param_hint}: {message}": "Ungültiger Wert für {param_hint}: {message}",
+    "Invalid value: {message}": "Ungültiger Wert: {message}",
+    "{value!r} is not a valid {number_type}.": "{value!r} ist keine gültige {number_type}.",
+    "integer": "ganze Zahl",
+    "float": "Zahl",
+    "{value} is not in the range {range}.": "{value} liegt nicht im Bereich {range}.",
+    "{value!r} is not {choice}.": "{value!r} ist nicht {choice}.",
+    "{value!r} is not one of {choices}.": "{value!r} ist keiner von {choices}.",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} existiert nicht.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} ist ein Ordner.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} ist eine Datei.",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} ist nicht lesbar.",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} ist nicht beschreibbar.",
+    "Could not open file {filename!r}: {message}": (
+        "Datei {filename!r} lässt sich nicht öffnen: {message}"
+    ),
+    "Aborted!": "Abgebrochen.",
+    "required": "Pflicht",
+    "default: {default}": "Standard: {default}",
+    "env var: {var}": "Umgebungsvariable: {var}",
+    "unknown error": "unbekannter Fehler",
+    "file": "Datei",
+    "directory": "Ordner",
+    "path": "Pfad",
+}
+

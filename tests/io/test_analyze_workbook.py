@@ -107,3 +107,11 @@ def test_a_renamed_decision_header_keeps_every_decision(demo_copy, tmp_path):
     assert after[dilemma.row][decision_col - 1] == "Maßnahme"
     kept = {r[id_col - 1]: r[decision_col - 1] for r in after[dilemma.first_data_row - 1 :]}
     assert {cid: kept.get(cid) for cid in listed} == chosen
+
+
+def test_help_speaks_german():
+    res = _run("analyze", "--help")
+    assert res.returncode == 0
+    assert "Optionen" in res.stdout and "Diese Hilfe zeigen und beenden." in res.stdout
+    assert "Show this message" not in res.stdout and "[required]" not in res.stdout
+    assert "--kunden" in res.stdout and "--werbekontakte" in res.stdout
