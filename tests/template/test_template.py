@@ -107,8 +107,11 @@ def test_charts_point_at_the_fixed_result_ranges(template_zip):
     d_first, d_last = deciles.first_data_row, deciles.first_data_row + deciles.max_rows - 1
     assert f"'Pareto'!$O${d_first}:$O${d_last}" in charts  # deciles as categories
     assert f"'Pareto'!$R${d_first}:$R${d_last}" in charts  # revenue share per decile (bars)
-    assert f"'Pareto'!$S${d_first}:$S${d_last}" in charts  # cumulative, on the secondary axis
-    assert '<c:axId val="200"' in charts or '<axId val="200"' in charts
+    assert f"'Pareto'!$S${d_first}:$S${d_last}" in charts  # cumulative line
+    # Issue 14: bars and cumulative line on ONE percent axis (no secondary axis), 0-100 %;
+    # the whale curve's x-axis runs from 0 to 100 % of customers, not on to 120 %.
+    assert 'axId val="200"' not in charts
+    assert charts.count('<max val="1"/>') >= 4 and charts.count('<min val="0"/>') >= 4
     assert "'Segmente'!$A$3:$A$14" in charts and "'Segmente'!$E$3:$E$14" in charts
 
 
