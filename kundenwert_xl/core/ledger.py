@@ -339,13 +339,21 @@ def build_ledger(
     cats = ids.categories
     used = np.bincount(ids.codes[ids.codes >= 0], minlength=len(cats)) > 0
     extra = pd.Index([]) if extra_customers is None else pd.Index(extra_customers)
-    if used.all() and cats.is_monotonic_increasing and extra.isin(cats).all():
-        # The usual case: the category codes already are the positions in the sorted universe.
+    extra = extra[~extra.isin(cats[used])].unique() if len(extra) else extra
+    if used.all() and len(extra) == 0 and cats.is_monotonic_increasing:
+        # The usual case (validation sorts the ids): codes already are the sorted positions.
         universe, codes = pd.Index(cats), np.asarray(ids.codes, dtype=np.intp)
     else:
-        universe = pd.Index(cats[used]).union(extra).sort_values()
-        # Categories -> universe positions on the (small) category index, then one take per row.
-        codes = universe.get_indexer(cats)[ids.codes].astype(np.intp)
+        # One sort of the distinct ids and an inverse permutation; rows then take integers.
+        known = pd.Index(cats[used], dtype="str")
+        combined = known.append(pd.Index(extra, dtype="str"))
+        order = np.asarray(combined.argsort())
+        universe = combined.take(order)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        position = np.full(len(cats), -1, dtype=np.intp)
+        position[used] = rank[: len(known)]
+        codes = position[ids.codes]
     revenue_cents = None
     for name in MONEY_COLUMNS:
         if name in rows:
