@@ -307,9 +307,12 @@ def _parse_id(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.nda
 
 
 def _sort_categories(ids: pd.Series) -> pd.Series:
-    """The same ids with their categories in code point order (as Arrow and Excel's binary
-    comparison sort text) and unused categories dropped; codes remapped by the inverse
-    permutation, one integer take per row instead of a string lookup."""
+    """Return the ids with their categories sorted and unused categories dropped.
+
+    Categories sort in code point order (as Arrow and a binary comparison sort text); the
+    codes are remapped by the inverse permutation, one integer take per row instead of a
+    string lookup.
+    """
     values = ids.array
     cats = values.categories
     codes = np.asarray(values.codes)
