@@ -269,7 +269,7 @@ def _forecast(
     """The forecast columns, or empty ones and the refusal as a note (the analysis goes on)."""
     empty = pd.DataFrame(np.nan, index=ledger.customer_ids, columns=list(FORECAST_COLUMNS))
     try:
-        model = clv_model(tx, ledger.reference_date, time_unit="W")
+        model = clv_model(tx, ledger.reference_date, time_unit="W", ledger=ledger)
         purchase_revenue = pd.Series(
             ledger.money("revenue", ledger.revenue >= 0), index=ledger.customer_ids
         )
