@@ -19,6 +19,7 @@ import pandas as pd
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem, Severity
+from kundenwert_xl.core.ledger import is_strictly_sorted
 
 Kind = Literal["id", "date", "number", "cost", "bool", "text"]
 
@@ -317,7 +318,7 @@ def _sort_categories(ids: pd.Series) -> pd.Series:
     cats = values.categories
     codes = np.asarray(values.codes)
     used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
-    if used.all() and cats.is_monotonic_increasing:
+    if used.all() and is_strictly_sorted(cats):
         return ids
     kept = cats[used]
     order = np.asarray(kept.argsort())
