@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import stat
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pandas as pd
@@ -24,6 +26,9 @@ from kundenwert_xl.actions import Inputs, trim_blank_tail
 from kundenwert_xl.core import schema
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
+
+if TYPE_CHECKING:
+    import fastexcel
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Column kinds read as text in every reader, so ``000123`` never becomes the number 123.
@@ -273,17 +278,17 @@ def read_workbook(path: Path) -> Inputs:
             german = texts.TABLE_NAMES[key]
             info = table_map.get(german.casefold())
             if info is not None:
-                frames[key] = _load(reader, key, table=info.name)
+                frames[key] = _load(reader, table=info.name)
                 first_rows[key] = info.first_row + 1
             elif german.casefold() in sheets:
-                frames[key] = _load(reader, key, sheet=sheets[german.casefold()])
+                frames[key] = _load(reader, sheet=sheets[german.casefold()])
                 first_rows[key] = 2
             else:
                 frames[key] = None
         if frames["transactions"] is None:
             if len(reader.sheet_names) != 1:
                 raise _io_error(path, texts.IO_DETAILS["no_transactions"])
-            frames["transactions"] = _load(reader, "transactions", sheet=0)
+            frames["transactions"] = _load(reader, sheet=0)
             first_rows["transactions"] = 2
     except fastexcel.FastExcelError as exc:
         raise _io_error(path, str(exc)) from None
@@ -315,35 +320,28 @@ EXCEL_COLUMNS = 16_384
 
 
 def _load(
-    reader: object, key: str, table: str | None = None, sheet: str | int | None = None
+    reader: fastexcel.ExcelReader, table: str | None = None, sheet: str | int | None = None
 ) -> pd.DataFrame:
-    """One table or sheet as a frame: id columns as text, headers as written.
+    """One table or sheet as a frame, with its headers as written.
 
-    The header row is read first (one row) so that the id columns can be read as text: a
-    customer number ``000123`` typed as text stays ``000123``, and the number 1001 becomes
-    ``"1001"``. fastexcel renames a repeated header (``Umsatz_1``); the frame gets the labels as
-    written back, so the schema reports the repetition instead of dropping a column.
+    Id columns need no help here: a column with any text cell comes back as text (``000123``
+    stays), one of numbers only as numbers, which the schema writes as ``"1001"``. A sheet may
+    repeat a header, which fastexcel renames (``Umsatz_1``); only then is the header row read
+    once more (parsing a sheet costs as much as reading it) and the labels as written put back,
+    so the schema reports the repetition instead of dropping a column. Excel Tables cannot
+    repeat a header.
     """
     if table is not None:
-        head = reader.load_table(table, n_rows=0, eager=True)  # type: ignore[attr-defined]
-        labels = [str(name) for name in head.column_names]
-    else:
-        head = reader.load_sheet(sheet, header_row=None, n_rows=1)  # type: ignore[attr-defined]
-        first = head.to_pandas()
-        labels = ["" if pd.isna(v) else str(v) for v in first.iloc[0]] if len(first) else []
-    dtypes = {
-        position: "string"
-        for position, label in enumerate(labels)
-        if key in schema.SCHEMAS and schema.column_name(key, label) in ID_COLUMNS
-    }
-    options = {"schema_sample_rows": None, "dtypes": dtypes or None}
-    if table is not None:
-        frame = reader.load_table(table, **options).to_pandas()  # type: ignore[attr-defined]
-    else:
-        frame = reader.load_sheet(sheet, **options).to_pandas()  # type: ignore[attr-defined]
-    if len(labels) == frame.shape[1] and table is None:
-        frame.columns = [label.strip() if label else name for label, name in
-                         zip(labels, frame.columns, strict=True)]
+        return reader.load_table(table, schema_sample_rows=None).to_pandas()
+    frame = reader.load_sheet(sheet, schema_sample_rows=None).to_pandas()
+    names = {str(c) for c in frame.columns}
+    renamed = (re.fullmatch(r"(.+)_\d+", name) for name in names)
+    if any(m is not None and m[1] in names for m in renamed):
+        head = reader.load_sheet(sheet, header_row=None, n_rows=1).to_pandas()
+        labels = ["" if pd.isna(v) else str(v).strip() for v in head.iloc[0]]
+        if len(labels) == frame.shape[1]:
+            given = zip(labels, frame.columns, strict=True)
+            frame.columns = [label or str(c) for label, c in given]
     return frame
 
 
