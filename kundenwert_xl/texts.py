@@ -166,6 +166,10 @@ MESSAGES: dict[str, str] = {
         "workbook_template.xlsm entstanden ist."
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
+    "period_extrapolated": (
+        "Die Daten umfassen nur {days} Tag(e) bis zum Stichtag; DB je Jahr und CLV sind auf ein "
+        "Jahr hochgerechnet und entsprechend unsicher."
+    ),
     "reference_date_assumed": (
         "Kein Stichtag angegeben; ausgewertet wurde bis zum letzten Transaktionsdatum "
         "{reference_date}."
