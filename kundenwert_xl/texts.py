@@ -134,6 +134,14 @@ MESSAGES: dict[str, str] = {
     ),
     "bad_setting": "{detail}",
     "more_rows": "… und {count} weitere Zeilen mit demselben Problem.",
+    "csv_fields": (
+        "Die Zeile hat {count} Felder, die Überschrift nur {width}. Bitte Trennzeichen in den "
+        "Werten prüfen (z. B. ein Semikolon in einem Namen) oder fehlende Überschriften ergänzen."
+    ),
+    "csv_quote": (
+        "Ein Anführungszeichen ab dieser Zeile wird bis zum Dateiende nicht geschlossen. Bitte "
+        "das Anführungszeichen entfernen oder schließen."
+    ),
     "unknown_channel": (
         "Werbekontakt-Art '{value}' ist in der Einstellung '{setting}' nicht aufgeführt "
         "(z. B. Zeile {rows}). Bitte die Art dort mit ihren Punkten ergänzen oder die Zeilen "
@@ -255,6 +263,7 @@ IO_DETAILS: dict[str, str] = {
         "angeben (Kundennr, Datum, Umsatz)."
     ),
     "not_parquet": "Die Datei ist keine lesbare Parquet-Datei ({detail}).",
+    "not_csv": "Die Datei ist keine lesbare CSV-Datei ({detail}).",
     "utf16_without_bom": (
         "Die Datei scheint UTF-16-kodiert zu sein, aber ohne Byte-Order-Mark (BOM). Bitte als "
         "'CSV UTF-8' speichern."

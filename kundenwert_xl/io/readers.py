@@ -12,6 +12,7 @@ import codecs
 import csv
 import re
 import stat
+import warnings
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -201,12 +202,54 @@ def read_csv(path: Path) -> pd.DataFrame:
     if german:
         kwargs.update(decimal=",")
     try:
-        frame = pd.read_csv(path, **kwargs)
-    except (ValueError, pd.errors.ParserError) as exc:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, **kwargs)
+    except pd.errors.ParserError as exc:
+        raise _csv_shape_error(path, encoding, sep, len(labels), str(exc)) from None
+    except ValueError as exc:
         raise _io_error(path, str(exc)) from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        # pandas would drop the extra fields of the first data row with only a warning.
+        raise _csv_shape_error(path, encoding, sep, len(labels), "")
     if len(labels) == frame.shape[1]:
         frame.columns = [label.strip() for label in labels]
     return frame
+
+
+def _csv_shape_error(
+    path: Path, encoding: str, sep: str, width: int, detail: str
+) -> KundenwertError:
+    """The first row with more fields than the header, or the unclosed quote, in German.
+
+    Only on this error path is the file read a second time (streamed by the csv module).
+    """
+    quote = re.search(r"EOF inside string starting at row (\d+)", detail)
+    if quote:
+        return KundenwertError(
+            [
+                Problem(
+                    "csv_quote",
+                    texts.message("csv_quote"),
+                    table=texts.TABLE_NAMES["transactions"],
+                    row=int(quote[1]) + 1,
+                )
+            ]
+        )
+    with path.open(encoding=encoding, newline="") as fh:
+        for number, fields in enumerate(csv.reader(fh, delimiter=sep), start=1):
+            if len(fields) > width:
+                return KundenwertError(
+                    [
+                        Problem(
+                            "csv_fields",
+                            texts.message("csv_fields", count=len(fields), width=width),
+                            table=texts.TABLE_NAMES["transactions"],
+                            row=number,
+                        )
+                    ]
+                )
+    return _io_error(path, texts.IO_DETAILS["not_csv"].format(detail=detail))
 
 
 def check_xml_parts(path: Path, zf: zipfile.ZipFile) -> None:

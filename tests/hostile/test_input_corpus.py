@@ -52,6 +52,7 @@ BULLETS = (
     "overflow",
     "excel_serial",
     "not_regular_file",
+    "csv_shape",  # found on the way: rows wider than the header, an unclosed quote
 )
 
 
@@ -374,6 +375,16 @@ CASES = [
     # -- anything that is not a regular file
     Case("directory", "csv,", "not_regular_file", lambda path: path.mkdir(), 3,
          ("keine gewöhnliche Datei",)),
+    # -- rows that do not fit the header (pandas shifted or dropped columns, or spoke English)
+    Case("csv_first_row_wider_than_header", "csv;", "csv_shape",
+         text("Kundennr;Datum;Umsatz\n1;01.01.2024;10;99\n2;01.01.2024;5\n"), 1,
+         ("Transaktionen, Zeile 2", "Die Zeile hat 4 Felder, die Überschrift nur 3")),
+    Case("csv_later_row_wider_than_header", "csv,", "csv_shape",
+         text("Kundennr,Datum,Umsatz\n1,2024-01-01,10\n2,2024-01-01,5,7,8\n"), 1,
+         ("Transaktionen, Zeile 3", "5 Felder")),
+    Case("csv_unclosed_quote", "csv;", "csv_shape",
+         text('Kundennr;Datum;Umsatz\n1;"01.01.2024;10\n2;01.01.2024;5\n'), 1,
+         ("Zeile 2", "Anführungszeichen")),
     # -- the settings file is read as carefully as the data
     Case("settings_not_toml", "csv;", "encoding", text("Kundennr;Datum;Umsatz\n1;01.01.2024;1\n"),
          3, ("einstellungen.toml", "keine gültige TOML-Datei"), settings_file=b"Stichtag = [\n"),
