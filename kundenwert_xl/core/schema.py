@@ -407,6 +407,13 @@ def _parse_date(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
         if getattr(s.dt, "tz", None) is not None:
             bad["zone_offset"] = s.notna().to_numpy()
             s = s.dt.tz_localize(None)
+        first, last = s.min(), s.max()
+        if pd.isna(first) or DATE_MIN <= first.to_datetime64() <= last.to_datetime64() <= DATE_MAX:
+            # The usual typed column: no copy unless times must be cut off.
+            blank = s.isna().to_numpy()
+            if required and blank.any():
+                bad["blank_date"] = blank
+            return (s.dt.floor("D") if _has_time(s) else s), bad
         days = s.to_numpy().astype("datetime64[D]")
         known = ~np.isnat(days)
     elif pd.api.types.is_numeric_dtype(s.dtype):
@@ -429,6 +436,12 @@ def _parse_date(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
     if required and blank.any():
         bad["blank_date"] = blank
     return values, bad
+
+
+def _has_time(values: pd.Series) -> bool:
+    arr = values.to_numpy()
+    ticks_per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(arr.dtype)[0])
+    return bool((arr.view("int64") % ticks_per_day).any())
 
 
 def _from_serial(arr: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
