@@ -142,6 +142,12 @@ class Settings(BaseModel):
         days (several orders on one day count once, as lifetimes and pymc-marketing do).
     monetary_basis : {"total", "average"}
         Monetary is the net revenue, or the net revenue per purchase day (pymc-marketing).
+    forecast_enabled : bool
+        Fit BG/NBD + Gamma-Gamma and add the forecast columns (``p_alive``, ``clv_db`` …).
+    forecast_months : int
+        Horizon of the forecast in months (1 to 120).
+    forecast_discount_rate : float
+        Yearly discount rate of the forecast (0.1 = 10 %), compounded monthly.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -179,6 +185,9 @@ class Settings(BaseModel):
     clv_retention: float = Field(0.8, ge=0, lt=1)
     clv_discount_rate: float = Field(0.1, ge=0, le=1)
     clv_include_current: bool = False
+    forecast_enabled: bool = True
+    forecast_months: int = Field(12, ge=1, le=120)
+    forecast_discount_rate: float = Field(0.1, ge=0, le=1)
     abc_measure: Literal["revenue", "db"] = "revenue"
     abc_basis: Literal["value", "customers"] = "value"
     abc_value_limits: tuple[float, float] = (0.8, 0.95)

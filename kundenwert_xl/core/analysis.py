@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,9 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core import contacts as contacts_module
 from kundenwert_xl.core import decisions, margin, pareto, rfm, rfmr, schema, segments, value
+from kundenwert_xl.core.clv import clv_model, forward_values
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.core.ledger import build_ledger, day_numbers
+from kundenwert_xl.core.ledger import Ledger, build_ledger, day_numbers
 from kundenwert_xl.settings import Settings
 
 Progress = Callable[[str], None]
@@ -33,7 +34,9 @@ class Analysis:
     customers : pandas.DataFrame
         One row per customer, indexed by ``customer_id``: RFM values and scores, RFMR points
         and their parts, segment, DB stages and ratios, value score and rank, CLV, ABC class,
-        dilemma flag.
+        dilemma flag; with the forecast on, ``p_alive``, ``expected_purchases``,
+        ``expected_revenue``, ``clv_revenue`` and ``clv_db`` (empty where the data allow no
+        model, see :func:`kundenwert_xl.core.clv.forward_values`).
     thresholds : pandas.DataFrame
         The class limits used per RFM dimension and score.
     segments : pandas.DataFrame
@@ -234,6 +237,11 @@ def analyze(
     table = pd.concat([costs[["name", "group"]], values, scores, points, margins, worth], axis=1)
     table.insert(table.columns.get_loc("rfmr_recency"), "segment", segment)
     table["dilemma"] = dilemma
+    if used.forecast_enabled:
+        report("forecast")
+        forecast, forecast_problems = _forecast(tx, ledger, margins, used, period_days)
+        table = table.join(forecast)
+        problems += forecast_problems
 
     report("pareto")
     problems += _total_problems(revenue, db, level)
@@ -256,6 +264,36 @@ def analyze(
         reference_date=ledger.reference_date,
         settings=used,
     )
+
+
+FORECAST_COLUMNS = ("p_alive", "expected_purchases", "expected_revenue", "clv_revenue", "clv_db")
+
+
+def _forecast(
+    tx: pd.DataFrame, ledger: Ledger, margins: pd.DataFrame, used: Settings, period_days: int
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The forecast columns, or empty ones and the refusal as a note (the analysis goes on)."""
+    empty = pd.DataFrame(np.nan, index=ledger.customer_ids, columns=list(FORECAST_COLUMNS))
+    try:
+        model = clv_model(tx, ledger.reference_date, time_unit="W")
+        purchase_revenue = pd.Series(
+            ledger.money("revenue", ledger.revenue >= 0), index=ledger.customer_ids
+        )
+        values, notes = forward_values(
+            model,
+            margins,
+            purchase_revenue,
+            used.ranking_level,
+            used.forecast_months,
+            used.forecast_discount_rate,
+            period_days,
+            used.cogs_rate,
+        )
+    except KundenwertError as exc:
+        # A refused forecast leaves its columns empty; the rest of the analysis stands.
+        return empty, [replace(p, severity="note") for p in exc.problems]
+    own = [p for p in model.problems if p.code.startswith("clv_")]
+    return values.reindex(ledger.customer_ids), own + notes
 
 
 def _total_problems(revenue: np.ndarray, db: np.ndarray, level: str) -> list[Problem]:

@@ -297,10 +297,21 @@ class _StopAtRoot:
         return None
 
 
+def guard_package(path: Path) -> None:
+    """Refuse an unsafe workbook package (zip bomb, paths outside, DTD) before any reader."""
+    from kundenwert_xl.io.package import check_package
+
+    try:
+        check_package(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _io_error(path, str(exc)) from None
+
+
 def read_workbook(path: Path) -> Inputs:
     """Read every input table and the Einstellungen of a workbook."""
     import fastexcel
 
+    guard_package(path)
     try:
         with zipfile.ZipFile(path) as zf:
             check_xml_parts(path, zf)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import kundenwert_xl as kx
 from kundenwert_xl.core.rfm import score
+from tests.core.helpers import assert_same_analysis
 
 IDS = ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
 
@@ -212,7 +213,8 @@ def test_properties_scores_in_range_and_stable_under_shuffle(rows, method, n, se
         assert c.loc[~has, col].isna().all()
     shuffled = tx.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     again = kx.analyze(shuffled, settings=s)
-    pd.testing.assert_frame_equal(first.customers, again.customers)
+    # Every column, table, fact and problem, bit for bit (issue 16), not a tolerance.
+    assert_same_analysis(first, again)
     t = first.thresholds
     for dim, ascending in (("recency", False), ("frequency", True), ("monetary", True)):
         part = t[t.dimension == dim].dropna(subset=["lower"])
