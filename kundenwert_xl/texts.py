@@ -370,14 +370,9 @@ IO_DETAILS: dict[str, str] = {
         "Die Kodierung ist weder UTF-8 noch Windows-1252 (cp1252): das Byte {byte} an Stelle "
         "{position} passt zu keiner der beiden. Bitte die Datei als 'CSV UTF-8' speichern."
     ),
-    "hostile_xml": (
-        "Der Teil '{part}' der Mappe enthält eine DTD oder Entity-Definitionen. Solche Mappen "
-        "werden aus Sicherheitsgründen nicht gelesen; bitte die Daten in eine neue Mappe "
-        "kopieren."
-    ),
-    "broken_part": (
-        "Der Teil '{part}' der Mappe ist beschädigt ({detail}). Bitte die Mappe in Excel öffnen "
-        "und neu speichern."
+    "broken_xml": (
+        "Die Mappe enthält fehlerhaftes XML ({detail}). Bitte die Mappe in Excel öffnen und neu "
+        "speichern."
     ),
     "bad_table_ref": (
         "Die Excel-Tabelle '{table}' hat den Bereich '{ref}', der kein gültiger Zellbereich ist. "

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pandas as pd
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from kundenwert_xl import texts
 from kundenwert_xl.actions import Inputs, trim_blank_tail
@@ -35,9 +33,6 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Column kinds read as text in every reader, so ``000123`` never becomes the number 123.
 ID_COLUMNS = frozenset({"customer_id", "order_id"})
 _CHUNK = 1 << 20
-# A well-formed OOXML prolog is a few hundred bytes; one that goes on for longer than this is
-# either broken or built to make a reader work.
-_MAX_PROLOG = 1 << 16
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -252,51 +247,6 @@ def _csv_shape_error(
     return _io_error(path, texts.IO_DETAILS["not_csv"].format(detail=detail))
 
 
-def check_xml_parts(path: Path, zf: zipfile.ZipFile) -> None:
-    """Refuse a workbook whose XML parts declare a DTD or entities, before anything parses them.
-
-    A DTD is only allowed before the root element, so each part is parsed (by defusedxml, with
-    DTDs forbidden) just up to its root tag; the rest of a large sheet is never read here.
-    """
-    for info in zf.infolist():
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            continue
-        parser = DefusedXMLParser(
-            target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-        read = 0
-        try:
-            with zf.open(info) as fh:
-                while chunk := fh.read(4096):
-                    parser.feed(chunk)
-                    read += len(chunk)
-                    if read > _MAX_PROLOG:
-                        raise ET.ParseError("prolog too long")
-                parser.close()
-        except _RootReached:
-            continue
-        except DefusedXmlException:
-            raise _io_error(
-                path, texts.IO_DETAILS["hostile_xml"].format(part=info.filename)
-            ) from None
-        except (ET.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise _io_error(
-                path, texts.IO_DETAILS["broken_part"].format(part=info.filename, detail=exc)
-            ) from None
-
-
-class _RootReached(Exception):
-    """Raised by the parser target at the first element: the prolog is over."""
-
-
-class _StopAtRoot:
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        raise _RootReached
-
-    def close(self) -> None:
-        return None
-
-
 def guard_package(path: Path) -> None:
     """Refuse an unsafe workbook package (zip bomb, paths outside, DTD) before any reader."""
     from kundenwert_xl.io.package import check_package
@@ -311,13 +261,14 @@ def read_workbook(path: Path) -> Inputs:
     """Read every input table and the Einstellungen of a workbook."""
     import fastexcel
 
-    guard_package(path)
+    guard_package(path)  # DTDs, zip bombs and foreign paths are refused there, before parsing
     try:
         with zipfile.ZipFile(path) as zf:
-            check_xml_parts(path, zf)
             table_map = ooxml.tables(zf)
         reader = fastexcel.read_excel(str(path))
-    except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, fastexcel.FastExcelError) as exc:
+    except ET.ParseError as exc:
+        raise _io_error(path, texts.IO_DETAILS["broken_xml"].format(detail=exc)) from None
+    except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError) as exc:
         raise _io_error(path, str(exc)) from None
     for info in table_map.values():
         if not _valid_ref(info.ref):

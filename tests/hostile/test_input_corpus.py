@@ -328,7 +328,7 @@ CASES = [
     # -- hostile XML in an input workbook
     Case("xlsx_entities_in_sheet", "xlsx", "hostile_xml",
          patched(TABLE_BOOK, "xl/worksheets/sheet1.xml", lambda d: BILLION_LAUGHS + d), 3,
-         ("'xl/worksheets/sheet1.xml'", "DTD oder Entity-Definitionen")),
+         ("'xl/worksheets/sheet1.xml'", "Dokumenttyp-Deklaration (DTD) oder Entitäten")),
     Case("xlsm_external_dtd_in_workbook", "xlsm", "hostile_xml",
          patched(TABLE_BOOK, "xl/workbook.xml",
                  lambda d: b'<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd">' + d), 3,
@@ -338,7 +338,7 @@ CASES = [
          ("xl/tables/table1.xml",)),
     Case("xlsx_broken_xml", "xlsx", "hostile_xml",
          patched(TABLE_BOOK, "xl/workbook.xml", lambda d: b"<<" + d), 3,
-         ("'xl/workbook.xml' der Mappe ist beschädigt",)),
+         ("Die Mappe enthält fehlerhaftes XML",)),
     # -- table ranges that are no cell range
     Case("xlsx_table_range_zzz", "xlsx", "table_range",
          patched(TABLE_BOOK, "xl/tables/table1.xml",
