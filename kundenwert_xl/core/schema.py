@@ -385,7 +385,9 @@ def _parse_cost(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
 #: typo (``31.12.9999`` as "open end", ``0001-01-01`` as "no date") and would become the Stichtag.
 DATE_MIN = np.datetime64("1900-01-01", "D")
 DATE_MAX = np.datetime64("2099-12-31", "D")
-_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,4})$")
+# A time after a German date is allowed (Excel's csv export of a date-time cell writes it).
+_DE_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,4})" + _DE_TIME + "$")
 _ISO_DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$"
@@ -547,11 +549,11 @@ def _parse_mixed_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, dict[str, 
             flag(code, _spread(n, at[mask]))
     # German TT.MM.JJJJ and ISO JJJJ-MM-TT: the usual fixed width is cut by position in Arrow;
     # only the rare one-digit day or month goes through a regex per row.
-    german = matches(r"\d{2}\.\d{2}\.\d{4}")
+    german = matches(r"\d{2}\.\d{2}\.\d{4}" + _DE_TIME)
     if german.any():
         at = np.flatnonzero(german)
         put(at, *_days_of(*(_cut(text[german], a, b) for a, b in ((6, 10), (3, 5), (0, 2)))))
-    loose = matches(r"\d{1,2}\.\d{1,2}\.\d{1,4}") & ~german
+    loose = matches(r"\d{1,2}\.\d{1,2}\.\d{1,4}" + _DE_TIME) & ~german
     if loose.any():
         parts = text[loose].str.extract(_DE_DATE)
         at = np.flatnonzero(loose)

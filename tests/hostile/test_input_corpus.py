@@ -233,6 +233,12 @@ CASES = [
     Case("csv_semicolon_two_digit_year", "csv;", "two_digit_year",
          text("Kundennr;Datum;Umsatz\n1;06.01.99;10\n2;01.01.2024;20\n"), 1,
          ("Transaktionen, Zeile 2, Spalte Datum", "'06.01.99' hat eine zweistellige Jahreszahl")),
+    Case("csv_german_date_with_time", "csv;", "two_digit_year",
+         text("Kundennr;Datum;Umsatz\nT;05.01.2024 13:45;1\nT;6.1.2024 08:00:00;1\n"), 0,
+         numbers=lambda r: r.set_index("Kundennr").loc["T", ["Erster Kauf", "Letzter Kauf"]]
+         .tolist() == [dt.date(2024, 1, 5), dt.date(2024, 1, 6)] or pytest.fail("dates")),
+    Case("csv_two_digit_year_with_time", "csv;", "two_digit_year",
+         text("Kundennr;Datum;Umsatz\n1;05.01.24 13:45;1\n"), 1, ("zweistellige Jahreszahl",)),
     Case("csv_comma_two_digit_year", "csv,", "two_digit_year",
          text("Kundennr,Datum,Umsatz\n1,1.2.24,10\n"), 1, ("zweistellige Jahreszahl",)),
     Case("xlsx_two_digit_year", "xlsx", "two_digit_year",
