@@ -148,6 +148,14 @@ MESSAGES: dict[str, str] = {
     ),
     "bad_setting": "{detail}",
     "more_rows": "… und {count} weitere Zeilen mit demselben Problem.",
+    "csv_fields": (
+        "Die Zeile hat {count} Felder, die Überschrift nur {width}. Bitte Trennzeichen in den "
+        "Werten prüfen (z. B. ein Semikolon in einem Namen) oder fehlende Überschriften ergänzen."
+    ),
+    "csv_quote": (
+        "Ein Anführungszeichen ab dieser Zeile wird bis zum Dateiende nicht geschlossen. Bitte "
+        "das Anführungszeichen entfernen oder schließen."
+    ),
     "unknown_channel": (
         "Werbekontakt-Art '{value}' ist in der Einstellung '{setting}' nicht aufgeführt "
         "(z. B. Zeile {rows}). Bitte die Art dort mit ihren Punkten ergänzen oder die Zeilen "
@@ -180,6 +188,10 @@ MESSAGES: dict[str, str] = {
         "workbook_template.xlsm entstanden ist."
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
+    "period_extrapolated": (
+        "Die Daten umfassen nur {days} Tag(e) bis zum Stichtag; DB je Jahr und CLV sind auf ein "
+        "Jahr hochgerechnet und entsprechend unsicher."
+    ),
     "reference_date_assumed": (
         "Kein Stichtag angegeben; ausgewertet wurde bis zum letzten Transaktionsdatum "
         "{reference_date}."
@@ -358,6 +370,7 @@ IO_DETAILS: dict[str, str] = {
         "angeben (Kundennr, Datum, Umsatz)."
     ),
     "not_parquet": "Die Datei ist keine lesbare Parquet-Datei ({detail}).",
+    "not_csv": "Die Datei ist keine lesbare CSV-Datei ({detail}).",
     "utf16_without_bom": (
         "Die Datei scheint UTF-16-kodiert zu sein, aber ohne Byte-Order-Mark (BOM). Bitte als "
         "'CSV UTF-8' speichern."
@@ -366,14 +379,9 @@ IO_DETAILS: dict[str, str] = {
         "Die Kodierung ist weder UTF-8 noch Windows-1252 (cp1252): das Byte {byte} an Stelle "
         "{position} passt zu keiner der beiden. Bitte die Datei als 'CSV UTF-8' speichern."
     ),
-    "hostile_xml": (
-        "Der Teil '{part}' der Mappe enthält eine DTD oder Entity-Definitionen. Solche Mappen "
-        "werden aus Sicherheitsgründen nicht gelesen; bitte die Daten in eine neue Mappe "
-        "kopieren."
-    ),
-    "broken_part": (
-        "Der Teil '{part}' der Mappe ist beschädigt ({detail}). Bitte die Mappe in Excel öffnen "
-        "und neu speichern."
+    "broken_xml": (
+        "Die Mappe enthält fehlerhaftes XML ({detail}). Bitte die Mappe in Excel öffnen und neu "
+        "speichern."
     ),
     "bad_table_ref": (
         "Die Excel-Tabelle '{table}' hat den Bereich '{ref}', der kein gültiger Zellbereich ist. "

@@ -223,6 +223,16 @@ def analyze(
     level = used.ranking_level
     period_days = ledger.reference_day - int(ledger.day.min()) + 1
     worth = value.customer_value(points["rfmr_points"].to_numpy(), margins, used, period_days)
+    if period_days < value.DAYS_PER_YEAR:
+        problems.append(
+            Problem(
+                "period_extrapolated",
+                texts.message("period_extrapolated", days=texts.format_int(period_days)),
+                table=texts.TABLE_NAMES["transactions"],
+                column=texts.header("transactions", "date"),
+                severity="note",
+            )
+        )
     revenue = margins["net_revenue"].to_numpy()
     db = margins[level].to_numpy()
     by_db, by_revenue = value.ranking(db), value.ranking(revenue)

@@ -415,7 +415,9 @@ def _parse_cost(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
 #: typo (``31.12.9999`` as "open end", ``0001-01-01`` as "no date") and would become the Stichtag.
 DATE_MIN = np.datetime64("1900-01-01", "D")
 DATE_MAX = np.datetime64("2099-12-31", "D")
-_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,4})$")
+# A time after a German date is allowed (Excel's csv export of a date-time cell writes it).
+_DE_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,4})" + _DE_TIME + "$")
 _ISO_DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$"
@@ -437,6 +439,13 @@ def _parse_date(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
         if getattr(s.dt, "tz", None) is not None:
             bad["zone_offset"] = s.notna().to_numpy()
             s = s.dt.tz_localize(None)
+        first, last = s.min(), s.max()
+        if pd.isna(first) or DATE_MIN <= first.to_datetime64() <= last.to_datetime64() <= DATE_MAX:
+            # The usual typed column: no copy unless times must be cut off.
+            blank = s.isna().to_numpy()
+            if required and blank.any():
+                bad["blank_date"] = blank
+            return (s.dt.floor("D") if _has_time(s) else s), bad
         days = s.to_numpy().astype("datetime64[D]")
         known = ~np.isnat(days)
     elif pd.api.types.is_numeric_dtype(s.dtype):
@@ -459,6 +468,12 @@ def _parse_date(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
     if required and blank.any():
         bad["blank_date"] = blank
     return values, bad
+
+
+def _has_time(values: pd.Series) -> bool:
+    arr = values.to_numpy()
+    ticks_per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(arr.dtype)[0])
+    return bool((arr.view("int64") % ticks_per_day).any())
 
 
 def _from_serial(arr: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
@@ -564,11 +579,11 @@ def _parse_mixed_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, dict[str, 
             flag(code, _spread(n, at[mask]))
     # German TT.MM.JJJJ and ISO JJJJ-MM-TT: the usual fixed width is cut by position in Arrow;
     # only the rare one-digit day or month goes through a regex per row.
-    german = matches(r"\d{2}\.\d{2}\.\d{4}")
+    german = matches(r"\d{2}\.\d{2}\.\d{4}" + _DE_TIME)
     if german.any():
         at = np.flatnonzero(german)
         put(at, *_days_of(*(_cut(text[german], a, b) for a, b in ((6, 10), (3, 5), (0, 2)))))
-    loose = matches(r"\d{1,2}\.\d{1,2}\.\d{1,4}") & ~german
+    loose = matches(r"\d{1,2}\.\d{1,2}\.\d{1,4}" + _DE_TIME) & ~german
     if loose.any():
         parts = text[loose].str.extract(_DE_DATE)
         at = np.flatnonzero(loose)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import stat
+import warnings
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pandas as pd
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from kundenwert_xl import texts
 from kundenwert_xl.actions import Inputs, trim_blank_tail
@@ -25,13 +26,13 @@ from kundenwert_xl.core import schema
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
 
+if TYPE_CHECKING:
+    import fastexcel
+
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Column kinds read as text in every reader, so ``000123`` never becomes the number 123.
 ID_COLUMNS = frozenset({"customer_id", "order_id"})
 _CHUNK = 1 << 20
-# A well-formed OOXML prolog is a few hundred bytes; one that goes on for longer than this is
-# either broken or built to make a reader work.
-_MAX_PROLOG = 1 << 16
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -196,57 +197,54 @@ def read_csv(path: Path) -> pd.DataFrame:
     if german:
         kwargs.update(decimal=",")
     try:
-        frame = pd.read_csv(path, **kwargs)
-    except (ValueError, pd.errors.ParserError) as exc:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, **kwargs)
+    except pd.errors.ParserError as exc:
+        raise _csv_shape_error(path, encoding, sep, len(labels), str(exc)) from None
+    except ValueError as exc:
         raise _io_error(path, str(exc)) from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        # pandas would drop the extra fields of the first data row with only a warning.
+        raise _csv_shape_error(path, encoding, sep, len(labels), "")
     if len(labels) == frame.shape[1]:
         frame.columns = [label.strip() for label in labels]
     return frame
 
 
-def check_xml_parts(path: Path, zf: zipfile.ZipFile) -> None:
-    """Refuse a workbook whose XML parts declare a DTD or entities, before anything parses them.
+def _csv_shape_error(
+    path: Path, encoding: str, sep: str, width: int, detail: str
+) -> KundenwertError:
+    """The first row with more fields than the header, or the unclosed quote, in German.
 
-    A DTD is only allowed before the root element, so each part is parsed (by defusedxml, with
-    DTDs forbidden) just up to its root tag; the rest of a large sheet is never read here.
+    Only on this error path is the file read a second time (streamed by the csv module).
     """
-    for info in zf.infolist():
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            continue
-        parser = DefusedXMLParser(
-            target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    quote = re.search(r"EOF inside string starting at row (\d+)", detail)
+    if quote:
+        return KundenwertError(
+            [
+                Problem(
+                    "csv_quote",
+                    texts.message("csv_quote"),
+                    table=texts.TABLE_NAMES["transactions"],
+                    row=int(quote[1]) + 1,
+                )
+            ]
         )
-        read = 0
-        try:
-            with zf.open(info) as fh:
-                while chunk := fh.read(4096):
-                    parser.feed(chunk)
-                    read += len(chunk)
-                    if read > _MAX_PROLOG:
-                        raise ET.ParseError("prolog too long")
-                parser.close()
-        except _RootReached:
-            continue
-        except DefusedXmlException:
-            raise _io_error(
-                path, texts.IO_DETAILS["hostile_xml"].format(part=info.filename)
-            ) from None
-        except (ET.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise _io_error(
-                path, texts.IO_DETAILS["broken_part"].format(part=info.filename, detail=exc)
-            ) from None
-
-
-class _RootReached(Exception):
-    """Raised by the parser target at the first element: the prolog is over."""
-
-
-class _StopAtRoot:
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        raise _RootReached
-
-    def close(self) -> None:
-        return None
+    with path.open(encoding=encoding, newline="") as fh:
+        for number, fields in enumerate(csv.reader(fh, delimiter=sep), start=1):
+            if len(fields) > width:
+                return KundenwertError(
+                    [
+                        Problem(
+                            "csv_fields",
+                            texts.message("csv_fields", count=len(fields), width=width),
+                            table=texts.TABLE_NAMES["transactions"],
+                            row=number,
+                        )
+                    ]
+                )
+    return _io_error(path, texts.IO_DETAILS["not_csv"].format(detail=detail))
 
 
 def guard_package(path: Path) -> None:
@@ -263,13 +261,14 @@ def read_workbook(path: Path) -> Inputs:
     """Read every input table and the Einstellungen of a workbook."""
     import fastexcel
 
-    guard_package(path)
+    guard_package(path)  # DTDs, zip bombs and foreign paths are refused there, before parsing
     try:
         with zipfile.ZipFile(path) as zf:
-            check_xml_parts(path, zf)
             table_map = ooxml.tables(zf)
         reader = fastexcel.read_excel(str(path))
-    except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, fastexcel.FastExcelError) as exc:
+    except ET.ParseError as exc:
+        raise _io_error(path, texts.IO_DETAILS["broken_xml"].format(detail=exc)) from None
+    except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError) as exc:
         raise _io_error(path, str(exc)) from None
     for info in table_map.values():
         if not _valid_ref(info.ref):
@@ -284,17 +283,17 @@ def read_workbook(path: Path) -> Inputs:
             german = texts.TABLE_NAMES[key]
             info = table_map.get(german.casefold())
             if info is not None:
-                frames[key] = _load(reader, key, table=info.name)
+                frames[key] = _load(reader, table=info.name)
                 first_rows[key] = info.first_row + 1
             elif german.casefold() in sheets:
-                frames[key] = _load(reader, key, sheet=sheets[german.casefold()])
+                frames[key] = _load(reader, sheet=sheets[german.casefold()])
                 first_rows[key] = 2
             else:
                 frames[key] = None
         if frames["transactions"] is None:
             if len(reader.sheet_names) != 1:
                 raise _io_error(path, texts.IO_DETAILS["no_transactions"])
-            frames["transactions"] = _load(reader, "transactions", sheet=0)
+            frames["transactions"] = _load(reader, sheet=0)
             first_rows["transactions"] = 2
     except fastexcel.FastExcelError as exc:
         raise _io_error(path, str(exc)) from None
@@ -326,35 +325,28 @@ EXCEL_COLUMNS = 16_384
 
 
 def _load(
-    reader: object, key: str, table: str | None = None, sheet: str | int | None = None
+    reader: fastexcel.ExcelReader, table: str | None = None, sheet: str | int | None = None
 ) -> pd.DataFrame:
-    """One table or sheet as a frame: id columns as text, headers as written.
+    """One table or sheet as a frame, with its headers as written.
 
-    The header row is read first (one row) so that the id columns can be read as text: a
-    customer number ``000123`` typed as text stays ``000123``, and the number 1001 becomes
-    ``"1001"``. fastexcel renames a repeated header (``Umsatz_1``); the frame gets the labels as
-    written back, so the schema reports the repetition instead of dropping a column.
+    Id columns need no help here: a column with any text cell comes back as text (``000123``
+    stays), one of numbers only as numbers, which the schema writes as ``"1001"``. A sheet may
+    repeat a header, which fastexcel renames (``Umsatz_1``); only then is the header row read
+    once more (parsing a sheet costs as much as reading it) and the labels as written put back,
+    so the schema reports the repetition instead of dropping a column. Excel Tables cannot
+    repeat a header.
     """
     if table is not None:
-        head = reader.load_table(table, n_rows=0, eager=True)  # type: ignore[attr-defined]
-        labels = [str(name) for name in head.column_names]
-    else:
-        head = reader.load_sheet(sheet, header_row=None, n_rows=1)  # type: ignore[attr-defined]
-        first = head.to_pandas()
-        labels = ["" if pd.isna(v) else str(v) for v in first.iloc[0]] if len(first) else []
-    dtypes = {
-        position: "string"
-        for position, label in enumerate(labels)
-        if key in schema.SCHEMAS and schema.column_name(key, label) in ID_COLUMNS
-    }
-    options = {"schema_sample_rows": None, "dtypes": dtypes or None}
-    if table is not None:
-        frame = reader.load_table(table, **options).to_pandas()  # type: ignore[attr-defined]
-    else:
-        frame = reader.load_sheet(sheet, **options).to_pandas()  # type: ignore[attr-defined]
-    if len(labels) == frame.shape[1] and table is None:
-        frame.columns = [label.strip() if label else name for label, name in
-                         zip(labels, frame.columns, strict=True)]
+        return reader.load_table(table, schema_sample_rows=None).to_pandas()
+    frame = reader.load_sheet(sheet, schema_sample_rows=None).to_pandas()
+    names = {str(c) for c in frame.columns}
+    renamed = (re.fullmatch(r"(.+)_\d+", name) for name in names)
+    if any(m is not None and m[1] in names for m in renamed):
+        head = reader.load_sheet(sheet, header_row=None, n_rows=1).to_pandas()
+        labels = ["" if pd.isna(v) else str(v).strip() for v in head.iloc[0]]
+        if len(labels) == frame.shape[1]:
+            given = zip(labels, frame.columns, strict=True)
+            frame.columns = [label or str(c) for label, c in given]
     return frame
 
 

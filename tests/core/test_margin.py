@@ -102,8 +102,11 @@ def test_every_assumed_cost_is_a_note_with_its_total():
     notes = {p.code: p for p in result.problems if p.severity == "note"}
     assert set(notes) == {
         "cogs_rate_blank", "order_cost_assumed", "return_cost_assumed", "contact_cost_assumed",
+        "period_extrapolated",
         "clv_too_few_repeat",  # three customers: too few repeat buyers for a forecast
     }
+    # 01.03. to 31.12.2024, both counted: 31+30+31+30+31+31+30+31+30+31 = 306 days.
+    assert notes["period_extrapolated"].message.startswith("Die Daten umfassen nur 306 Tag(e)")
     # One row without cost of goods: revenue 100 x rate 0.5 = 50.
     assert notes["cogs_rate_blank"].message.startswith("1 Zeile(n) ohne Wareneinsatz")
     blank = notes["cogs_rate_blank"].message
@@ -123,6 +126,7 @@ def test_missing_cost_columns_and_order_numbers_are_named():
     notes = {p.code: p for p in result.problems if p.severity == "note"}
     assert set(notes) == {
         "reference_date_assumed", "cogs_rate_assumed", "orders_from_rows", "order_cost_assumed",
+        "period_extrapolated",
         "clv_no_repeat_purchases",  # two customers, one purchase each: no forecast
     }
     # Default rate 60 % of 150 € = 90 €; 2 orders at the default 8 € = 16 €.

@@ -52,6 +52,7 @@ BULLETS = (
     "overflow",
     "excel_serial",
     "not_regular_file",
+    "csv_shape",  # found on the way: rows wider than the header, an unclosed quote
 )
 
 
@@ -232,6 +233,12 @@ CASES = [
     Case("csv_semicolon_two_digit_year", "csv;", "two_digit_year",
          text("Kundennr;Datum;Umsatz\n1;06.01.99;10\n2;01.01.2024;20\n"), 1,
          ("Transaktionen, Zeile 2, Spalte Datum", "'06.01.99' hat eine zweistellige Jahreszahl")),
+    Case("csv_german_date_with_time", "csv;", "two_digit_year",
+         text("Kundennr;Datum;Umsatz\nT;05.01.2024 13:45;1\nT;6.1.2024 08:00:00;1\n"), 0,
+         numbers=lambda r: r.set_index("Kundennr").loc["T", ["Erster Kauf", "Letzter Kauf"]]
+         .tolist() == [dt.date(2024, 1, 5), dt.date(2024, 1, 6)] or pytest.fail("dates")),
+    Case("csv_two_digit_year_with_time", "csv;", "two_digit_year",
+         text("Kundennr;Datum;Umsatz\n1;05.01.24 13:45;1\n"), 1, ("zweistellige Jahreszahl",)),
     Case("csv_comma_two_digit_year", "csv,", "two_digit_year",
          text("Kundennr,Datum,Umsatz\n1,1.2.24,10\n"), 1, ("zweistellige Jahreszahl",)),
     Case("xlsx_two_digit_year", "xlsx", "two_digit_year",
@@ -337,7 +344,7 @@ CASES = [
          ("xl/tables/table1.xml",)),
     Case("xlsx_broken_xml", "xlsx", "hostile_xml",
          patched(TABLE_BOOK, "xl/workbook.xml", lambda d: b"<<" + d), 3,
-         ("'xl/workbook.xml' der Mappe ist beschädigt",)),
+         ("Die Mappe enthält fehlerhaftes XML",)),
     # -- table ranges that are no cell range
     Case("xlsx_table_range_zzz", "xlsx", "table_range",
          patched(TABLE_BOOK, "xl/tables/table1.xml",
@@ -374,6 +381,16 @@ CASES = [
     # -- anything that is not a regular file
     Case("directory", "csv,", "not_regular_file", lambda path: path.mkdir(), 3,
          ("keine gewöhnliche Datei",)),
+    # -- rows that do not fit the header (pandas shifted or dropped columns, or spoke English)
+    Case("csv_first_row_wider_than_header", "csv;", "csv_shape",
+         text("Kundennr;Datum;Umsatz\n1;01.01.2024;10;99\n2;01.01.2024;5\n"), 1,
+         ("Transaktionen, Zeile 2", "Die Zeile hat 4 Felder, die Überschrift nur 3")),
+    Case("csv_later_row_wider_than_header", "csv,", "csv_shape",
+         text("Kundennr,Datum,Umsatz\n1,2024-01-01,10\n2,2024-01-01,5,7,8\n"), 1,
+         ("Transaktionen, Zeile 3", "5 Felder")),
+    Case("csv_unclosed_quote", "csv;", "csv_shape",
+         text('Kundennr;Datum;Umsatz\n1;"01.01.2024;10\n2;01.01.2024;5\n'), 1,
+         ("Zeile 2", "Anführungszeichen")),
     # -- the settings file is read as carefully as the data
     Case("settings_not_toml", "csv;", "encoding", text("Kundennr;Datum;Umsatz\n1;01.01.2024;1\n"),
          3, ("einstellungen.toml", "keine gültige TOML-Datei"), settings_file=b"Stichtag = [\n"),
