@@ -104,7 +104,7 @@ def exact_sums(groups: np.ndarray, cents: np.ndarray, size: int) -> np.ndarray:
 
 
 def natural_ranks(labels: pd.Index | np.ndarray) -> np.ndarray:
-    """Rank (0 = first) of each of distinct text labels (order numbers) in natural order.
+    """Rank (0 = first) of each of a set of distinct labels (order numbers) in natural order.
 
     Labels of digits only come first and compare as numbers (leading zeros ignored, so
     ``9 < 10 < 0011``); equal numbers (``007``, ``7``) then compare as text. All other labels
@@ -176,7 +176,11 @@ class Ledger:
 
     @cached_property
     def order_keys(self) -> np.ndarray:
-        """Order key per row: the order number's code, or a key of its own where there is none."""
+        """Order key per row: the order number's code, or a key of its own where there is none.
+
+        Keys group rows into orders; they are never compared (codes follow the file, see
+        :func:`natural_ranks`).
+        """
         if "order_id" not in self.rows:
             return np.arange(len(self.codes), dtype="int64")
         order = self.rows["order_id"].array
@@ -346,22 +350,25 @@ def build_ledger(
         universe = pd.Index(cats[used]).union(extra).sort_values()
         # Categories -> universe positions on the (small) category index, then one take per row.
         codes = universe.get_indexer(cats)[ids.codes].astype(np.intp)
-    revenue_cents = None
-    for name in MONEY_COLUMNS:
+    revenue = rows["revenue"].to_numpy(dtype="float64")
+    revenue_cents, rounded = to_cents(revenue)
+    if rounded.any():
+        problems.append(_rounded_problem("revenue", rows["revenue"], rounded))
+        # Rounded euros, so that a purchase (revenue > 0) is one in cents as well.
+        revenue = revenue_cents / 100.0
+    for name in MONEY_COLUMNS[1:]:
         if name in rows:
-            cents, sub_cent = to_cents(rows[name].to_numpy(dtype="float64"))
+            # Converted again when summed: checking here names the rounding up front without
+            # keeping a cent copy of every column.
+            sub_cent = to_cents(rows[name].to_numpy(dtype="float64"))[1]
             if sub_cent.any():
                 problems.append(_rounded_problem(name, rows[name], sub_cent))
-            if name == "revenue":
-                revenue_cents, revenue_rounded = cents, bool(sub_cent.any())
-    revenue = rows["revenue"].to_numpy(dtype="float64")
     return Ledger(
         # One dtype whether the ids came as text, numbers or categories: results are the same.
         customer_ids=pd.Index(universe, dtype="str", name="customer_id"),
         codes=codes,
         day=days,
-        # Rounded only where needed, so a purchase (revenue > 0) is one in cents as well.
-        revenue=revenue_cents / 100.0 if revenue_rounded else revenue,
+        revenue=revenue,
         reference_day=ref_day,
         reference_date=ref_obj,
         rows=rows,

@@ -127,6 +127,25 @@ def test_sub_cent_amounts_are_rounded_and_named():
     assert "2 Betrag/Beträge" in note.message and "0,125" in note.message
 
 
+def test_blank_cost_of_goods_takes_the_rate_of_the_exact_revenue_and_sub_cent_costs_are_named():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["K1"] * 3,
+            "date": ["2024-06-01", "2024-06-02", "2024-06-03"],
+            "revenue": [0.1, 0.2, 0.3],
+            "cost_of_goods": [None, None, 0.123456],
+        }
+    )
+    results = [kx.analyze(rows, settings=_settings(cogs_rate=0.5)) for rows in (tx, tx.iloc[::-1])]
+    assert_same_analysis(*results)
+    c = results[0].customers
+    # 0,123456 -> 0,12 (named); blank rows: 0.5 x (0,10 + 0,20) = 0,15 -> 0,27 in all.
+    assert c.loc["K1", "cost_of_goods"] == pytest.approx(0.27, abs=1e-15)
+    assert c.loc["K1", "db1"] == pytest.approx(0.33, abs=1e-15)
+    (note,) = [p for p in results[0].problems if p.code == "amounts_rounded_to_cents"]
+    assert note.column == "Wareneinsatz" and "0,123456" in note.message
+
+
 def test_exact_sums_beyond_two_to_the_53_cents_stay_order_free():
     big = float(2**53)
     groups = np.zeros(3, dtype=np.intp)
