@@ -194,8 +194,8 @@ class Ledger:
     def order_codes(self) -> np.ndarray:
         """Category code of each row's order number in :attr:`order_labels` (-1 where none)."""
         if "order_id" not in self.rows:
-            return np.full(len(self.codes), -1, dtype="int64")
-        return np.asarray(self.rows["order_id"].array.codes, dtype="int64")
+            return np.full(len(self.codes), -1, dtype=np.int8)
+        return np.asarray(self.rows["order_id"].array.codes)
 
     @property
     def order_labels(self) -> pd.Index:
