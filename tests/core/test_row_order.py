@@ -227,7 +227,7 @@ def _ledger(rows) -> pd.DataFrame:
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=ledger_rows, n_last=st.integers(1, 10))
 def test_property_last_n_mean_equals_sql(rows, n_last):
     tx = _ledger(rows)
@@ -258,7 +258,7 @@ contact_rows = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=ledger_rows,
     contacts=contact_rows,
@@ -306,7 +306,7 @@ def test_property_every_output_is_identical_for_any_row_order(rows, contacts, me
         )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=ledger_rows, data=st.data())
 def test_property_ids_as_numbers_or_numbers_in_text_give_identical_results(rows, data):
     # Only digit labels can be numbers; "007" as a number is 7, so it is left out here.
