@@ -139,6 +139,13 @@ CUSTOMER_COLUMNS = (
     _c("customer", "customer_costs", EURO, 13),
     _c("customer", "contact_costs", EURO, 11),
     _c("customer", "fixed_costs", EURO, 12),
+    # The forecast (empty when it is off or the data allow no model); last, so the formulas
+    # and charts that point at the columns before keep their addresses.
+    _c("customer", "p_alive", PCT, 10),
+    _c("customer", "expected_purchases", SCORE, 10),
+    _c("customer", "expected_revenue", EURO, 13),
+    _c("customer", "clv_revenue", EURO, 13),
+    _c("customer", "clv_db", EURO, 13),
 )
 SEGMENT_COLUMNS = (
     _c("segment", "segment", None, 26),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,7 @@ from pydantic import (
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.schema import AMOUNT_LIMIT
 
 ScoringMethod = Literal["value", "rank", "fixed", "quartile"]
 #: One band of a point table: [lower, upper) -> points; ``upper=None`` is open-ended.
@@ -140,6 +142,12 @@ class Settings(BaseModel):
         days (several orders on one day count once, as lifetimes and pymc-marketing do).
     monetary_basis : {"total", "average"}
         Monetary is the net revenue, or the net revenue per purchase day (pymc-marketing).
+    forecast_enabled : bool
+        Fit BG/NBD + Gamma-Gamma and add the forecast columns (``p_alive``, ``clv_db`` …).
+    forecast_months : int
+        Horizon of the forecast in months (1 to 120).
+    forecast_discount_rate : float
+        Yearly discount rate of the forecast (0.1 = 10 %), compounded monthly.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -168,8 +176,8 @@ class Settings(BaseModel):
     segment_rules: tuple[SegmentRule, ...] = ()
     segment_fallback: str | None = None
     cogs_rate: float = Field(0.6, ge=0, le=2)
-    order_handling_cost: float = Field(8.0, ge=0)
-    return_handling_cost: float = Field(15.0, ge=0)
+    order_handling_cost: float = Field(8.0, ge=0, le=AMOUNT_LIMIT)
+    return_handling_cost: float = Field(15.0, ge=0, le=AMOUNT_LIMIT)
     contact_costs: dict[str, float] = Field(default_factory=lambda: dict(CONTACT_COSTS))
     group_fixed_costs: dict[str, float] = Field(default_factory=dict)
     ranking_level: DbLevel = "db3"
@@ -177,6 +185,9 @@ class Settings(BaseModel):
     clv_retention: float = Field(0.8, ge=0, lt=1)
     clv_discount_rate: float = Field(0.1, ge=0, le=1)
     clv_include_current: bool = False
+    forecast_enabled: bool = True
+    forecast_months: int = Field(12, ge=1, le=120)
+    forecast_discount_rate: float = Field(0.1, ge=0, le=1)
     abc_measure: Literal["revenue", "db"] = "revenue"
     abc_basis: Literal["value", "customers"] = "value"
     abc_value_limits: tuple[float, float] = (0.8, 0.95)
@@ -184,8 +195,8 @@ class Settings(BaseModel):
     dilemma_worst_share: float = Field(0.1, gt=0, le=1)
     dilemma_revenue_classes: tuple[Literal["A", "B", "C"], ...] = ("A",)
     scenario_steps: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
-    budget: float = Field(10_000.0, ge=0)
-    cost_per_contact: float = Field(25.0, gt=0)
+    budget: float = Field(10_000.0, ge=0, le=AMOUNT_LIMIT)
+    cost_per_contact: float = Field(25.0, gt=0, le=AMOUNT_LIMIT)
 
     @field_validator(
         "rfmr_recency_bands", "rfmr_monetary_bands", "rfmr_returns_bands", "rfmr_return_ratio_bands"
@@ -213,6 +224,14 @@ class Settings(BaseModel):
                     )
         return self
 
+    @field_validator("reference_date")
+    @classmethod
+    def _date_in_range(cls, v: dt.date | None) -> dt.date | None:
+        # The range the input dates are held to (schema.DATE_MIN..DATE_MAX).
+        if v is not None and not dt.date(1900, 1, 1) <= v <= dt.date(2099, 12, 31):
+            raise ValueError(texts.SETTING_DETAILS["date_range"])
+        return v
+
     @field_validator("abc_value_limits", "abc_customer_limits")
     @classmethod
     def _limits(cls, v: tuple[float, float]) -> tuple[float, float]:
@@ -239,6 +258,8 @@ class Settings(BaseModel):
     def _costs(cls, v: dict[str, float]) -> dict[str, float]:
         if any(x < 0 for x in v.values()):
             raise ValueError(texts.SETTING_DETAILS["negative_costs"])
+        if any(not x <= AMOUNT_LIMIT for x in v.values()):
+            raise ValueError(texts.SETTING_DETAILS["cost_limit"])
         return v
 
     @field_validator("recency_thresholds", "frequency_thresholds", "monetary_thresholds")
@@ -306,9 +327,34 @@ class Settings(BaseModel):
 
     @classmethod
     def from_toml(cls, path: str | Path, base: Settings | None = None) -> Settings:
-        """Build settings from a TOML file with German or internal keys."""
-        with open(path, "rb") as fh:
-            return cls.from_mapping(tomllib.load(fh), base=base)
+        """Build settings from a TOML file with German or internal keys.
+
+        Raises
+        ------
+        KundenwertError
+            With code ``io`` when the file is missing, not a regular file (a FIFO would block
+            the read forever), not UTF-8 or not TOML; otherwise with the bad settings.
+        """
+        path = Path(path)
+
+        def refuse(detail: str) -> KundenwertError:
+            text = texts.message("io_error", path=str(path), detail=detail)
+            return KundenwertError([Problem("io", text, table=path.name)])
+
+        try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                raise refuse(texts.IO_DETAILS["not_regular"])
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise refuse(texts.IO_DETAILS["missing"]) from None
+        except OSError as exc:
+            raise refuse(exc.strerror or str(exc)) from None
+        except UnicodeDecodeError:
+            raise refuse(texts.IO_DETAILS["toml_encoding"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise refuse(texts.IO_DETAILS["toml"].format(detail=exc)) from None
+        return cls.from_mapping(data, base=base)
 
     def to_rows(self) -> list[tuple[str, Any, str]]:
         """Return ``(label, shown value, explanation)`` rows for the Einstellungen sheet."""

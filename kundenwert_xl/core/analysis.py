@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,9 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core import contacts as contacts_module
 from kundenwert_xl.core import decisions, margin, pareto, rfm, rfmr, schema, segments, value
+from kundenwert_xl.core.clv import clv_model, forward_values
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.core.ledger import build_ledger, day_numbers
+from kundenwert_xl.core.ledger import Ledger, build_ledger, day_numbers
 from kundenwert_xl.settings import Settings
 
 Progress = Callable[[str], None]
@@ -33,7 +34,9 @@ class Analysis:
     customers : pandas.DataFrame
         One row per customer, indexed by ``customer_id``: RFM values and scores, RFMR points
         and their parts, segment, DB stages and ratios, value score and rank, CLV, ABC class,
-        dilemma flag.
+        dilemma flag; with the forecast on, ``p_alive``, ``expected_purchases``,
+        ``expected_revenue``, ``clv_revenue`` and ``clv_db`` (empty where the data allow no
+        model, see :func:`kundenwert_xl.core.clv.forward_values`).
     thresholds : pandas.DataFrame
         The class limits used per RFM dimension and score.
     segments : pandas.DataFrame
@@ -53,7 +56,7 @@ class Analysis:
     targeting : pandas.DataFrame
         Customers to contact first within the budget; ``targeting_summary`` what they cover.
     problems : list of Problem
-        Warnings (errors raise instead).
+        Warnings and notes (errors raise instead): every assumption that changed a number.
     reference_date : datetime.date
     settings : Settings
         The settings used (with the reference date filled in).
@@ -88,8 +91,12 @@ def validate_inputs(
     customers: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
     first_rows: dict[str, int] | None = None,
+    notes: list[Problem] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """Validate all input tables and raise one error listing every problem of every table."""
+    """Validate all input tables and raise one error listing every problem of every table.
+
+    Problems that do not stop the analysis (notes) are appended to ``notes`` when given.
+    """
     first_rows = first_rows or {}
     problems: list[Problem] = []
     clean: dict[str, pd.DataFrame | None] = {}
@@ -102,7 +109,7 @@ def validate_inputs(
             clean[name] = None
             continue
         try:
-            clean[name] = schema.validate(frame, name, first_rows.get(name, 2))
+            clean[name] = schema.validate(frame, name, first_rows.get(name, 2), notes=notes)
         except KundenwertError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -148,13 +155,27 @@ def analyze(
     settings = settings or Settings()
     report = progress or (lambda phase: None)
     report("validate")
-    tx, cust, contact_rows = validate_inputs(transactions, customers, contacts, first_rows)
+    notes: list[Problem] = []
+    tx, cust, contact_rows = validate_inputs(transactions, customers, contacts, first_rows, notes)
     extra_ids = None if cust is None else pd.Index(cust["customer_id"].astype(object))
     ledger = build_ledger(tx, settings.reference_date, extra_ids)
     used = settings.model_copy(update={"reference_date": ledger.reference_date})
 
     report("rfm")
-    problems = list(ledger.problems)
+    problems = notes + list(ledger.problems)
+    if settings.reference_date is None:
+        problems.append(
+            Problem(
+                "reference_date_assumed",
+                texts.message(
+                    "reference_date_assumed",
+                    reference_date=texts.format_date(ledger.reference_date),
+                ),
+                table=texts.TABLE_NAMES["settings"],
+                column=texts.SETTING_LABELS["reference_date"],
+                severity="note",
+            )
+        )
     values = rfm.customer_values(ledger, used)
     scores, thresholds = rfm.score_customers(values, used)
     orders = rfm.count_orders(ledger, ledger.revenue > 0)
@@ -192,6 +213,7 @@ def analyze(
     contact_cost = log.counts() @ log.per_channel(used.contact_costs)
     margins, margin_problems = margin.margins(ledger, costs, contact_cost, orders, returned, used)
     problems += margin_problems
+    problems += margin.assumption_notes(ledger, used, orders, returned, contact_cost)
 
     report("value")
     level = used.ranking_level
@@ -205,6 +227,11 @@ def analyze(
     table = pd.concat([costs[["name", "group"]], values, scores, points, margins, worth], axis=1)
     table.insert(table.columns.get_loc("rfmr_recency"), "segment", segment)
     table["dilemma"] = dilemma
+    if used.forecast_enabled:
+        report("forecast")
+        forecast, forecast_problems = _forecast(tx, ledger, margins, used, period_days)
+        table = table.join(forecast)
+        problems += forecast_problems
 
     report("pareto")
     problems += _total_problems(revenue, db, level)
@@ -227,6 +254,36 @@ def analyze(
         reference_date=ledger.reference_date,
         settings=used,
     )
+
+
+FORECAST_COLUMNS = ("p_alive", "expected_purchases", "expected_revenue", "clv_revenue", "clv_db")
+
+
+def _forecast(
+    tx: pd.DataFrame, ledger: Ledger, margins: pd.DataFrame, used: Settings, period_days: int
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The forecast columns, or empty ones and the refusal as a note (the analysis goes on)."""
+    empty = pd.DataFrame(np.nan, index=ledger.customer_ids, columns=list(FORECAST_COLUMNS))
+    try:
+        model = clv_model(tx, ledger.reference_date, time_unit="W")
+        purchase_revenue = pd.Series(
+            ledger.money("revenue", ledger.revenue >= 0), index=ledger.customer_ids
+        )
+        values, notes = forward_values(
+            model,
+            margins,
+            purchase_revenue,
+            used.ranking_level,
+            used.forecast_months,
+            used.forecast_discount_rate,
+            period_days,
+            used.cogs_rate,
+        )
+    except KundenwertError as exc:
+        # A refused forecast leaves its columns empty; the rest of the analysis stands.
+        return empty, [replace(p, severity="note") for p in exc.problems]
+    own = [p for p in model.problems if p.code.startswith("clv_")]
+    return values.reindex(ledger.customer_ids), own + notes
 
 
 def _total_problems(revenue: np.ndarray, db: np.ndarray, level: str) -> list[Problem]:

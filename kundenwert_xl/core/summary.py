@@ -7,8 +7,11 @@ merged; ``frequency`` = repeat purchase periods, ``recency`` = last − first pu
 repeat). ``mode="segmentation"`` is pymc-marketing's ``include_first_transaction=True`` view:
 purchase periods, periods since the last purchase, mean over all purchase periods.
 
-A purchase is a row with positive revenue; credit notes are not purchases here (lifetimes would
-count them as purchases with negative spend, which DOMAIN.md §8 rules out for CLV inputs).
+In ``clv`` mode a purchase period is a period with at least one row of revenue ≥ 0: zero-revenue
+rows are transactions, as in lifetimes, pymc-marketing and the published CDNOW summary; credit
+notes are not purchases (lifetimes would count them as purchases with negative spend, which
+DOMAIN.md §8 rules out for CLV inputs). In ``segmentation`` mode a purchase is a row with positive
+revenue, as everywhere else in the package.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def rfm_summary(
     if isinstance(reference_date, str):
         reference_date = dt.date.fromisoformat(reference_date)
     ledger = build_ledger(clean, reference_date)
-    purchase = ledger.revenue > 0
+    purchase = ledger.revenue >= 0 if mode == "clv" else ledger.revenue > 0
     all_periods = periods(ledger.day, freq)
     codes = ledger.codes[purchase].astype("int64")
     period = all_periods[purchase]
