@@ -347,3 +347,19 @@ def test_ids_as_categoricals_in_any_category_order_give_identical_results(kind):
     assert_same_analysis(first, kx.analyze(tx.iloc[::-1], settings=s))
     # B bought 10 (order 10) and 30 (order 9x, text after numbers): the last is 9x.
     assert first.customers["avg_last_purchases"].tolist() == [40.0, 30.0, 50.0]
+
+
+def test_demo_with_forecast_is_identical_for_any_row_order():
+    # The demo base fits the BG/NBD and Gamma-Gamma models, so the forecast columns are
+    # compared too (the generated ledgers above are mostly too small for a model).
+    from kundenwert_xl.demo import make_demo
+
+    d = make_demo(3000, seed=7)
+    s = kx.Settings(reference_date=d.reference_date)
+    first = kx.analyze(d.transactions, d.customers, d.contacts, s)
+    assert first.customers["p_alive"].notna().all()
+    shuffled = [
+        t.sample(frac=1.0, random_state=1).reset_index(drop=True)
+        for t in (d.transactions, d.customers, d.contacts)
+    ]
+    assert_same_analysis(first, kx.analyze(*shuffled, s))
