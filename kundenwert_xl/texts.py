@@ -72,6 +72,15 @@ def header(table: str, column: str) -> str:
 # --- Problems ---------------------------------------------------------------------------------
 
 MESSAGES: dict[str, str] = {
+    "setup_no_home": "Das Benutzerverzeichnis ist unbekannt (USERPROFILE bzw. HOME fehlt).",
+    "setup_store_python": (
+        "{path} ist das Python aus dem Microsoft Store; Excel kann es nicht starten. Bitte Python "
+        "von python.org installieren und dort kundenwert_xl installieren."
+    ),
+    "setup_encoding": (
+        "Der Pfad '{path}' enthält Zeichen, die Excel in der Einstellungsdatei nicht lesen kann "
+        "(Zeichensatz {encoding}). Bitte Python in einen Ordner ohne solche Zeichen installieren."
+    ),
     "missing_column": (
         "Pflichtspalte '{column}' fehlt. Bitte eine Spalte mit der Überschrift '{column}' anlegen."
     ),
@@ -1135,15 +1144,6 @@ SETUP: dict[str, str] = {
         "Benutzers); andere Einträge bleiben erhalten."
     ),
     "opt_dry_run": "Nur anzeigen, was geschrieben würde.",
-    "no_home": "Das Benutzerverzeichnis ist unbekannt (USERPROFILE bzw. HOME fehlt).",
-    "store_python": (
-        "{path} ist das Python aus dem Microsoft Store; Excel kann es nicht starten. Bitte Python "
-        "von python.org installieren und dort kundenwert_xl installieren."
-    ),
-    "encoding": (
-        "Der Pfad '{path}' enthält Zeichen, die Excel in der Einstellungsdatei nicht lesen kann "
-        "(Zeichensatz {encoding}). Bitte Python in einen Ordner ohne solche Zeichen installieren."
-    ),
     "unchanged": "{path} ist bereits eingerichtet: {values}",
     "would_write": "Würde {path} schreiben: {values}",
     "written": "{path} geschrieben: {values}",
