@@ -102,6 +102,8 @@ def compare(label: str, one: kx.core.analysis.Analysis, two: kx.core.analysis.An
     ):
         n = frame_differs(getattr(one, name), getattr(two, name))
         print(f"  {name:32s} {n:7,d} cells differ")
+    same_problems = one.problems == two.problems
+    print(f"  {'problems':32s} {'identical' if same_problems else 'differ'}")
     for name in ("facts", "targeting_summary"):
         d1, d2 = getattr(one, name), getattr(two, name)
         bad = [k for k in d1 if not (np.float64(d1[k]).tobytes() == np.float64(d2[k]).tobytes())]

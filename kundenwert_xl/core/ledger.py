@@ -120,7 +120,7 @@ def is_strictly_sorted(labels: pd.Index) -> bool:
 
 
 def natural_ranks(labels: pd.Index | np.ndarray) -> np.ndarray:
-    """Rank (0 = first) of each of distinct text labels (order numbers) in natural order.
+    """Rank (0 = first) of each of a set of distinct labels (order numbers) in natural order.
 
     Labels of digits only come first and compare as numbers (leading zeros ignored, so
     ``9 < 10 < 0011``); equal numbers (``007``, ``7``) then compare as text. All other labels
@@ -192,7 +192,11 @@ class Ledger:
 
     @cached_property
     def order_keys(self) -> np.ndarray:
-        """Order key per row: the order number's code, or a key of its own where there is none."""
+        """Order key per row: the order number's code, or a key of its own where there is none.
+
+        Keys group rows into orders; they are never compared (codes follow the file, see
+        :func:`natural_ranks`).
+        """
         if "order_id" not in self.rows:
             return np.arange(len(self.codes), dtype="int64")
         order = self.rows["order_id"].array
@@ -206,8 +210,8 @@ class Ledger:
     def order_codes(self) -> np.ndarray:
         """Category code of each row's order number in :attr:`order_labels` (-1 where none)."""
         if "order_id" not in self.rows:
-            return np.full(len(self.codes), -1, dtype="int64")
-        return np.asarray(self.rows["order_id"].array.codes, dtype="int64")
+            return np.full(len(self.codes), -1, dtype=np.int8)
+        return np.asarray(self.rows["order_id"].array.codes)
 
     @property
     def order_labels(self) -> pd.Index:
@@ -370,22 +374,25 @@ def build_ledger(
         position = np.full(len(cats), -1, dtype=np.intp)
         position[used] = rank[: len(known)]
         codes = position[ids.codes]
-    revenue_cents = None
-    for name in MONEY_COLUMNS:
+    revenue = rows["revenue"].to_numpy(dtype="float64")
+    revenue_cents, rounded = to_cents(revenue)
+    if rounded.any():
+        problems.append(_rounded_problem("revenue", rows["revenue"], rounded))
+        # Rounded euros, so that a purchase (revenue > 0) is one in cents as well.
+        revenue = revenue_cents / 100.0
+    for name in MONEY_COLUMNS[1:]:
         if name in rows:
-            cents, sub_cent = to_cents(rows[name].to_numpy(dtype="float64"))
+            # Converted again when summed: checking here names the rounding up front without
+            # keeping a cent copy of every column.
+            sub_cent = to_cents(rows[name].to_numpy(dtype="float64"))[1]
             if sub_cent.any():
                 problems.append(_rounded_problem(name, rows[name], sub_cent))
-            if name == "revenue":
-                revenue_cents, revenue_rounded = cents, bool(sub_cent.any())
-    revenue = rows["revenue"].to_numpy(dtype="float64")
     return Ledger(
         # One dtype whether the ids came as text, numbers or categories: results are the same.
         customer_ids=pd.Index(universe, dtype="str", name="customer_id"),
         codes=codes,
         day=days,
-        # Rounded only where needed, so a purchase (revenue > 0) is one in cents as well.
-        revenue=revenue_cents / 100.0 if revenue_rounded else revenue,
+        revenue=revenue,
         reference_day=ref_day,
         reference_date=ref_obj,
         rows=rows,

@@ -51,8 +51,9 @@ def _purchases(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     np.maximum.at(day, keys, ledger.day[purchase])
     owner = np.full(size, -1, dtype=np.intp)
     owner[keys] = ledger.codes[purchase]
-    label = np.full(size, -1, dtype="int64")
-    label[keys] = ledger.order_codes[purchase]
+    codes = ledger.order_codes
+    label = np.full(size, -1, dtype=codes.dtype)
+    label[keys] = codes[purchase]
     orders = np.flatnonzero(day != NO_DAY)
     return owner[orders], day[orders], value[orders], label[orders]
 
@@ -92,29 +93,37 @@ def last_purchases_mean(ledger: Ledger, n_last: int, method: str = "auto") -> np
         return np.full(ledger.n_customers, np.nan)
     n = ledger.n_customers
     cust, day, value, label = _purchases(ledger)
-    total = np.zeros(n)
-    count = np.zeros(n, dtype="int64")
     if method == "rounds" or (method == "auto" and n_last <= 8):
+        total = np.zeros(n)
+        count = np.zeros(n, dtype="int64")
         remaining = np.ones(len(day), dtype=bool)
         for _ in range(n_last):
             newest = np.full(n, NO_DAY, dtype="int64")
             np.maximum.at(newest, cust[remaining], day[remaining])
-            chosen = remaining & (day == newest[cust])
-            if not chosen.any():
+            chosen = np.flatnonzero(remaining & (day == newest[cust]))
+            if len(chosen) == 0:
                 break
-            tied = chosen & (np.bincount(cust[chosen], minlength=n)[cust] > 1)
+            # Several purchases on a customer's newest day: the same-day rule picks one.
+            tied = np.bincount(cust[chosen], minlength=n)[cust[chosen]] > 1
             if tied.any():
-                at = np.flatnonzero(tied)
+                at = chosen[tied]
                 position = same_day_positions(label[at], value[at], ledger.order_labels)
                 best = np.full(n, -1, dtype="int64")
                 np.maximum.at(best, cust[at], position)
-                chosen[at] = position == best[cust[at]]
+                chosen = np.concatenate([chosen[~tied], at[position == best[cust[at]]]])
             total += exact_sums(cust[chosen], value[chosen], n)
             count += np.bincount(cust[chosen], minlength=n)
-            remaining &= ~chosen
+            remaining[chosen] = False
     else:
-        position = same_day_positions(label, value, ledger.order_labels)
-        newest_first = np.lexsort((-position, -day, cust))
+        # Purchases sharing a customer and day are ranked by the same-day rule; the others
+        # keep position 0, their day alone decides.
+        span = int(day.max() - day.min()) + 1
+        slot = cust.astype("int64") * span + (day - day.min())
+        _, inverse, counts = np.unique(slot, return_inverse=True, return_counts=True)
+        at = np.flatnonzero(counts[inverse] > 1)
+        position = np.zeros(len(day), dtype="int64")
+        position[at] = same_day_positions(label[at], value[at], ledger.order_labels)
+        newest_first = np.lexsort((-position, -slot))
         cust_sorted = cust[newest_first]
         start = np.ones(len(newest_first), dtype=bool)
         start[1:] = cust_sorted[1:] != cust_sorted[:-1]
