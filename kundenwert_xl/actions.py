@@ -15,7 +15,7 @@ import pandas as pd
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.analysis import Analysis, analyze, validate_inputs
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 
 @dataclass

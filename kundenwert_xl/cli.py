@@ -19,7 +19,7 @@ from rich.console import Console
 from kundenwert_xl import texts
 from kundenwert_xl.core.analysis import Analysis, Progress
 from kundenwert_xl.core.errors import KundenwertError
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.settings import Settings, from_toml
 
 
 class ExitCode(IntEnum):
@@ -131,7 +131,7 @@ def _settings(
 ) -> Settings:
     settings = base or Settings()
     if settings_file is not None:
-        settings = Settings.from_toml(settings_file, base=settings)
+        settings = from_toml(settings_file, base=settings)
     overrides: dict[str, object] = {}
     if reference_date:
         overrides["reference_date"] = reference_date
@@ -185,6 +185,7 @@ def demo_cmd(
             outcome = demo_file(output, rows, seed, progress)
     except KundenwertError as exc:
         raise _fail(exc) from None
+    assert outcome.analysis is not None  # demo data always analyses
     print_headline(outcome.analysis)
     err.print(texts.CLI["written"].format(path=output))
 
@@ -212,6 +213,7 @@ def recompute_cmd(
     if not outcome.ok:
         err.print(texts.CLI["protocol_written"].format(path=target))
         raise _fail(KundenwertError(outcome.problems))
+    assert outcome.analysis is not None  # a failed outcome raised above
     print_headline(outcome.analysis)
     err.print(texts.CLI["written"].format(path=target))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -412,11 +413,14 @@ def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
     frame["decision"] = frame["customer_id"].map(lambda c: decisions.get(str(c)))
     rows = table_rows(frame, DILEMMA_COLUMNS)
     listed = set(frame["customer_id"].astype(str))
-    former = [(cid, text) for cid, text in decisions.items() if cid not in listed and text]
+    former: list[tuple[object, object]] = [
+        (cid, text) for cid, text in decisions.items() if cid not in listed and text
+    ]
     if former:
         width = len(DILEMMA_COLUMNS)
         rows.append([None] * width)
-        rows.append([texts.REPORT["former_decisions"]] + [None] * (width - 1))
+        heading: list[object] = [texts.REPORT["former_decisions"]]
+        rows.append(heading + [None] * (width - 1))
         for cid, text in former:
             rows.append([cid] + [None] * (width - 2) + [text])
     return Block(SPECS["dilemma"], rows)
@@ -438,9 +442,9 @@ def targeting_title(analysis: Analysis) -> str:
 def fact_rows(analysis: Analysis) -> list[list[object]]:
     """The headline figures as label/value rows (values already formatted in German)."""
     f = analysis.facts
-    rows = []
+    rows: list[list[object]] = []
     for key, label in texts.FACT_LABELS.items():
-        value = f.get(key)
+        value: Any = f.get(key)
         value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
         if value is not None and key in texts.FACT_PERCENT:
             value = texts.format_percent(value)

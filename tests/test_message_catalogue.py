@@ -78,6 +78,8 @@ def test_every_key_is_used(catalogue):
 def test_every_key_looked_up_exists():
     missing = []
     problem_codes = set(texts.MESSAGES) | {"io"} | {f"udf_{k}" for k in texts.UDF}
+    # kundenwert setup refuses with texts.SETUP sentences; its codes name their keys.
+    problem_codes |= {f"setup_{k}" for k in texts.SETUP}
     for catalogue, key, where in _lookups():
         known = problem_codes if catalogue == "code" else getattr(texts, catalogue)
         if key not in known:

@@ -20,7 +20,7 @@ from kundenwert_xl.core import decisions, margin, pareto, rfm, rfmr, schema, seg
 from kundenwert_xl.core.clv import clv_model, forward_values
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.ledger import Ledger, build_ledger, day_numbers
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 Progress = Callable[[str], None]
 

@@ -14,7 +14,7 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.ledger import Ledger, day_numbers
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -271,7 +271,8 @@ class Ledger:
         low = int(keys.min())
         span = int(keys.max()) - low + 1
         # 32-bit keys sort twice as fast; they fit for typical sizes (40k customers x 2 years).
-        dtype = np.int32 if self.n_customers * span < np.iinfo(np.int32).max else np.int64
+        small = self.n_customers * span < np.iinfo(np.int32).max
+        dtype: type[np.signedinteger] = np.int32 if small else np.int64
         combined = codes.astype(dtype) * dtype(span)
         combined += (keys - low).astype(dtype)
         combined.sort()
@@ -355,6 +356,8 @@ def build_ledger(
             if name == "revenue":
                 revenue_cents, revenue_rounded = cents, bool(sub_cent.any())
     revenue = rows["revenue"].to_numpy(dtype="float64")
+    # Revenue is a required column, so the loop above always set its cents.
+    assert revenue_cents is not None
     return Ledger(
         # One dtype whether the ids came as text, numbers or categories: results are the same.
         customer_ids=pd.Index(universe, dtype="str", name="customer_id"),

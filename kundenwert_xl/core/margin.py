@@ -18,7 +18,7 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import Problem
 from kundenwert_xl.core.ledger import Ledger
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 COST_COLUMNS = ("sales_costs", "marketing_costs", "service_costs")
 
@@ -138,7 +138,7 @@ def _fixed_cost_shares(
     group without customers cannot be allocated and are reported.
     """
     fixed = np.zeros(len(net))
-    problems = []
+    problems: list[Problem] = []
     if not settings.group_fixed_costs:
         return fixed, problems
     groups = group.astype("string").str.strip().str.casefold().to_numpy(dtype=object, na_value="")

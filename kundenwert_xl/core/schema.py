@@ -279,7 +279,7 @@ def _parse_id(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.nda
         else:
             clean = False
         text = None if clean else _id_text(pd.Series(cats))
-        if clean or (text.to_numpy(dtype=object) == cats.to_numpy(dtype=object)).all():
+        if text is None or (text.to_numpy(dtype=object) == cats.to_numpy(dtype=object)).all():
             values = s.array
         elif not text.duplicated().any():
             values = s.cat.rename_categories(text.to_numpy(dtype=object)).array

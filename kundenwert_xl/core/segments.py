@@ -13,7 +13,7 @@ import pandas as pd
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import Problem
-from kundenwert_xl.settings import SegmentRule, Settings
+from kundenwert_xl.core.settings import SegmentRule, Settings
 
 
 def _rules(rows: list[tuple[str, int, int, int, int, int, int]]) -> tuple[SegmentRule, ...]:

@@ -124,6 +124,8 @@ def detect_encoding(path: Path) -> str:
             return encoding
         if encoding == "utf-8":
             utf8_failure = failure
+    # Both decodings failed, so both failures are known here.
+    assert failure is not None and utf8_failure is not None
     raise _io_error(
         path,
         texts.IO_DETAILS["encoding"].format(
@@ -282,10 +284,10 @@ def read_workbook(path: Path) -> Inputs:
     try:
         for key in ("transactions", "customers", "contacts", "settings", "segment_rules"):
             german = texts.TABLE_NAMES[key]
-            info = table_map.get(german.casefold())
-            if info is not None:
-                frames[key] = _load(reader, key, table=info.name)
-                first_rows[key] = info.first_row + 1
+            found = table_map.get(german.casefold())
+            if found is not None:
+                frames[key] = _load(reader, key, table=found.name)
+                first_rows[key] = found.first_row + 1
             elif german.casefold() in sheets:
                 frames[key] = _load(reader, key, sheet=sheets[german.casefold()])
                 first_rows[key] = 2
@@ -302,9 +304,11 @@ def read_workbook(path: Path) -> Inputs:
     rules = trim_blank_tail(frames["segment_rules"])
     if rules is not None:
         settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
-    transactions = trim_blank_tail(frames["transactions"])
+    raw = frames["transactions"]
+    assert raw is not None  # loaded above, or the file was refused
+    transactions = trim_blank_tail(raw)
     return Inputs(
-        transactions=frames["transactions"] if transactions is None else transactions,
+        transactions=raw if transactions is None else transactions,
         customers=trim_blank_tail(frames["customers"]),
         contacts=trim_blank_tail(frames["contacts"]),
         settings=settings,

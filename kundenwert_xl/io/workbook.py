@@ -9,10 +9,10 @@ from pathlib import Path
 
 from kundenwert_xl import actions, report, texts
 from kundenwert_xl.core.analysis import analyze
+from kundenwert_xl.core.settings import Settings
 from kundenwert_xl.demo import make_demo
 from kundenwert_xl.io import patch
 from kundenwert_xl.io.readers import read_workbook
-from kundenwert_xl.settings import Settings
 
 Progress = Callable[[str], None]
 

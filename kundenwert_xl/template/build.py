@@ -32,8 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.segments import PRESETS
+from kundenwert_xl.core.settings import Settings, setting_key
 from kundenwert_xl.demo import make_demo
-from kundenwert_xl.settings import Settings
 from kundenwert_xl.template import ovba, udf_wrappers
 
 TEMPLATE_NAME = "workbook_template.xlsm"
@@ -150,6 +150,7 @@ def _result_sheets(wb: openpyxl.Workbook) -> None:
 def _charts(wb: openpyxl.Workbook) -> None:
     pareto = report.SPECS["pareto"]
     ws = wb[pareto.sheet]
+    assert pareto.max_rows is not None  # the chart needs a fixed-size block
     first, last = pareto.first_data_row, pareto.first_data_row + pareto.max_rows - 1
     whale = ScatterChart()
     whale.title, whale.style, whale.height, whale.width = texts.CHART_TITLES["whale"], 13, 8, 16
@@ -164,6 +165,7 @@ def _charts(wb: openpyxl.Workbook) -> None:
     ws.add_chart(whale, "X2")
 
     deciles = report.SPECS["deciles_revenue"]
+    assert deciles.max_rows is not None  # the chart needs a fixed-size block
     d_first, d_last = deciles.first_data_row, deciles.first_data_row + deciles.max_rows - 1
     bars = BarChart()
     bars.title, bars.height, bars.width = texts.CHART_TITLES["pareto"], 8, 16
@@ -281,7 +283,7 @@ def _plain(value: object) -> object:
 def _settings_sheet(wb: openpyxl.Workbook) -> None:
     ws = wb[texts.TABLE_NAMES["settings"]]
     _put_row(ws, 1, texts.SETTING_TABLE_HEADERS)
-    rows = [row for row in Settings().to_rows() if texts.setting_key(row[0]) != "segment_rules"]
+    rows = [row for row in Settings().to_rows() if setting_key(row[0]) != "segment_rules"]
     for r, row in enumerate(rows, start=2):
         _put_row(ws, r, row)
     ws.add_table(
