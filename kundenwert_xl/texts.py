@@ -7,9 +7,6 @@ the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing h
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from kundenwert_xl.core import german
 
 # --- Input tables: German table names and headers -> internal names -------------------------
 
@@ -621,25 +618,20 @@ _PYDANTIC_DETAILS = {
 }
 
 
-def pydantic_detail(err: Mapping[str, Any]) -> str:
-    """Translate one pydantic error into a German detail sentence."""
-    kind = err.get("type", "")
-    ctx = err.get("ctx") or {}
+def setting_detail(kind: str, value: object, params: Mapping[str, object]) -> str:
+    """One German detail sentence for a bad setting value.
+
+    ``kind`` is pydantic's error type; ``params`` its context, numbers already as German text
+    (``allowed`` for a choice, ``error`` for our own validators' sentences).
+    """
     if kind == "literal_error":
-        key = str(err["loc"][0]) if err.get("loc") else ""
-        allowed = ", ".join(CHOICES.get(key, {}).values()) or str(ctx.get("expected", ""))
-        return f"'{err.get('input')}' ist nicht erlaubt. Erlaubt sind: {allowed}."
+        return f"'{value}' ist nicht erlaubt. Erlaubt sind: {params['allowed']}."
     if kind == "value_error":
-        return str(ctx.get("error", err.get("msg", "")))
+        return str(params["error"])
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
-        return f"Der Wert '{err.get('input')}' ist ungültig."
-    params = {
-        k: german.show_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-        for k, v in ctx.items()
-        if isinstance(v, int | float | str)
-    }
-    return f"Der Wert '{err.get('input')}' " + template.format(**params)
+        return f"Der Wert '{value}' ist ungültig."
+    return f"Der Wert '{value}' " + template.format(**params)
 
 
 # --- Result columns (Kundenwert sheet, exports) ------------------------------------------------

@@ -529,12 +529,34 @@ class Settings(BaseModel):
         return rows
 
 
+def _detail(err: Mapping[str, Any]) -> str:
+    """One pydantic error as a German detail: its numbers in German, the words from texts."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    params: dict[str, object]
+    if kind == "literal_error":
+        key = str(err["loc"][0]) if err.get("loc") else ""
+        allowed = ", ".join(texts.CHOICES.get(key, {}).values()) or str(ctx.get("expected", ""))
+        params = {"allowed": allowed}
+    elif kind == "value_error":
+        params = {"error": str(ctx.get("error", err.get("msg", "")))}
+    else:
+        params = {
+            k: german.show_number(v)
+            if isinstance(v, int | float) and not isinstance(v, bool)
+            else v
+            for k, v in ctx.items()
+            if isinstance(v, int | float | str)
+        }
+    return texts.setting_detail(kind, err.get("input"), params)
+
+
 def _problems_from(exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
         key = str(err["loc"][0]) if err["loc"] else "segment_rules"
         label = texts.SETTING_LABELS.get(key, key)
-        detail = texts.pydantic_detail(err)
+        detail = _detail(err)
         problems.append(
             Problem(
                 "bad_setting",
