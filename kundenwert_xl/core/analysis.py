@@ -167,10 +167,7 @@ def analyze(
         problems.append(
             Problem(
                 "reference_date_assumed",
-                texts.message(
-                    "reference_date_assumed",
-                    reference_date=texts.format_date(ledger.reference_date),
-                ),
+                params={"reference_date": texts.format_date(ledger.reference_date)},
                 table=texts.TABLE_NAMES["settings"],
                 column=texts.SETTING_LABELS["reference_date"],
                 severity="note",
@@ -297,9 +294,7 @@ def _total_problems(revenue: np.ndarray, db: np.ndarray, level: str) -> list[Pro
             found.append(
                 Problem(
                     code,
-                    texts.message(
-                        code, level=texts.DB_LEVELS[level], total=texts.format_euro(total)
-                    ),
+                    params={"level": texts.DB_LEVELS[level], "total": texts.format_euro(total)},
                     table=texts.TABLE_NAMES["transactions"],
                     severity="warning",
                 )

@@ -56,7 +56,7 @@ def _refusal(
 ) -> Problem:
     return Problem(
         code,
-        texts.message(code, **params),
+        params=params,
         table=texts.TABLE_NAMES["transactions"],
         severity=severity,
     )

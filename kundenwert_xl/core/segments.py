@@ -189,9 +189,11 @@ def coverage_problems(rules: tuple[SegmentRule, ...], top: int, fallback: str) -
             problems.append(
                 Problem(
                     code,
-                    texts.message(
-                        code, count=int(mask.sum()), example=f"R{r} F{f} M{m}", fallback=fallback
-                    ),
+                    params={
+                        "count": int(mask.sum()),
+                        "example": f"R{r} F{f} M{m}",
+                        "fallback": fallback,
+                    },
                     table=texts.TABLE_NAMES["settings"],
                     column=label,
                     severity="warning",

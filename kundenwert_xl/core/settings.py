@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from kundenwert_xl import texts
-from kundenwert_xl.core import german
+from kundenwert_xl.core import excel_dates, german
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.schema import AMOUNT_LIMIT
 
@@ -199,12 +199,12 @@ def parse_stichtag(value: Any) -> Any:
     if text is not None and re.fullmatch(r"\d{1,5}(\.0+)?", text):
         serial = float(text)
     if serial is not None:
-        if not (1 <= serial <= 73050 and float(serial).is_integer()) or serial == 60:
+        whole_day = 1 <= serial <= excel_dates.SERIAL_MAX and float(serial).is_integer()
+        if not whole_day or serial == excel_dates.PHANTOM_LEAP_DAY:
             # Not a whole day of Excel's calendar (60 is Excel's non-existent 29.02.1900);
             # left to pydantic, a number would become seconds since 1970.
             raise ValueError(texts.SETTING_DETAILS["serial_date"].format(value=value))
-        # Excel counts a 29.02.1900 that never was: serials below 60 start one day later.
-        return dt.date(1899, 12, 30 if serial > 60 else 31) + dt.timedelta(days=int(serial))
+        return excel_dates.date_of_serial(int(serial))
     if text is not None:
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
         return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
@@ -489,7 +489,7 @@ class Settings(BaseModel):
                 problems.append(
                     Problem(
                         "unknown_setting",
-                        texts.message("unknown_setting", column=raw_key),
+                        params={"column": raw_key},
                         table=texts.TABLE_NAMES["settings"],
                         column=str(raw_key),
                         severity="error",
@@ -560,7 +560,7 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
         problems.append(
             Problem(
                 "bad_setting",
-                texts.message("bad_setting", column=label, detail=detail),
+                params={"column": label, "detail": detail},
                 table=texts.TABLE_NAMES["settings"],
                 column=label,
                 value=None if err.get("input") is None else str(err.get("input")),

@@ -25,12 +25,13 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from kundenwert_xl import texts
+from kundenwert_xl.core import excel_dates
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
 from kundenwert_xl.io.export import atomic_write
 from kundenwert_xl.report import Block
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH = excel_dates.EPOCH
 _CALC_PARTS = {"xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
@@ -68,7 +69,7 @@ def _cell_xml(ref: str, value: Any, s: str) -> str:
     if kind is bool:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, dt.datetime):
-        serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+        serial = (value - excel_dates.EPOCH_DATETIME).total_seconds() / 86400
         return f'<c r="{ref}"{s}><v>{serial!r}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}"{s}><v>{(value - EXCEL_EPOCH).days}</v></c>'
