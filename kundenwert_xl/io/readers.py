@@ -20,7 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from kundenwert_xl import texts
-from kundenwert_xl.actions import Inputs, trim_blank_tail
+from kundenwert_xl.actions import Inputs, inputs_from_frames
 from kundenwert_xl.core import schema
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
@@ -300,20 +300,7 @@ def read_workbook(path: Path) -> Inputs:
             first_rows["transactions"] = 2
     except fastexcel.FastExcelError as exc:
         raise _io_error(path, str(exc)) from None
-    settings = settings_mapping(frames["settings"])
-    rules = trim_blank_tail(frames["segment_rules"])
-    if rules is not None:
-        settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
-    raw = frames["transactions"]
-    assert raw is not None  # loaded above, or the file was refused
-    transactions = trim_blank_tail(raw)
-    return Inputs(
-        transactions=raw if transactions is None else transactions,
-        customers=trim_blank_tail(frames["customers"]),
-        contacts=trim_blank_tail(frames["contacts"]),
-        settings=settings,
-        first_rows=first_rows,
-    )
+    return inputs_from_frames(frames, first_rows)
 
 
 def _valid_ref(ref: str) -> bool:
@@ -360,23 +347,3 @@ def _load(
         frame.columns = [label.strip() if label else name for label, name in
                          zip(labels, frame.columns, strict=True)]
     return frame
-
-
-def segment_rules(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Rows of the Segmentregeln table (name, R von, R bis, F von, F bis, M von, M bis)."""
-    rules = []
-    for row in frame.dropna(how="all").itertuples(index=False):
-        name, r1, r2, f1, f2, m1, m2 = list(row)[:7]
-        rules.append({"name": name, "r": (r1, r2), "f": (f1, f2), "m": (m1, m2)})
-    return rules
-
-
-def settings_mapping(frame: pd.DataFrame | None) -> dict[str, object]:
-    """Key/value pairs from the Einstellungen table (first column key, second value)."""
-    if frame is None or frame.shape[1] < 2:
-        return {}
-    out: dict[str, object] = {}
-    for key, value in zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True):
-        if isinstance(key, str) and key.strip():
-            out[key.strip()] = None if pd.isna(value) else value
-    return out
