@@ -12,8 +12,8 @@ The public API (a contract, see DESIGN.md)::
 from kundenwert_xl.core.analysis import Analysis, analyze
 from kundenwert_xl.core.clv import CLVModel, HoldoutCheck, clv_model
 from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.settings import Settings
 from kundenwert_xl.core.summary import rfm_summary
-from kundenwert_xl.settings import Settings
 
 __version__ = "0.1.0"
 

@@ -7,7 +7,7 @@ returned blocks with their own writer, so both produce the same cells.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -15,7 +15,7 @@ import pandas as pd
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.analysis import Analysis, analyze, validate_inputs
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 
 @dataclass
@@ -61,6 +61,51 @@ def trim_blank_tail(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     if not filled.any():
         return None
     return frame.iloc[: int(filled.nonzero()[0].max()) + 1]
+
+
+def segment_rules(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows of the Segmentregeln table (name, R von, R bis, F von, F bis, M von, M bis)."""
+    rules = []
+    for row in frame.dropna(how="all").itertuples(index=False):
+        name, r1, r2, f1, f2, m1, m2 = list(row)[:7]
+        rules.append({"name": name, "r": (r1, r2), "f": (f1, f2), "m": (m1, m2)})
+    return rules
+
+
+def settings_mapping(frame: pd.DataFrame | None) -> dict[str, object]:
+    """Key/value pairs from the Einstellungen table (first column key, second value)."""
+    if frame is None or frame.shape[1] < 2:
+        return {}
+    out: dict[str, object] = {}
+    for key, value in zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True):
+        if isinstance(key, str) and key.strip():
+            out[key.strip()] = None if pd.isna(value) else value
+    return out
+
+
+def inputs_from_frames(
+    frames: Mapping[str, pd.DataFrame | None], first_rows: dict[str, int]
+) -> Inputs:
+    """The :class:`Inputs` of the tables a reader found (file or live workbook alike).
+
+    ``frames`` has the keys transactions, customers, contacts, settings and segment_rules
+    (None: table missing); the transactions must be there (the readers refuse otherwise).
+    Blank rows at the tables' ends go; the Segmentregeln join the settings.
+    """
+    settings = settings_mapping(frames["settings"])
+    rules = trim_blank_tail(frames["segment_rules"])
+    if rules is not None:
+        settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
+    raw = frames["transactions"]
+    assert raw is not None  # the readers refuse a workbook without transactions
+    transactions = trim_blank_tail(raw)
+    return Inputs(
+        transactions=raw if transactions is None else transactions,
+        customers=trim_blank_tail(frames["customers"]),
+        contacts=trim_blank_tail(frames["contacts"]),
+        settings=settings,
+        first_rows=first_rows,
+    )
 
 
 def settings_of(inputs: Inputs, base: Settings | None = None) -> Settings:

@@ -21,7 +21,7 @@ from rich.progress import Progress as RichProgress
 from kundenwert_xl import texts
 from kundenwert_xl.core.analysis import Analysis, Progress
 from kundenwert_xl.core.errors import KundenwertError
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.settings import Settings, from_toml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,9 +65,9 @@ def speak_german() -> None:
         except ImportError:
             continue
         if hasattr(module, "_"):
-            module._ = _german
+            setattr(module, "_", _german)  # noqa: B010  (a module attribute mypy cannot see)
         if hasattr(module, "ngettext"):
-            module.ngettext = _german_plural
+            setattr(module, "ngettext", _german_plural)  # noqa: B010
 
 
 speak_german()
@@ -183,7 +183,7 @@ def _settings(
 ) -> Settings:
     settings = base or Settings()
     if settings_file is not None:
-        settings = Settings.from_toml(settings_file, base=settings)
+        settings = from_toml(settings_file, base=settings)
     overrides: dict[str, object] = {}
     if reference_date:
         overrides["reference_date"] = reference_date
@@ -207,7 +207,7 @@ def print_headline(analysis: Analysis) -> None:
         texts.CLI["headline"].format(
             reference_date=ref,
             customers=texts.count(len(analysis.customers), "customer"),
-            rows=texts.count(analysis.facts["transactions"], "transaction"),
+            rows=texts.count(int(analysis.facts["transactions"]), "transaction"),
         )
     )
     for sentence in analysis.sentences():
@@ -237,6 +237,7 @@ def demo_cmd(
             outcome = demo_file(output, rows, seed, progress)
     except KundenwertError as exc:
         raise _fail(exc) from None
+    assert outcome.analysis is not None  # demo data always analyses
     print_headline(outcome.analysis)
     err.print(texts.CLI["written"].format(path=output))
 
@@ -264,6 +265,7 @@ def recompute_cmd(
     if not outcome.ok:
         err.print(texts.CLI["protocol_written"].format(path=target))
         raise _fail(KundenwertError(outcome.problems))
+    assert outcome.analysis is not None  # a failed outcome raised above
     print_headline(outcome.analysis)
     err.print(texts.CLI["written"].format(path=target))
 
@@ -418,7 +420,9 @@ def analyze_cmd(
                 forecast_rate,
             )
             if target.suffix.lower() in MACRO_SUFFIXES:
-                result = analysis_file(target, inputs, settings, progress).analysis
+                outcome = analysis_file(target, inputs, settings, progress)
+                assert outcome.analysis is not None  # a failed analysis raised above
+                result = outcome.analysis
             else:
                 result = analyze_inputs(inputs, settings, progress)
                 progress("write")

@@ -385,11 +385,14 @@ def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
     frame["decision"] = frame["customer_id"].map(lambda c: decisions.get(str(c)))
     rows = table_rows(frame, DILEMMA_COLUMNS)
     listed = set(frame["customer_id"].astype(str))
-    former = [(cid, text) for cid, text in decisions.items() if cid not in listed and text]
+    former: list[tuple[object, object]] = [
+        (cid, text) for cid, text in decisions.items() if cid not in listed and text
+    ]
     if former:
         width = len(DILEMMA_COLUMNS)
         rows.append([None] * width)
-        rows.append([texts.REPORT["former_decisions"]] + [None] * (width - 1))
+        heading: list[object] = [texts.REPORT["former_decisions"]]
+        rows.append(heading + [None] * (width - 1))
         for cid, text in former:
             rows.append([cid] + [None] * (width - 2) + [text])
     return Block(SPECS["dilemma"], rows)

@@ -6,7 +6,7 @@ the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing h
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 
 # --- Input tables: German table names and headers -> internal names -------------------------
 
@@ -556,7 +556,7 @@ SETTING_HELP: dict[str, str] = {
     "cost_per_contact": "Kosten je angesprochenem Kunden; Budget / Kosten = Zahl der Kunden.",
 }
 
-CHOICES: dict[str, dict[str, str]] = {
+CHOICES: dict[str, dict[object, str]] = {
     "scoring_method": {
         "value": "Wertgrenzen",
         "rank": "Ränge",
@@ -613,154 +613,8 @@ SETTING_DETAILS: dict[str, str] = {
     "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
 }
 
-
-def setting_key(label: str) -> str | None:
-    """Return the internal setting name for a German label or an internal name."""
-    wanted = label.strip().casefold()
-    for key, german in SETTING_LABELS.items():
-        if wanted in (key.casefold(), german.casefold()):
-            return key
-    return None
-
-
-def _split_list(value: object) -> object:
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.replace("|", ";").split(";") if p.strip()]
-        return tuple(p.replace(".", "").replace(",", ".") if "," in p else p for p in parts)
-    if isinstance(value, int | float):
-        return (value,)
-    return value
-
-
-def _number(text: str) -> float:
-    text = text.strip().replace("+", "")
-    return float(text.replace(".", "").replace(",", ".") if "," in text else text)
-
-
-def _show_number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
-def parse_bands(text: str) -> tuple[tuple[float, float | None, float], ...]:
-    """``"0-6: 40; 6-9: 25; ab 24: -15"`` -> ``((0, 6, 40), (6, 9, 25), (24, None, -15))``."""
-    bands = []
-    for part in (p.strip() for p in text.split(";") if p.strip()):
-        match = re.fullmatch(
-            r"(?:ab\s*(?P<open>[\d.,]+)|(?P<lo>[\d.,]+)\s*[-–]\s*(?P<hi>[\d.,]+))\s*:\s*"
-            r"(?P<pts>[+-]?\s*[\d.,]+)",
-            part,
-            flags=re.IGNORECASE,
-        )
-        if match is None:
-            raise ValueError(SETTING_DETAILS["band_syntax"].format(text=part))
-        if match["open"] is not None:
-            bands.append((_number(match["open"]), None, _number(match["pts"].replace(" ", ""))))
-        else:
-            bands.append(
-                (_number(match["lo"]), _number(match["hi"]), _number(match["pts"].replace(" ", "")))
-            )
-    return tuple(bands)
-
-
-def show_bands(bands: tuple) -> str:
-    """The inverse of :func:`parse_bands`."""
-    parts = []
-    for lower, upper, points in bands:
-        head = (
-            f"ab {_show_number(lower)}"
-            if upper is None
-            else (f"{_show_number(lower)}-{_show_number(upper)}")
-        )
-        parts.append(f"{head}: {_show_number(points)}")
-    return "; ".join(parts)
-
-
-def parse_points(text: str) -> dict[str, float]:
-    """``"Hauptkatalog: -12; Mailing: -2"`` -> ``{"Hauptkatalog": -12.0, "Mailing": -2.0}``."""
-    out = {}
-    for part in (p.strip() for p in text.split(";") if p.strip()):
-        name, sep, value = part.rpartition(":")
-        try:
-            out[name.strip()] = _number(value)
-        except ValueError:
-            raise ValueError(SETTING_DETAILS["contact_syntax"].format(text=part)) from None
-        if not sep or not name.strip():
-            raise ValueError(SETTING_DETAILS["contact_syntax"].format(text=part))
-    return out
-
-
-def _date_value(value: object) -> object:
-    """A Stichtag as typed or as Excel hands it over: TT.MM.JJJJ, ISO text, a serial number."""
-    import datetime as dt
-
-    text = value.strip() if isinstance(value, str) else None
-    serial = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-    if text is not None and re.fullmatch(r"\d{1,5}(\.0+)?", text):
-        serial = float(text)
-    if serial is not None:
-        if not (1 <= serial <= 73050 and float(serial).is_integer()) or serial == 60:
-            # Not a whole day of Excel's calendar (60 is Excel's non-existent 29.02.1900);
-            # left to pydantic, a number would become seconds since 1970.
-            raise ValueError(SETTING_DETAILS["serial_date"].format(value=value))
-        # Excel counts a 29.02.1900 that never was: serials below 60 start one day later.
-        return dt.date(1899, 12, 30 if serial > 60 else 31) + dt.timedelta(days=int(serial))
-    if text is not None:
-        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-        return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
-    return value
-
-
-_BOOL_SETTINGS = frozenset({"clv_include_current", "forecast_enabled"})
-
-
-def setting_value_in(key: str, value: object) -> object:
-    """Translate a value as a user types it (German words, ``"30; 90"``) for validation."""
-    if key.endswith("_bands") and isinstance(value, str):
-        return parse_bands(value)
-    if key in ("rfmr_contact_points", "contact_costs", "group_fixed_costs") and isinstance(
-        value, str
-    ):
-        return parse_points(value)
-    if key in ("value_weights", "abc_value_limits", "abc_customer_limits", "scenario_steps"):
-        return _split_list(value)
-    if key == "dilemma_revenue_classes" and isinstance(value, str):
-        return tuple(p.strip().upper() for p in re.split(r"[;,\s]+", value) if p.strip())
-    if key in _BOOL_SETTINGS and isinstance(value, str):
-        return value.strip().casefold() in TRUE_WORDS
-    if key == "rfmr_weights":
-        return _split_list(value)
-    if key in CHOICES and isinstance(value, str) and key not in _BOOL_SETTINGS:
-        wanted = value.strip().casefold()
-        for internal, german in CHOICES[key].items():
-            if wanted in (str(internal).casefold(), german.casefold()):
-                return internal
-        return value
-    if key.endswith("_thresholds"):
-        return _split_list(value)
-    if key == "reference_date":
-        return _date_value(value)
-    if isinstance(value, str) and "," in value and key not in ("reference_date",):
-        return value.replace(".", "").replace(",", ".")
-    return value
-
-
-def setting_value_out(key: str, value: object) -> object:
-    """Return a setting's value as the Einstellungen sheet shows it."""
-    if key.endswith("_bands"):
-        return show_bands(value)
-    if key in ("rfmr_contact_points", "contact_costs", "group_fixed_costs"):
-        return "; ".join(f"{k}: {_show_number(v)}" for k, v in value.items())
-    if key == "dilemma_revenue_classes":
-        return "; ".join(value)
-    if key == "segment_rules":
-        return f"{len(value)} Regeln (Tabelle Segmentregeln)" if value else ""
-    if key in CHOICES:
-        return CHOICES[key].get(value, value)
-    if isinstance(value, tuple):
-        return "; ".join(_show_number(v) if isinstance(v, float) else str(v) for v in value)
-    if value is None:
-        return ""
-    return value
+#: How the Einstellungen sheet shows the segment rules (they live in their own table).
+SEGMENT_RULES_SHOWN = "{count} Regeln (Tabelle Segmentregeln)"
 
 
 _PYDANTIC_DETAILS = {
@@ -781,25 +635,20 @@ _PYDANTIC_DETAILS = {
 }
 
 
-def pydantic_detail(err: dict) -> str:
-    """Translate one pydantic error into a German detail sentence."""
-    kind = err.get("type", "")
-    ctx = err.get("ctx") or {}
+def setting_detail(kind: str, value: object, params: Mapping[str, object]) -> str:
+    """One German detail sentence for a bad setting value.
+
+    ``kind`` is pydantic's error type; ``params`` its context, numbers already as German text
+    (``allowed`` for a choice, ``error`` for our own validators' sentences).
+    """
     if kind == "literal_error":
-        key = str(err["loc"][0]) if err.get("loc") else ""
-        allowed = ", ".join(CHOICES.get(key, {}).values()) or str(ctx.get("expected", ""))
-        return f"'{err.get('input')}' ist nicht erlaubt. Erlaubt sind: {allowed}."
+        return f"'{value}' ist nicht erlaubt. Erlaubt sind: {params['allowed']}."
     if kind == "value_error":
-        return str(ctx.get("error", err.get("msg", "")))
+        return str(params["error"])
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
-        return f"Der Wert '{err.get('input')}' ist ungültig."
-    params = {
-        k: _show_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-        for k, v in ctx.items()
-        if isinstance(v, int | float | str)
-    }
-    return f"Der Wert '{err.get('input')}' " + template.format(**params)
+        return f"Der Wert '{value}' ist ungültig."
+    return f"Der Wert '{value}' " + template.format(**params)
 
 
 # --- Result columns (Kundenwert sheet, exports) ------------------------------------------------
@@ -1184,7 +1033,7 @@ def format_date(value: object) -> str:
     return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else str(value)
 
 
-def format_int(value: int) -> str:
+def format_int(value: float) -> str:
     """``12345`` -> ``12.345``."""
     return f"{int(value):,}".replace(",", ".")
 

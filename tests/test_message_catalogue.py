@@ -15,6 +15,7 @@ import pytest
 
 from kundenwert_xl import texts
 from kundenwert_xl.core import schema
+from kundenwert_xl.core.errors import Problem
 
 PACKAGE = Path(texts.__file__).parent
 CATALOGUES = ("MESSAGES", "CLI", "IO_DETAILS", "UDF", "SETTING_DETAILS", "DOCTOR", "SETUP", "VBA")
@@ -131,3 +132,43 @@ def test_the_lookup_finder_sees_real_lookups():
     lookups = {(c, k) for c, k, _ in _lookups()}
     assert ("CLI", "written") in lookups and ("MESSAGES", "io_error") in lookups
     assert ("IO_DETAILS", "not_regular") in lookups and ("code", "empty_table") in lookups
+
+
+def _problem_calls() -> list[tuple[ast.Call, str]]:
+    found = []
+    for path, tree in _trees().items():
+        where = path.relative_to(PACKAGE).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Problem":
+                found.append((node, where))
+    return found
+
+
+def test_core_problems_carry_a_reason_code_not_a_sentence():
+    """Core says what is wrong (code + params); the sentence is made at the edge."""
+    rendered = []
+    for node, where in _problem_calls():
+        if not where.startswith("core/") or len(node.args) < 2:
+            continue
+        text = node.args[1]
+        if isinstance(text, ast.Call) and getattr(text.func, "attr", "") == "message":
+            # The one sanctioned case: "and N more rows" under the code of the rows above.
+            if ast.unparse(text.args[0]) != "'more_rows'":
+                rendered.append((where, ast.unparse(node.args[0])))
+    assert rendered == []
+    # Guards the test itself: core builds problems, and most carry params.
+    calls = [n for n, w in _problem_calls() if w.startswith("core/")]
+    assert sum(any(k.arg == "params" for k in n.keywords) for n in calls) >= 15
+
+
+def test_a_problem_renders_its_catalogue_sentence_late():
+    p = Problem("missing_column", params={"column": "Datum"}, table="Transaktionen")
+    assert p.message == (
+        "Pflichtspalte 'Datum' fehlt. Bitte eine Spalte mit der Überschrift 'Datum' anlegen."
+    )
+    assert p.one_line() == "Transaktionen: " + p.message
+    assert p.params == (("column", "Datum"),) and hash(p) == hash(
+        Problem("missing_column", params={"column": "Datum"}, table="Transaktionen")
+    )
+    # A face's own sentence (file errors, UDF texts) is kept as given.
+    assert Problem("io", "Datei fehlt.").message == "Datei fehlt."

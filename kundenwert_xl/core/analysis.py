@@ -20,7 +20,7 @@ from kundenwert_xl.core import decisions, margin, pareto, rfm, rfmr, schema, seg
 from kundenwert_xl.core.clv import clv_model, forward_values
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.ledger import Ledger, build_ledger, day_numbers
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 Progress = Callable[[str], None]
 
@@ -171,10 +171,7 @@ def analyze(
         problems.append(
             Problem(
                 "reference_date_assumed",
-                texts.message(
-                    "reference_date_assumed",
-                    reference_date=texts.format_date(ledger.reference_date),
-                ),
+                params={"reference_date": texts.format_date(ledger.reference_date)},
                 table=texts.TABLE_NAMES["settings"],
                 column=texts.SETTING_LABELS["reference_date"],
                 severity="note",
@@ -311,9 +308,7 @@ def _total_problems(revenue: np.ndarray, db: np.ndarray, level: str) -> list[Pro
             found.append(
                 Problem(
                     code,
-                    texts.message(
-                        code, level=texts.DB_LEVELS[level], total=texts.format_euro(total)
-                    ),
+                    params={"level": texts.DB_LEVELS[level], "total": texts.format_euro(total)},
                     table=texts.TABLE_NAMES["transactions"],
                     severity="warning",
                 )

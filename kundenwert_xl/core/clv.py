@@ -56,7 +56,7 @@ def _refusal(
 ) -> Problem:
     return Problem(
         code,
-        texts.message(code, **params),
+        params=params,
         table=texts.TABLE_NAMES["transactions"],
         severity=severity,
     )
@@ -356,8 +356,8 @@ class CLVModel:
     reference_date: dt.date
     problems: list[Problem] = field(default_factory=list)
     # Distinct (x, t_x, T) rows and each customer's row: every prediction runs on those.
-    _rows: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
-    _inverse: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _rows: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[arg-type, assignment]
+    _inverse: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[arg-type, assignment]
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         s = self.summary

@@ -14,7 +14,7 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.ledger import Ledger, day_numbers
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,11 @@ def contact_log(
             [
                 Problem(
                     "unknown_channel",
-                    texts.message(
-                        "unknown_channel",
-                        value=", ".join(unknown),
-                        setting=texts.SETTING_LABELS["rfmr_contact_points"],
-                        rows=", ".join(map(str, rows)),
-                    ),
+                    params={
+                        "value": ", ".join(unknown),
+                        "setting": texts.SETTING_LABELS["rfmr_contact_points"],
+                        "rows": ", ".join(map(str, rows)),
+                    },
                     table=table,
                     column=texts.header("contacts", "channel"),
                     value=unknown[0],
@@ -104,7 +103,7 @@ def contact_log(
         problems.append(
             Problem(
                 "contacts_after_reference_date",
-                texts.message("contacts_after_reference_date", count=int(after.sum())),
+                params={"count": int(after.sum())},
                 table=table,
                 column=texts.header("contacts", "date"),
                 severity="warning",
@@ -115,12 +114,11 @@ def contact_log(
         problems.append(
             Problem(
                 "unknown_customer_in_contacts",
-                texts.message(
-                    "unknown_customer_in_contacts",
-                    count=int(unknown_customer.sum()),
+                params={
+                    "count": int(unknown_customer.sum()),
                     # The smallest such id, so the message does not depend on row order.
-                    value=str(contacts["customer_id"][unknown_customer].astype(str).min()),
-                ),
+                    "value": str(contacts["customer_id"][unknown_customer].astype(str).min()),
+                },
                 table=table,
                 column=texts.header("contacts", "customer_id"),
                 severity="warning",

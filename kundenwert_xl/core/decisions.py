@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl.core.pareto import top_count
+from kundenwert_xl.core.settings import Settings
 from kundenwert_xl.core.value import abc_classes
-from kundenwert_xl.settings import Settings
 
 
 def dilemma_flags(revenue: np.ndarray, by_db: np.ndarray, settings: Settings) -> np.ndarray:

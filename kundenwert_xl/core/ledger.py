@@ -291,7 +291,8 @@ class Ledger:
         low = int(keys.min())
         span = int(keys.max()) - low + 1
         # 32-bit keys sort twice as fast; they fit for typical sizes (40k customers x 2 years).
-        dtype = np.int32 if self.n_customers * span < np.iinfo(np.int32).max else np.int64
+        small = self.n_customers * span < np.iinfo(np.int32).max
+        dtype: type[np.signedinteger] = np.int32 if small else np.int64
         combined = codes.astype(dtype) * dtype(span)
         combined += (keys - low).astype(dtype)
         combined.sort()
@@ -335,7 +336,7 @@ def build_ledger(
             [
                 Problem(
                     "no_rows_until_reference_date",
-                    texts.message("no_rows_until_reference_date", reference_date=ref_date),
+                    params={"reference_date": ref_date},
                     table=texts.TABLE_NAMES["transactions"],
                 )
             ]
@@ -344,7 +345,7 @@ def build_ledger(
         problems.append(
             Problem(
                 "rows_after_reference_date",
-                texts.message("rows_after_reference_date", count=dropped, reference_date=ref_date),
+                params={"count": dropped, "reference_date": ref_date},
                 table=texts.TABLE_NAMES["transactions"],
                 column=texts.header("transactions", "date"),
                 severity="warning",
@@ -409,12 +410,11 @@ def _rounded_problem(name: str, values: pd.Series, sub_cent: np.ndarray) -> Prob
     example = float(values.to_numpy(dtype="float64")[sub_cent].min())
     return Problem(
         "amounts_rounded_to_cents",
-        texts.message(
-            "amounts_rounded_to_cents",
-            count=texts.format_int(int(sub_cent.sum())),
-            column=texts.header("transactions", name),
-            value=texts.format_decimal(example),
-        ),
+        params={
+            "count": texts.format_int(int(sub_cent.sum())),
+            "column": texts.header("transactions", name),
+            "value": texts.format_decimal(example),
+        },
         table=texts.TABLE_NAMES["transactions"],
         column=texts.header("transactions", name),
         severity="warning",

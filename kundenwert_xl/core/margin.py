@@ -18,7 +18,7 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import Problem
 from kundenwert_xl.core.ledger import Ledger
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 COST_COLUMNS = ("sales_costs", "marketing_costs", "service_costs")
 
@@ -138,7 +138,7 @@ def _fixed_cost_shares(
     group without customers cannot be allocated and are reported.
     """
     fixed = np.zeros(len(net))
-    problems = []
+    problems: list[Problem] = []
     if not settings.group_fixed_costs:
         return fixed, problems
     groups = group.astype("string").str.strip().str.casefold().to_numpy(dtype=object, na_value="")
@@ -149,7 +149,7 @@ def _fixed_cost_shares(
             problems.append(
                 Problem(
                     "fixed_costs_without_group",
-                    texts.message("fixed_costs_without_group", value=name),
+                    params={"value": name},
                     table=texts.TABLE_NAMES["settings"],
                     column=texts.SETTING_LABELS["group_fixed_costs"],
                     value=name,
@@ -182,25 +182,26 @@ def assumption_notes(
     notes: list[Problem] = []
 
     def note(code: str, table: str, column: str, **params: object) -> None:
-        notes.append(
-            Problem(
-                code, texts.message(code, **params), table=table, column=column, severity="note"
-            )
-        )
+        notes.append(Problem(code, params=params, table=table, column=column, severity="note"))
 
     # The same exact cent sums as margins(), so a note's total is the amount the DB moved.
     cogs_cents = ledger.cents("cost_of_goods")
     cogs_header = texts.header("transactions", "cost_of_goods")
     if cogs_cents is None:
         total = settings.cogs_rate * float(ledger.money("revenue").sum())
-        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate,
-             total=texts.format_euro(total))
+        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate, total=texts.format_euro(total))
     else:
         blank = np.isnan(cogs_cents)
         if blank.any():
             total = settings.cogs_rate * float(ledger.money("revenue", blank).sum())
-            note("cogs_rate_blank", tx_table, cogs_header, rate=rate,
-                 count=texts.format_int(int(blank.sum())), total=texts.format_euro(total))
+            note(
+                "cogs_rate_blank",
+                tx_table,
+                cogs_header,
+                rate=rate,
+                count=texts.format_int(int(blank.sum())),
+                total=texts.format_euro(total),
+            )
     if "order_id" not in ledger.rows:
         note("orders_from_rows", tx_table, texts.header("transactions", "order_id"))
     for code, key, count in (
@@ -209,10 +210,20 @@ def assumption_notes(
     ):
         cost = float(getattr(settings, key))
         if cost > 0 and count > 0:
-            note(code, settings_table, texts.SETTING_LABELS[key], cost=texts.format_euro(cost),
-                 count=texts.format_int(count), total=texts.format_euro(cost * count))
+            note(
+                code,
+                settings_table,
+                texts.SETTING_LABELS[key],
+                cost=texts.format_euro(cost),
+                count=texts.format_int(count),
+                total=texts.format_euro(cost * count),
+            )
     total = float(contacts_cost.sum())
     if total > 0:
-        note("contact_cost_assumed", settings_table, texts.SETTING_LABELS["contact_costs"],
-             total=texts.format_euro(total))
+        note(
+            "contact_cost_assumed",
+            settings_table,
+            texts.SETTING_LABELS["contact_costs"],
+            total=texts.format_euro(total),
+        )
     return notes

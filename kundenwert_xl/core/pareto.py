@@ -10,6 +10,7 @@ cumulative amounts in euros are always given.
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,10 @@ PARETO_ROWS = 100
 DECILES = 10
 
 
+@overload
+def _share(part: float, total: float) -> float: ...
+@overload
+def _share(part: np.ndarray, total: float) -> np.ndarray: ...
 def _share(part: np.ndarray | float, total: float) -> np.ndarray | float:
     if total > 0:
         return np.asarray(part) / total if isinstance(part, np.ndarray) else part / total

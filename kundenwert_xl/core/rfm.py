@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl.core.ledger import NO_DAY, Ledger, from_days
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 DIMENSIONS = ("recency", "frequency", "monetary")
 
@@ -110,7 +110,7 @@ def score(
     valid : numpy.ndarray
         Customers to score; the others get NaN and do not move any cut point.
     method : {"value", "rank", "fixed", "quartile"}
-        See :class:`~kundenwert_xl.settings.Settings`.
+        See :class:`~kundenwert_xl.core.settings.Settings`.
     n_classes : int
         Classes for ``value`` and ``rank`` (``fixed``: thresholds + 1; ``quartile``: up to 4).
     thresholds : tuple of float

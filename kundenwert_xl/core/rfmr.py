@@ -17,7 +17,7 @@ import pandas as pd
 from kundenwert_xl.core.contacts import ContactLog
 from kundenwert_xl.core.ledger import NO_DAY, Ledger, exact_sums, natural_ranks
 from kundenwert_xl.core.rfm import count_orders
-from kundenwert_xl.settings import Band, Settings
+from kundenwert_xl.core.settings import Band, Settings
 
 #: Average month length of the Gregorian calendar, so Excel and Python agree (DOMAIN.md §2.4).
 DAYS_PER_MONTH = 30.4375

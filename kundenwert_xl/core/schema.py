@@ -18,16 +18,17 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl import texts
+from kundenwert_xl.core import excel_dates
 from kundenwert_xl.core.errors import KundenwertError, Problem, Severity
 from kundenwert_xl.core.ledger import is_strictly_sorted
 
 Kind = Literal["id", "date", "number", "cost", "bool", "text"]
 
 #: Excel's day 0 for serial dates (the 1900 leap-year bug makes it 1899-12-30).
-EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+EXCEL_EPOCH = excel_dates.EPOCH_DAY
 # Serial numbers are accepted as dates only for 1900-01-01..2099-12-31: a bigger number in a
 # date column is far more likely a date mangled into digits (31.02.2024 -> 31022024).
-_EXCEL_SERIAL_MAX = 73050
+_EXCEL_SERIAL_MAX = excel_dates.SERIAL_MAX
 _MAX_PROBLEMS_PER_COLUMN = 50  # enough to fix a pattern; a million identical lines help no one
 #: Largest amount (euros, either sign) one row may carry. Beyond it a value is a typo or a
 #: placeholder, and sums of such values leave float64's exact range (1e308 overflows to inf).
@@ -146,13 +147,13 @@ def _parse_all(
             problems.append(
                 Problem(
                     "missing_column",
-                    texts.message("missing_column", column=texts.header(table, col.name)),
+                    params={"column": texts.header(table, col.name)},
                     table=table_de,
                     column=texts.header(table, col.name),
                 )
             )
     if len(frame) == 0:
-        problems.append(Problem("empty_table", texts.message("empty_table"), table=table_de))
+        problems.append(Problem("empty_table", table=table_de))
     if problems:
         return pd.DataFrame(), problems
 
@@ -217,7 +218,7 @@ def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> di
             problems.append(
                 Problem(
                     "duplicate_header",
-                    texts.message("duplicate_header", column=texts.header(table, name)),
+                    params={"column": texts.header(table, name)},
                     table=texts.TABLE_NAMES[table],
                     column=str(label),
                 )
@@ -243,7 +244,7 @@ def _row_problems(
         found.append(
             Problem(
                 code,
-                texts.message(code, value=shown),
+                params={"value": shown},
                 table=texts.TABLE_NAMES[table],
                 row=int(i) + first_row,
                 column=header,
@@ -284,7 +285,7 @@ def _parse_id(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.nda
         else:
             clean = False
         text = None if clean else _id_text(pd.Series(cats))
-        if clean or (text.to_numpy(dtype=object) == cats.to_numpy(dtype=object)).all():
+        if text is None or (text.to_numpy(dtype=object) == cats.to_numpy(dtype=object)).all():
             values = s.array
         elif not text.duplicated().any():
             values = s.cat.rename_categories(text.to_numpy(dtype=object)).array
@@ -472,7 +473,8 @@ def _parse_date(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
 
 def _has_time(values: pd.Series) -> bool:
     arr = values.to_numpy()
-    ticks_per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(arr.dtype)[0])
+    unit = np.datetime_data(arr.dtype)[0]
+    ticks_per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)  # type: ignore[call-overload]
     return bool((arr.view("int64") % ticks_per_day).any())
 
 
@@ -493,9 +495,9 @@ def _from_serial(arr: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], np
     finite = np.isfinite(arr)
     ok = finite & (arr >= 1) & (arr <= _EXCEL_SERIAL_MAX)
     whole = np.floor(np.where(ok, arr, 0)).astype("int64")
-    phantom = ok & (whole == 60)
+    phantom = ok & (whole == excel_dates.PHANTOM_LEAP_DAY)
     ok &= ~phantom
-    offset = whole + (whole < 60)
+    offset = excel_dates.serial_offset(whole)
     days = np.where(ok, EXCEL_EPOCH + offset.astype("timedelta64[D]"), np.datetime64("NaT"))
     bad = {}
     wrong = ~ok & ~phantom & ~np.isnan(arr)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import Problem
-from kundenwert_xl.settings import SegmentRule, Settings
+from kundenwert_xl.core.settings import SegmentRule, Settings
 
 
 def _rules(rows: list[tuple[str, int, int, int, int, int, int]]) -> tuple[SegmentRule, ...]:
@@ -194,9 +194,11 @@ def coverage_problems(rules: tuple[SegmentRule, ...], top: int, fallback: str) -
             problems.append(
                 Problem(
                     code,
-                    texts.message(
-                        code, count=int(mask.sum()), example=f"R{r} F{f} M{m}", fallback=fallback
-                    ),
+                    params={
+                        "count": int(mask.sum()),
+                        "example": f"R{r} F{f} M{m}",
+                        "fallback": fallback,
+                    },
                     table=texts.TABLE_NAMES["settings"],
                     column=label,
                     severity="warning",

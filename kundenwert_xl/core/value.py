@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings
 
 DAYS_PER_YEAR = 365.25
 

@@ -13,7 +13,6 @@ import pandas as pd
 
 from kundenwert_xl import actions, report, texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.io.readers import segment_rules, settings_mapping
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -51,18 +50,7 @@ def read_inputs(book: Any) -> actions.Inputs:
     if frames["transactions"] is None:
         detail = texts.IO_DETAILS["no_transactions"]
         raise KundenwertError([Problem("io", detail, table=texts.TABLE_NAMES["transactions"])])
-    settings = settings_mapping(frames["settings"])
-    rules = actions.trim_blank_tail(frames["segment_rules"])
-    if rules is not None:
-        settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
-    transactions = actions.trim_blank_tail(frames["transactions"])
-    return actions.Inputs(
-        transactions=frames["transactions"] if transactions is None else transactions,
-        customers=actions.trim_blank_tail(frames["customers"]),
-        contacts=actions.trim_blank_tail(frames["contacts"]),
-        settings=settings,
-        first_rows=first_rows,
-    )
+    return actions.inputs_from_frames(frames, first_rows)
 
 
 def read_decisions(book: Any) -> dict[str, str]:

@@ -27,5 +27,7 @@ def excel_info() -> ExcelInfo:
     if count == 0:
         return ExcelInfo(0)
     app = xw.apps.active
+    if app is None:
+        return ExcelInfo(0)
     probe = app.api.Evaluate("=COLUMNS(SEQUENCE(1,2))")
     return ExcelInfo(count, str(app.version), str(app.api.Build), probe == 2)

@@ -25,8 +25,8 @@ from kundenwert_xl import report, texts
 from kundenwert_xl.core import schema
 from kundenwert_xl.core.analysis import Analysis, analyze
 from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.settings import Settings
 from kundenwert_xl.core.value import abc_classes
-from kundenwert_xl.settings import Settings
 
 _CACHE: OrderedDict[str, Analysis] = OrderedDict()
 _RENDERED: OrderedDict[str, list[list[Any]]] = OrderedDict()

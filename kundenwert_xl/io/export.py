@@ -136,7 +136,7 @@ def write_error(path: Path, detail: str) -> KundenwertError:
     )
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` on a temporary file in the target folder, then rename it to ``path``.
 
     Raises

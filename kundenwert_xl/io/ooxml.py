@@ -60,8 +60,9 @@ def column_letters(n: int) -> str:
 def split_ref(ref: str) -> tuple[int, int, int, int]:
     """``"B3:D10"`` -> (first col, first row, last col, last row), 1-based."""
     cells = ref.replace("$", "").split(":")
-    parts = [re.fullmatch(r"([A-Za-z]+)(\d+)", c) for c in cells]
-    if any(p is None for p in parts):
+    found = [re.fullmatch(r"([A-Za-z]+)(\d+)", c) for c in cells]
+    parts = [p for p in found if p is not None]
+    if len(parts) != len(found):
         raise ValueError(f"not a cell range: {ref}")
     (c1, r1), (c2, r2) = [(column_number(p[1]), int(p[2])) for p in parts * (2 // len(parts))]
     return c1, r1, c2, r2
@@ -79,7 +80,7 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
         return {}
     root = ET.fromstring(zf.read(rels_part))
     return {
-        r.get("Id"): (r.get("Type", ""), _resolve(part, r.get("Target", "")))
+        r.get("Id", ""): (r.get("Type", ""), _resolve(part, r.get("Target", "")))
         for r in root.findall("rel:Relationship", NS)
     }
 
@@ -89,7 +90,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     root = ET.fromstring(zf.read("xl/workbook.xml"))
     rels = _rels(zf, "xl/workbook.xml")
     return {
-        s.get("name"): rels[s.get(_REL_ID)][1]
+        s.get("name", ""): rels[s.get(_REL_ID, "")][1]
         for s in root.findall("m:sheets/m:sheet", NS)
         if s.get(_REL_ID) in rels
     }

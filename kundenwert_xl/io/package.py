@@ -119,6 +119,7 @@ def _raw_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     zipfile itself stops at the declared size and so would hide a directory that lies.
     """
     fp = zf.fp
+    assert fp is not None  # the archive is open
     fp.seek(info.header_offset)
     local = fp.read(30)
     if local[:4] != b"PK\x03\x04":

@@ -19,17 +19,19 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pandas as pd
 
 from kundenwert_xl import texts
+from kundenwert_xl.core import excel_dates
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
 from kundenwert_xl.io.export import atomic_write
 from kundenwert_xl.report import Block
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH = excel_dates.EPOCH
 _CALC_PARTS = {"xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
@@ -48,7 +50,7 @@ class TableData:
 _EMPTY = object()
 
 
-def _cell_xml(ref: str, value: object, s: str) -> str:
+def _cell_xml(ref: str, value: Any, s: str) -> str:
     """One ``<c>`` element; ``s`` is the ready style attribute (`` s="3"`` or empty)."""
     kind = type(value)
     if kind is str:
@@ -67,7 +69,7 @@ def _cell_xml(ref: str, value: object, s: str) -> str:
     if kind is bool:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, dt.datetime):
-        serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+        serial = (value - excel_dates.EPOCH_DATETIME).total_seconds() / 86400
         return f'<c r="{ref}"{s}><v>{serial!r}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}"{s}><v>{(value - EXCEL_EPOCH).days}</v></c>'
@@ -145,8 +147,8 @@ def rewrite_sheet(xml: bytes, rows: Rows, columns: set[int]) -> bytes:
     for row in sorted(rows.keys() | kept.keys() | blanks.keys()):
         cells = []
         for col, value in rows.get(row, ()):
-            style = old_styles.get((row, col))
-            s = f' s="{style}"' if style else col_style.get(col, "")
+            kept_style = old_styles.get((row, col))
+            s = f' s="{kept_style}"' if kept_style else col_style.get(col, "")
             text = _cell_xml(f"{letter(col)}{row}", value, s)
             if text:
                 cells.append((col, text))
@@ -191,25 +193,27 @@ def cells_to_rows(cells: dict[tuple[int, int], object]) -> Rows:
 
 def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Copy a member's compressed bytes unchanged (no recompression; same CRC and data)."""
-    zin.fp.seek(info.header_offset)
-    local = zin.fp.read(30)
+    src, dst = zin.fp, zout.fp
+    assert src is not None and dst is not None  # both archives are open
+    src.seek(info.header_offset)
+    local = src.read(30)
     name_len, extra_len = (
         int.from_bytes(local[26:28], "little"),
         int.from_bytes(local[28:30], "little"),
     )
-    zin.fp.seek(info.header_offset + 30 + name_len + extra_len)
-    raw = zin.fp.read(info.compress_size)
+    src.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = src.read(info.compress_size)
     copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
     copy.create_system, copy.flag_bits = info.create_system, info.flag_bits & ~0x08
     copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
-    copy.header_offset = zout.fp.tell()
-    zout.fp.write(copy.FileHeader(zip64=False))
-    zout.fp.write(raw)
+    copy.header_offset = dst.tell()
+    dst.write(copy.FileHeader(zip64=False))
+    dst.write(raw)
     zout.filelist.append(copy)
     zout.NameToInfo[copy.filename] = copy
-    zout.start_dir = zout.fp.tell()
-    zout._didModify = True
+    zout.start_dir = dst.tell()
+    zout._didModify = True  # type: ignore[attr-defined]
 
 
 def _workbook_xml(data: bytes) -> bytes:
@@ -314,7 +318,7 @@ def read_block_rows(path: Path, sheet: str, first_row: int) -> list[list[object]
 
 def frame_rows(frame: pd.DataFrame, headers: list[str]) -> list[list[object]]:
     """Header plus plain cell values of a DataFrame (dates as dates, NaN as empty)."""
-    rows: list[list[object]] = [headers]
+    rows: list[list[object]] = [[*headers]]
     for values in frame.itertuples(index=False):
         row = []
         for v in values:

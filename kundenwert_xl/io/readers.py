@@ -21,7 +21,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from kundenwert_xl import texts
-from kundenwert_xl.actions import Inputs, trim_blank_tail
+from kundenwert_xl.actions import Inputs, inputs_from_frames
 from kundenwert_xl.core import schema
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
@@ -125,6 +125,8 @@ def detect_encoding(path: Path) -> str:
             return encoding
         if encoding == "utf-8":
             utf8_failure = failure
+    # Both decodings failed, so both failures are known here.
+    assert failure is not None and utf8_failure is not None
     raise _io_error(
         path,
         texts.IO_DETAILS["encoding"].format(
@@ -281,10 +283,10 @@ def read_workbook(path: Path) -> Inputs:
     try:
         for key in ("transactions", "customers", "contacts", "settings", "segment_rules"):
             german = texts.TABLE_NAMES[key]
-            info = table_map.get(german.casefold())
-            if info is not None:
-                frames[key] = _load(reader, table=info.name)
-                first_rows[key] = info.first_row + 1
+            found = table_map.get(german.casefold())
+            if found is not None:
+                frames[key] = _load(reader, table=found.name)
+                first_rows[key] = found.first_row + 1
             elif german.casefold() in sheets:
                 frames[key] = _load(reader, sheet=sheets[german.casefold()])
                 first_rows[key] = 2
@@ -297,18 +299,7 @@ def read_workbook(path: Path) -> Inputs:
             first_rows["transactions"] = 2
     except fastexcel.FastExcelError as exc:
         raise _io_error(path, str(exc)) from None
-    settings = settings_mapping(frames["settings"])
-    rules = trim_blank_tail(frames["segment_rules"])
-    if rules is not None:
-        settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
-    transactions = trim_blank_tail(frames["transactions"])
-    return Inputs(
-        transactions=frames["transactions"] if transactions is None else transactions,
-        customers=trim_blank_tail(frames["customers"]),
-        contacts=trim_blank_tail(frames["contacts"]),
-        settings=settings,
-        first_rows=first_rows,
-    )
+    return inputs_from_frames(frames, first_rows)
 
 
 def _valid_ref(ref: str) -> bool:
@@ -338,6 +329,7 @@ def _load(
     """
     if table is not None:
         return reader.load_table(table, schema_sample_rows=None).to_pandas()
+    assert sheet is not None  # a table or a sheet is always named
     frame = reader.load_sheet(sheet, schema_sample_rows=None).to_pandas()
     names = {str(c) for c in frame.columns}
     renamed = (re.fullmatch(r"(.+)_\d+", name) for name in names)
@@ -348,23 +340,3 @@ def _load(
             given = zip(labels, frame.columns, strict=True)
             frame.columns = [label or str(c) for label, c in given]
     return frame
-
-
-def segment_rules(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Rows of the Segmentregeln table (name, R von, R bis, F von, F bis, M von, M bis)."""
-    rules = []
-    for row in frame.dropna(how="all").itertuples(index=False):
-        name, r1, r2, f1, f2, m1, m2 = list(row)[:7]
-        rules.append({"name": name, "r": (r1, r2), "f": (f1, f2), "m": (m1, m2)})
-    return rules
-
-
-def settings_mapping(frame: pd.DataFrame | None) -> dict[str, object]:
-    """Key/value pairs from the Einstellungen table (first column key, second value)."""
-    if frame is None or frame.shape[1] < 2:
-        return {}
-    out: dict[str, object] = {}
-    for key, value in zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True):
-        if isinstance(key, str) and key.strip():
-            out[key.strip()] = None if pd.isna(value) else value
-    return out

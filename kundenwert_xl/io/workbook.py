@@ -13,10 +13,10 @@ import pandas as pd
 from kundenwert_xl import actions, report, texts
 from kundenwert_xl.core.analysis import Analysis, analyze, validate_inputs
 from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.settings import Settings, setting_key
 from kundenwert_xl.demo import make_demo
 from kundenwert_xl.io import patch
 from kundenwert_xl.io.readers import read_workbook
-from kundenwert_xl.settings import Settings
 
 Progress = Callable[[str], None]
 
@@ -105,7 +105,7 @@ def fill_template(
         data = frame.reindex(columns=list(columns))
         tables.append(patch.TableData(texts.TABLE_NAMES[key], patch.frame_rows(data, headers)))
     if settings is not None:
-        rows = [r for r in settings.to_rows() if texts.setting_key(r[0]) != "segment_rules"]
+        rows = [r for r in settings.to_rows() if setting_key(r[0]) != "segment_rules"]
         tables.append(
             patch.TableData(
                 texts.TABLE_NAMES["settings"],

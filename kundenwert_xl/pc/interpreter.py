@@ -17,14 +17,29 @@ The rules are those of xlwings 0.37.8's ``xlwings.bas``:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import metadata
 from itertools import pairwise
 from typing import Literal
 
 from kundenwert_xl.pc.machine import Machine
 from kundenwert_xl.pc.xlconfig import ConfigLayers, Setting, pure_path
 
+
+def _pinned_xlwings() -> str:
+    """The xlwings release pyproject.toml pins as ``xlwings==X``, read from the installed metadata.
+
+    pyproject.toml is the one place the pin is written; the template's VBA module, the DLL names
+    and the doctor's checks all follow it from here.
+    """
+    for requirement in metadata.requires("kundenwert_xl") or ():
+        name, exact, version = requirement.partition("==")
+        if name.strip() == "xlwings" and exact:
+            return version.split(";")[0].strip()
+    raise RuntimeError("kundenwert_xl's metadata pins no exact xlwings release")
+
+
 #: The xlwings release whose VBA module the template carries (the DLL names follow it).
-PINNED_XLWINGS = "0.37.8"
+PINNED_XLWINGS = _pinned_xlwings()
 DLL_NAMES = (f"xlwings64-{PINNED_XLWINGS}.dll", f"xlwings32-{PINNED_XLWINGS}.dll")
 BARE_NAMES = ("python", "pythonw")
 Purpose = Literal["functions", "buttons"]

@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.segments import PRESETS
-from kundenwert_xl.settings import Settings
+from kundenwert_xl.core.settings import Settings, setting_key
 from kundenwert_xl.template import ovba, udf_wrappers
 
 TEMPLATE_NAME = "workbook_template.xlsm"
@@ -374,7 +374,7 @@ def _input_table(wb: openpyxl.Workbook, key: str) -> None:
 def _settings_sheet(wb: openpyxl.Workbook) -> None:
     ws = wb[texts.TABLE_NAMES["settings"]]
     _put_row(ws, 1, texts.SETTING_TABLE_HEADERS)
-    rows = [row for row in Settings().to_rows() if texts.setting_key(row[0]) != "segment_rules"]
+    rows = [row for row in Settings().to_rows() if setting_key(row[0]) != "segment_rules"]
     for r, row in enumerate(rows, start=2):
         _put_row(ws, r, row)
     ws.add_table(

@@ -199,8 +199,8 @@ def dir_stream(modules: list[Module]) -> bytes:
         d += _rec(0x0D, struct.pack("<I", len(lib)) + lib + struct.pack("<IH", 0, 0))
     d += _rec(0x0F, struct.pack("<H", len(modules))) + _rec(0x13, struct.pack("<H", 0xFFFF))
     for module in modules:
-        name, uname = module.name.encode("cp1252"), module.name.encode("utf-16-le")
-        d += _rec(0x19, name) + _rec(0x47, uname) + _rec(0x1A, name) + _rec(0x32, uname)
+        bname, uname = module.name.encode("cp1252"), module.name.encode("utf-16-le")
+        d += _rec(0x19, bname) + _rec(0x47, uname) + _rec(0x1A, bname) + _rec(0x32, uname)
         d += _rec(0x1C) + _rec(0x48) + _rec(0x31, b"\0" * 4) + _rec(0x1E, b"\0" * 4)
         d += _rec(0x2C, struct.pack("<H", 0xFFFF))
         d += _rec(0x21 if module.kind == "standard" else 0x22) + _rec(0x2B)

@@ -1,0 +1,102 @@
+"""Settings fields parse what a controller types and print it back identically."""
+
+import datetime as dt
+
+import pytest
+
+import kundenwert_xl as kx
+from kundenwert_xl.core import german
+from kundenwert_xl.core.settings import (
+    PLAIN,
+    Settings,
+    parse_bands,
+    parse_points,
+    parse_stichtag,
+    setting_key,
+    show_bands,
+    show_points,
+    text_form,
+)
+
+
+def test_every_field_reads_back_what_the_sheet_shows():
+    # Non-default values of every kind, typed the way a controller types them.
+    typed = {
+        "Stichtag": "30.06.2024",
+        "Bewertungsmethode": "Feste Grenzen",
+        "Grenzen Recency (Tage)": "14; 60,5; 365",
+        "RFMR Punkte letzter Kauf (Monate)": "0-3: 50; 3-12,5: 10; ab 12,5: -7,5",
+        "RFMR Punkte je Werbekontakt": "Messe: -3,5; Mailing: -2",
+        "Wareneinsatzquote": "0,55",
+        "Prognose berechnen": "nein",
+    }
+    first = Settings.from_mapping(typed)
+    shown = {label: value for label, value, _ in first.to_rows() if value != ""}
+    assert Settings.from_mapping(shown) == first
+    # Showing the read-back settings gives the same text again.
+    assert {label: value for label, value, _ in Settings.from_mapping(shown).to_rows()} == {
+        label: value for label, value, _ in first.to_rows()
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "bands"),
+    [
+        ("0-6: 40; 6-9: 25; ab 24: -15", ((0.0, 6.0, 40.0), (6.0, 9.0, 25.0), (24.0, None, -15.0))),
+        ("0–0,5: +3; ab 0,5: -1,25", ((0.0, 0.5, 3.0), (0.5, None, -1.25))),
+    ],
+)
+def test_bands_by_hand(text, bands):
+    assert parse_bands(text) == bands
+    assert parse_bands(show_bands(bands)) == bands
+
+
+def test_show_bands_is_the_german_spelling():
+    assert show_bands(((0.0, 0.5, 3.0), (0.5, None, -1.25))) == "0-0,5: 3; ab 0,5: -1,25"
+
+
+def test_points_by_hand():
+    assert parse_points("Hauptkatalog: -12; Messe: 1.234,5") == {
+        "Hauptkatalog": -12.0,
+        "Messe": 1234.5,
+    }
+    assert show_points({"Hauptkatalog": -12.0, "Messe": 0.5}) == "Hauptkatalog: -12; Messe: 0,5"
+
+
+def test_stichtag_as_typed_and_as_excel_serial():
+    assert parse_stichtag("30.06.2024") == "2024-06-30"
+    # 45473 is 30.06.2024 in Excel's 1900 system; 61 is 01.03.1900, 59 is 28.02.1900.
+    assert parse_stichtag(45473) == dt.date(2024, 6, 30)
+    assert parse_stichtag("61") == dt.date(1900, 3, 1)
+    assert parse_stichtag(59) == dt.date(1900, 2, 28)
+    with pytest.raises(ValueError, match="kein Datum"):
+        parse_stichtag(60)  # Excel's 29.02.1900 never was
+
+
+def test_choice_words_both_ways():
+    form = text_form("scoring_method")
+    assert form.parse("ränge") == "rank" and form.parse("rank") == "rank"
+    assert form.show("quartile") == "Quartile"
+    assert text_form("forecast_enabled").parse("Ja") is True
+    assert text_form("forecast_enabled").show(False) == "nein"
+
+
+def test_python_values_pass_unparsed():
+    # Settings(...) validates what it is given: text parsing is for the sheet and TOML only.
+    assert text_form("rfmr_recency_bands").parse(((0, None, 1),)) == ((0, None, 1),)
+    assert text_form("budget") is PLAIN
+    with pytest.raises(Exception):  # noqa: B017 - pydantic's error; a string is no band tuple
+        kx.Settings(rfmr_recency_bands="0-6: 40")
+
+
+def test_setting_key_takes_german_labels_and_internal_names():
+    assert setting_key(" stichtag ") == "reference_date"
+    assert setting_key("reference_date") == "reference_date"
+    assert setting_key("Unbekannt") is None
+
+
+def test_german_number_text():
+    assert german.parse_number(" +1.234,5") == 1234.5
+    assert german.parse_number("0.8") == 0.8
+    assert german.decimal_text("1.234,5") == "1234.5"
+    assert german.show_number(0.8) == "0,8" and german.show_number(30.0) == "30"
