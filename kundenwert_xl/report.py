@@ -195,6 +195,10 @@ DILEMMA_COLUMNS = (
     _c("dilemma", "price_increase", PCT, 12),
     _c("dilemma", "value_rank", INT, 7),
     _c("dilemma", "decision", None, 30),
+    # After the decision column, so a workbook made from an older template keeps its decisions
+    # and their drop-down list where they were.
+    _c("dilemma", "p_alive", PCT, 10),
+    _c("dilemma", "clv_db", EURO, 14),
 )
 SCENARIO_COLUMNS = (
     _c("scenario", "label", None, 34),
@@ -415,10 +419,13 @@ def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
     former = [(cid, text) for cid, text in decisions.items() if cid not in listed and text]
     if former:
         width = len(DILEMMA_COLUMNS)
+        at = [c.source for c in DILEMMA_COLUMNS].index("decision")
         rows.append([None] * width)
         rows.append([texts.REPORT["former_decisions"]] + [None] * (width - 1))
         for cid, text in former:
-            rows.append([cid] + [None] * (width - 2) + [text])
+            row: list[object] = [cid] + [None] * (width - 1)
+            row[at] = text
+            rows.append(row)
     return Block(SPECS["dilemma"], rows)
 
 

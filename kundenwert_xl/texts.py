@@ -756,6 +756,8 @@ RESULT_HEADERS: dict[str, dict[str, str]] = {
         "price_increase": "Preiserhöhung bis DB 0",
         "value_rank": "Rang",
         "decision": "Entscheidung",
+        "p_alive": "P(aktiv)",
+        "clv_db": "Prognose-DB (abgezinst)",
     },
     "scenario": {
         "label": "Szenario",
@@ -1075,6 +1077,8 @@ UDF_DOCS: dict[str, str] = {
     "ret_table": "Tabelle mit Überschriften (läuft über)",
     "ret_sentences": "Kernaussagen, ein Satz je Zeile",
     "ret_abc": "A, B oder C je Eingabezeile",
+    "monate": "Optional: Zeitraum der Prognose in Monaten, Standard 12",
+    "zins": "Optional: jährlicher Zins zum Abzinsen, Standard 0,1 (10 %)",
 }
 
 
@@ -1120,6 +1124,7 @@ GUIDE: tuple[str, ...] = (
     '=PARETO(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]; "Umsatz") – 100 Zeilen',
     "=KERNAUSSAGEN(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – die Sätze der Übersicht",
     "=ABC_KLASSE(Kundenwert!S3:S500) – A, B oder C je Zeile",
+    "=CLV_PROGNOSE(Transaktionen[#Alle]; ; 12; 0,1) – P(aktiv), erwartete Käufe, Umsatz und DB",
     "Optional bei allen: Stichtag (leer = letztes Transaktionsdatum, nie HEUTE()) und "
     "Einstellungen[[Einstellung]:[Wert]].",
     "",

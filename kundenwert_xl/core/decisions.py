@@ -38,6 +38,8 @@ def dilemma_flags(revenue: np.ndarray, by_db: np.ndarray, settings: Settings) ->
 def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
     """The dilemma customers with revenue share, DB, DB ratio and the price increase to DB 0.
 
+    With the forecast on, also P(alive) and the forward DB (empty otherwise).
+
     ``price_increase`` is the share by which the net revenue would have to rise (costs as they
     are) for the DB to reach zero: −DB / net revenue.
     """
@@ -56,6 +58,9 @@ def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
                 revenue > 0, -part[level] / revenue.where(revenue > 0), np.nan
             ),
             "value_rank": part.get("value_rank"),
+            # A dilemma customer likely to stay is a repricing case; one likely gone is not.
+            "p_alive": part.get("p_alive"),
+            "clv_db": part.get("clv_db"),
         },
         index=part.index,
     )

@@ -141,3 +141,21 @@ def test_command_line_options_and_settings_file(cdnow_sample, tmp_path):
     res = run("--einstellungen", str(toml), "--ohne-prognose", "-o", str(off))
     assert res.returncode == 0, res.stderr
     assert pd.read_parquet(off)["Prognose-DB (abgezinst)"].isna().all()
+
+
+def test_dilemma_shows_p_alive_and_forward_db(cdnow_sample):
+    from kundenwert_xl import report
+
+    result = kx.analyze(
+        _with_costs(cdnow_sample), settings=kx.Settings(reference_date="1997-09-30")
+    )
+    dilemma = result.dilemma
+    assert len(dilemma) > 0
+    c = result.customers.loc[dilemma.index]
+    assert dilemma["p_alive"].tolist() == c["p_alive"].tolist()
+    assert dilemma["clv_db"].tolist() == c["clv_db"].tolist()
+    # The decision column keeps its place; the forecast follows it; former decisions stay in it.
+    sources = [col.source for col in report.DILEMMA_COLUMNS]
+    assert sources[-3:] == ["decision", "p_alive", "clv_db"]
+    block = report.dilemma_block(result, {"gone": "abgeben"})
+    assert block.rows[-1] == ["gone"] + [None] * (len(sources) - 4) + ["abgeben", None, None]
