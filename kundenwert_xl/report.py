@@ -218,6 +218,8 @@ TARGET_COLUMNS = (
     _c("target", "value_score", SCORE, 10),
     _c("target", "net_revenue", EURO, 15),
     _c("target", "db", EURO, 15),
+    _c("target", "p_alive", PCT, 10),
+    _c("target", "clv_db", EURO, 14),
 )
 FACT_COLUMNS = (_c("fact", "label", None, 46), _c("fact", "value", None, 18))
 SENTENCE_COLUMNS = (_c("sentence", "text", None, 110),)

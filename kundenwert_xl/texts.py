@@ -194,6 +194,10 @@ MESSAGES: dict[str, str] = {
         "{count} Kunden haben keinen Umsatz aus Käufen, aus dem sich ihre DB-Quote ablesen "
         "ließe; für ihren Prognose-DB gilt die Wareneinsatzquote von {rate}."
     ),
+    "targeting_without_forecast": (
+        "Die Ansprache soll nach Prognose-DB ordnen, es gibt aber keine Prognose; die Liste "
+        "folgt dem Kundenwert-Rang."
+    ),
     "clv_holdout_end": (
         "Das Ende des Prüfzeitraums ({holdout_end}) muss nach dem Stichtag ({reference_date}) "
         "liegen."
@@ -306,6 +310,7 @@ SETTING_LABELS: dict[str, str] = {
     "scenario_steps": "Szenarien: Anteile schlechteste Kunden",
     "budget": "Budget (Euro)",
     "cost_per_contact": "Kosten je Ansprache (Euro)",
+    "targeting_order": "Ansprache nach",
 }
 
 SETTING_HELP: dict[str, str] = {
@@ -387,6 +392,10 @@ SETTING_HELP: dict[str, str] = {
     "scenario_steps": "Was wäre, wenn die schlechtesten 5; 10; 20; 30 % (nach DB) wegfielen?",
     "budget": "Budget für gezielte Ansprache in Euro.",
     "cost_per_contact": "Kosten je angesprochenem Kunden; Budget / Kosten = Zahl der Kunden.",
+    "targeting_order": (
+        "Kundenwert = zuerst die Kunden mit dem besten Rang; Prognose-DB = zuerst die Kunden mit "
+        "dem höchsten abgezinsten DB der nächsten Monate (braucht die Prognose)."
+    ),
 }
 
 CHOICES: dict[str, dict[str, str]] = {
@@ -412,6 +421,7 @@ CHOICES: dict[str, dict[str, str]] = {
     "abc_basis": {"value": "Wertanteil", "customers": "Kundenanteil"},
     "clv_include_current": {True: "ja", False: "nein"},
     "forecast_enabled": {True: "ja", False: "nein"},
+    "targeting_order": {"value": "Kundenwert", "forecast_db": "Prognose-DB"},
 }
 
 SETTING_DETAILS: dict[str, str] = {
@@ -777,6 +787,8 @@ RESULT_HEADERS: dict[str, dict[str, str]] = {
         "value_score": "Kundenwert (0–100)",
         "net_revenue": "Nettoumsatz",
         "db": "DB (Rangstufe)",
+        "p_alive": "P(aktiv)",
+        "clv_db": "Prognose-DB (abgezinst)",
     },
     "problem": {
         "severity": "Art",

@@ -216,7 +216,21 @@ def analyze(
 
     report("pareto")
     problems += _total_problems(revenue, db, level)
-    targets, target_summary = decisions.targeting(table, level, used.budget, used.cost_per_contact)
+    order = used.targeting_order
+    if order == "forecast_db" and table.get("clv_db", pd.Series(dtype=float)).isna().all():
+        problems.append(
+            Problem(
+                "targeting_without_forecast",
+                texts.message("targeting_without_forecast"),
+                table=texts.TABLE_NAMES["settings"],
+                column=texts.SETTING_LABELS["targeting_order"],
+                severity="warning",
+            )
+        )
+        order = "value"
+    targets, target_summary = decisions.targeting(
+        table, level, used.budget, used.cost_per_contact, order
+    )
     report("done")
     return Analysis(
         customers=table,

@@ -104,17 +104,39 @@ def scenario_table(
 
 
 def targeting(
-    customers: pd.DataFrame, level: str, budget: float, cost_per_contact: float
+    customers: pd.DataFrame,
+    level: str,
+    budget: float,
+    cost_per_contact: float,
+    order: str = "value",
 ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The customers to contact first by value rank, and what share of DB and revenue they hold."""
+    """The customers to contact first, and what share of DB and revenue they hold.
+
+    ``order="value"`` takes them by value rank; ``"forecast_db"`` by the forward DB
+    (``clv_db``, highest first, ties and customers without a forecast by value rank).
+    """
     k = min(len(customers), math.floor(budget / cost_per_contact + 1e-9))
-    first = np.argsort(customers["value_rank"].to_numpy(), kind="stable")[:k]
+    by_rank = np.argsort(customers["value_rank"].to_numpy(), kind="stable")
+    if order == "forecast_db":
+        forward = customers["clv_db"].to_numpy(dtype="float64")[by_rank]
+        # Missing forecasts last: -inf sorts after every real value in a descending order.
+        by_rank = by_rank[np.argsort(-np.nan_to_num(forward, nan=-np.inf), kind="stable")]
+    first = by_rank[:k]
     chosen = customers.iloc[first]
     total_rev = customers["net_revenue"].sum()
     total_db = customers[level].sum()
     columns = [
         c
-        for c in ("name", "segment", "value_rank", "value_score", "net_revenue", level)
+        for c in (
+            "name",
+            "segment",
+            "value_rank",
+            "value_score",
+            "net_revenue",
+            level,
+            "p_alive",
+            "clv_db",
+        )
         if c in chosen
     ]
     summary = {

@@ -159,3 +159,29 @@ def test_dilemma_shows_p_alive_and_forward_db(cdnow_sample):
     assert sources[-3:] == ["decision", "p_alive", "clv_db"]
     block = report.dilemma_block(result, {"gone": "abgeben"})
     assert block.rows[-1] == ["gone"] + [None] * (len(sources) - 4) + ["abgeben", None, None]
+
+
+def test_ansprache_by_forward_db(cdnow_sample):
+    tx = _with_costs(cdnow_sample)
+    base = dict(reference_date="1997-09-30", budget=250.0, cost_per_contact=25.0)
+    by_value = kx.analyze(tx, settings=kx.Settings(**base))
+    by_forward = kx.analyze(tx, settings=kx.Settings(**base, targeting_order="forecast_db"))
+    c = by_forward.customers
+    # The 10 customers with the highest forward DB (ties by value rank), highest first.
+    ranked = c.sort_values("value_rank", kind="stable")
+    expected = ranked.sort_values("clv_db", ascending=False, kind="stable").index[:10]
+    assert list(by_forward.targeting.index) == list(expected)
+    assert by_forward.targeting["clv_db"].is_monotonic_decreasing
+    assert list(by_value.targeting.index) == list(ranked.index[:10])
+    assert kx.Settings.from_mapping({"Ansprache nach": "Prognose-DB"}).targeting_order == (
+        "forecast_db"
+    )
+
+
+def test_ansprache_by_forward_db_without_forecast_says_so(fixture_tx):
+    settings = kx.Settings(reference_date="2024-06-30", targeting_order="forecast_db")
+    result = kx.analyze(fixture_tx, settings=settings)
+    (note,) = [p for p in result.problems if p.code == "targeting_without_forecast"]
+    assert note.severity == "warning" and note.column == "Ansprache nach"
+    ranked = result.customers.sort_values("value_rank", kind="stable").index
+    assert list(result.targeting.index) == list(ranked[: len(result.targeting)])
