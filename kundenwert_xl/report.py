@@ -11,6 +11,7 @@ Every block has a title in its anchor row, the header in the row below, data fro
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -223,6 +224,22 @@ TARGET_COLUMNS = (
 )
 FACT_COLUMNS = (_c("fact", "label", None, 46), _c("fact", "value", None, 18))
 SENTENCE_COLUMNS = (_c("sentence", "text", None, 110),)
+FORECAST_PARAM_COLUMNS = (
+    _c("forecast_param", "label", None, 30),
+    _c("forecast_param", "value", "0.0000", 12),
+    _c("forecast_param", "reading", None, 70),
+)
+FORECAST_CHECK_COLUMNS = (
+    _c("forecast_check", "bucket", None, 14),
+    _c("forecast_check", "customers", INT, 9),
+    _c("forecast_check", "actual", SCORE, 11),
+    _c("forecast_check", "predicted", SCORE, 11),
+)
+FORECAST_CURVE_COLUMNS = (
+    _c("forecast_curve", "week", INT, 7),
+    _c("forecast_curve", "actual", SCORE, 12),
+    _c("forecast_curve", "predicted", SCORE, 12),
+)
 PROBLEM_COLUMNS = (
     _c("problem", "severity", None, 9),
     _c("problem", "table", None, 16),
@@ -293,6 +310,35 @@ LAYOUT: tuple[BlockSpec, ...] = (
         texts.BLOCK_TITLES["scenarios"],
         SCENARIO_COLUMNS,
         12,
+    ),
+    # The forecast below the scenarios: an existing sheet, so workbooks made from an older
+    # template take the blocks on recompute.
+    BlockSpec(
+        "forecast_model",
+        SHEETS["overview"],
+        53,
+        1,
+        texts.BLOCK_TITLES["forecast_model"],
+        FORECAST_PARAM_COLUMNS,
+        9,
+    ),
+    BlockSpec(
+        "forecast_check",
+        SHEETS["overview"],
+        66,
+        1,
+        texts.BLOCK_TITLES["forecast_check"],
+        FORECAST_CHECK_COLUMNS,
+        9,
+    ),
+    BlockSpec(
+        "forecast_curve",
+        SHEETS["overview"],
+        79,
+        1,
+        texts.BLOCK_TITLES["forecast_curve"],
+        FORECAST_CURVE_COLUMNS,
+        52,
     ),
     BlockSpec(
         "problems", SHEETS["problems"], 1, 1, texts.BLOCK_TITLES["problems"], PROBLEM_COLUMNS
@@ -394,9 +440,66 @@ def render(analysis: Analysis, decisions: dict[str, str] | None = None) -> list[
         ),
         Block(SPECS["facts"], fact_rows(analysis)),
         Block(SPECS["scenarios"], scenario_rows(analysis)),
+        *forecast_blocks(analysis),
         Block(SPECS["problems"], problem_rows(analysis.problems)),
     ]
     return blocks
+
+
+def forecast_blocks(analysis: Analysis) -> list[Block]:
+    """The model parameters with their reading, and the holdout check (table and curve)."""
+    info = analysis.forecast
+    if info is None:
+        return [
+            Block(SPECS["forecast_model"], [], texts.REPORT["forecast_none"]),
+            Block(SPECS["forecast_check"], [], texts.REPORT["forecast_check_none"]),
+            Block(SPECS["forecast_curve"], []),
+        ]
+    p = info.params
+    fill = {
+        "rate": texts.format_number(365.25 / 7 * p["r"] / p["alpha"], 3),
+        "churn": texts.format_percent(p["a"] / (p["a"] + p["b"])),
+        "spend": texts.format_euro(p["p"] * p["gamma"] / (p["q"] - 1.0)),
+    }
+    values = {
+        **p,
+        "ll_bgnbd": info.log_likelihood["bgnbd"],
+        "ll_gamma_gamma": info.log_likelihood["gamma_gamma"],
+    }
+    params = [
+        [label, float(values[key]), reading.format(**fill)]
+        for key, (label, reading) in texts.FORECAST_PARAMS.items()
+    ]
+    model = Block(
+        SPECS["forecast_model"],
+        params,
+        texts.REPORT["forecast_model_title"].format(ref=texts.format_date(analysis.reference_date)),
+    )
+    check = info.holdout
+    if check is None or info.calibration_end is None:
+        return [
+            model,
+            Block(SPECS["forecast_check"], [], texts.REPORT["forecast_check_none"]),
+            Block(SPECS["forecast_curve"], []),
+        ]
+    table = check.by_frequency.reset_index().rename(columns={"frequency": "bucket"})
+    rows = table_rows(table, FORECAST_CHECK_COLUMNS)
+    t = check.totals
+    rows.append([texts.REPORT["forecast_total"], t["customers"], t["actual"], t["predicted"]])
+    start = info.calibration_end + dt.timedelta(days=1)
+    title = texts.REPORT["forecast_check_title"].format(
+        cal=texts.format_date(info.calibration_end),
+        start=texts.format_date(start),
+        ref=texts.format_date(analysis.reference_date),
+        actual=texts.format_int(round(t["actual"])),
+        predicted=texts.format_number(t["predicted"], 5),
+    )
+    curve = check.cumulative.reset_index()
+    return [
+        model,
+        Block(SPECS["forecast_check"], rows, title),
+        Block(SPECS["forecast_curve"], table_rows(curve, FORECAST_CURVE_COLUMNS)),
+    ]
 
 
 def thresholds_rows(analysis: Analysis) -> list[list[object]]:

@@ -198,6 +198,11 @@ MESSAGES: dict[str, str] = {
         "Die Ansprache soll nach Prognose-DB ordnen, es gibt aber keine Prognose; die Liste "
         "folgt dem Kundenwert-Rang."
     ),
+    "clv_holdout_too_short": (
+        "Keine Modellprüfung: der Zeitraum ist zu kurz, um einen Teil zum Prüfen der Prognose "
+        "zurückzuhalten (nötig sind mindestens 8 Wochen)."
+    ),
+    "clv_holdout_refused": "Keine Modellprüfung auf dem ersten Teil des Zeitraums. {reason}",
     "clv_holdout_end": (
         "Das Ende des Prüfzeitraums ({holdout_end}) muss nach dem Stichtag ({reference_date}) "
         "liegen."
@@ -666,6 +671,9 @@ BLOCK_TITLES: dict[str, str] = {
     "sentences": "Übersicht",
     "facts": "Kennzahlen",
     "scenarios": "Was wäre, wenn …",
+    "forecast_model": "Prognosemodell",
+    "forecast_check": "Modellprüfung",
+    "forecast_curve": "Modellprüfung je Woche",
     "problems": "Prüfprotokoll",
 }
 
@@ -804,6 +812,18 @@ RESULT_HEADERS: dict[str, dict[str, str]] = {
     },
     "sentence": {
         "text": "Kernaussagen",
+    },
+    "forecast_param": {"label": "Parameter", "value": "Wert", "reading": "Bedeutung"},
+    "forecast_check": {
+        "bucket": "Wiederholungskäufe vorher",
+        "customers": "Kunden",
+        "actual": "tatsächlich",
+        "predicted": "erwartet",
+    },
+    "forecast_curve": {
+        "week": "Woche",
+        "actual": "tatsächlich (kumuliert)",
+        "predicted": "erwartet (kumuliert)",
     },
 }
 
@@ -1029,6 +1049,40 @@ REPORT: dict[str, str] = {
     "scenario_worst": "Schlechteste {share} nach DB abgeben",
     "scenario_dilemma": "Nur die Dilemma-Kunden abgeben",
     "no_problems": "Keine Probleme gefunden.",
+    "forecast_model_title": "Prognosemodell (BG/NBD + Gamma-Gamma), geschätzt bis {ref}",
+    "forecast_none": "Prognosemodell: keine Prognose (Grund im Prüfprotokoll)",
+    "forecast_check_title": (
+        "Modellprüfung: geschätzt bis {cal}, Wiederholungskäufe {start} bis {ref} – "
+        "tatsächlich {actual}, erwartet {predicted}"
+    ),
+    "forecast_check_none": "Modellprüfung: keine (Grund im Prüfprotokoll)",
+    "forecast_curve_title": "Modellprüfung: Wiederholungskäufe kumuliert je Woche",
+    "forecast_total": "Summe",
+}
+
+#: The model parameters with a plain-German reading (Übersicht); {value} etc. are filled in.
+FORECAST_PARAMS: dict[str, tuple[str, str]] = {
+    "r": (
+        "r (Kaufrate, Form)",
+        "Aktive Kunden kaufen im Mittel an {rate} Tagen im Jahr (52,18 × r / α).",
+    ),
+    "alpha": ("α (Kaufrate, Skala; Wochen)", "Je größer, desto seltener kaufen die Kunden."),
+    "a": (
+        "a (Abwanderung)",
+        "Nach jedem Kauf wandern im Mittel {churn} der Kunden ab (a / (a + b)).",
+    ),
+    "b": ("b (Abwanderung)", "Je größer b gegenüber a, desto treuer die Kunden."),
+    "p": ("p (Umsatz je Kauf, Form)", "Je größer, desto gleichmäßiger kauft ein Kunde ein."),
+    "q": (
+        "q (Umsatz je Kauf, Streuung)",
+        "Je größer, desto ähnlicher geben die Kunden aus; über 1 nötig.",
+    ),
+    "gamma": (
+        "γ (Umsatz je Kauf, Skala)",
+        "Im Mittel {spend} je Kauftag (p × γ / (q − 1)).",
+    ),
+    "ll_bgnbd": ("Log-Likelihood Kaufmodell", "Güte der Anpassung (höher = besser)."),
+    "ll_gamma_gamma": ("Log-Likelihood Ausgabenmodell", "Güte der Anpassung (höher = besser)."),
 }
 
 FACT_LABELS: dict[str, str] = {
@@ -1166,5 +1220,6 @@ CHART_TITLES = {
     "whale": "Walkurve: kumulierter DB nach Anteil der Kunden",
     "pareto": "Pareto: Umsatzanteil je Dezil und kumuliert",
     "segments": "Segmente: Anteil Kunden und Umsatz",
+    "forecast": "Modellprüfung: Wiederholungskäufe kumuliert, tatsächlich und erwartet",
 }
 SETTING_TABLE_HEADERS = ("Einstellung", "Wert", "Erklärung")

@@ -542,6 +542,59 @@ class CLVModel:
         return HoldoutCheck(totals, by_frequency, cumulative)
 
 
+#: Longest holdout period of the model check, in days (52 weeks).
+HOLDOUT_MAX_DAYS = 364
+#: Shortest holdout period worth showing, in days.
+HOLDOUT_MIN_DAYS = 28
+
+
+@dataclass(frozen=True)
+class ForecastInfo:
+    """What the workbook shows about the model behind the forecast.
+
+    Attributes
+    ----------
+    params, log_likelihood : dict
+        Of the model fitted up to the reference date (the one the forecast columns use).
+    holdout : HoldoutCheck or None
+        A second model fitted up to ``calibration_end``, checked against what happened from
+        then to the reference date; None when that check is not possible (see the notes).
+    calibration_end : datetime.date or None
+    """
+
+    params: dict[str, float]
+    log_likelihood: dict[str, float]
+    holdout: HoldoutCheck | None = None
+    calibration_end: dt.date | None = None
+
+
+def quality_check(
+    transactions: pd.DataFrame, reference_date: dt.date, first_day: int
+) -> tuple[HoldoutCheck | None, dt.date | None, list[Problem]]:
+    """Fit on the first part of the data and compare with what happened in the rest.
+
+    The holdout period is the last half of the analysed period in whole weeks, at most 52
+    weeks (on the CDNOW log to 30.06.1998: weeks 40–78, as in Fader, Hardie & Lee 2005).
+
+    Returns
+    -------
+    (HoldoutCheck or None, calibration end or None, list of Problem)
+        The check, or None and a note saying why there is none.
+    """
+    ref_day = to_day(reference_date)
+    length = min(HOLDOUT_MAX_DAYS, (ref_day - first_day + 1) // 2) // 7 * 7
+    if length < HOLDOUT_MIN_DAYS:
+        return None, None, [_refusal("clv_holdout_too_short", severity="warning")]
+    calibration_end = reference_date - dt.timedelta(days=int(length))
+    try:
+        model = clv_model(transactions, calibration_end, time_unit="W")
+        check = model.holdout(transactions, reference_date)
+    except KundenwertError as exc:
+        reason = exc.problems[0].message if exc.problems else ""
+        return None, None, [_refusal("clv_holdout_refused", severity="warning", reason=reason)]
+    return check, calibration_end, []
+
+
 def _discount_factors(months: int, discount_rate: float) -> np.ndarray:
     """1 / (1 + yearly rate)^(i/12) for months i = 1 … months (= monthly compounding)."""
     return (1.0 + discount_rate) ** (-np.arange(1, months + 1, dtype="float64") / 12.0)

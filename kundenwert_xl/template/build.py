@@ -172,6 +172,25 @@ def _charts(wb: openpyxl.Workbook) -> None:
     chart.x_axis.number_format = "0%"
     ws_seg.add_chart(chart, "R2")
 
+    _forecast_chart(wb)
+
+
+def _forecast_chart(wb: openpyxl.Workbook) -> None:
+    """The holdout check's cumulative repeat purchases, actual against expected."""
+    spec = report.SPECS["forecast_curve"]
+    ws = wb[spec.sheet]
+    first, last = spec.first_data_row, spec.first_data_row + spec.max_rows - 1
+    chart = LineChart()
+    chart.title, chart.height, chart.width = texts.CHART_TITLES["forecast"], 8, 16
+    chart.add_data(
+        Reference(
+            ws, min_col=spec.col + 1, max_col=spec.col + 2, min_row=spec.row + 1, max_row=last
+        ),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(ws, min_col=spec.col, min_row=first, max_row=last))
+    ws.add_chart(chart, "E66")
+
 
 def _kennzahlen(wb: openpyxl.Workbook) -> None:
     """Ordinary formulas over the result sheets, the way a user builds on them."""

@@ -185,3 +185,48 @@ def test_ansprache_by_forward_db_without_forecast_says_so(fixture_tx):
     assert note.severity == "warning" and note.column == "Ansprache nach"
     ranked = result.customers.sort_values("value_rank", kind="stable").index
     assert list(result.targeting.index) == list(ranked[: len(result.targeting)])
+
+
+def test_model_check_on_the_overview(cdnow_sample):
+    import datetime as dt
+
+    from kundenwert_xl import report
+
+    result = kx.analyze(cdnow_sample)  # Stichtag = last date, 30.06.1998
+    info = result.forecast
+    # Half the 546-day period in whole weeks = 39 weeks: calibration to 30.09.1997, as FHL 2005.
+    assert info.calibration_end == dt.date(1997, 9, 30)
+    assert info.holdout.totals["actual"] == 1882
+    assert info.holdout.totals["predicted"] == pytest.approx(1653.4087241798925, rel=1e-5)
+    model = kx.clv_model(cdnow_sample)
+    assert info.params == model.params
+
+    params, check, curve = report.forecast_blocks(result)
+    assert [row[1] for row in params.rows[:7]] == [
+        model.params[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma")
+    ]
+    churn = model.params["a"] / (model.params["a"] + model.params["b"])
+    assert f"{round(churn * 100)} %" in params.rows[2][2]
+    assert check.rows[-1][:3] == ["Summe", 2357, 1882]
+    assert "bis 30.09.1997" in check.title and "tatsächlich 1.882, erwartet 1653,4" in check.title
+    assert len(curve.rows) == 39 and curve.rows[-1][1] == 1882
+
+
+def test_no_model_leaves_the_overview_blocks_empty(fixture_tx):
+    from kundenwert_xl import report
+
+    result = kx.analyze(fixture_tx, settings=kx.Settings(reference_date="2024-06-30"))
+    assert result.forecast is None
+    blocks = report.forecast_blocks(result)
+    assert [b.rows for b in blocks] == [[], [], []]
+    assert "Grund im Prüfprotokoll" in blocks[0].title
+
+
+def test_model_check_needs_eight_weeks(cdnow_sample):
+    from kundenwert_xl.core.clv import quality_check
+    from kundenwert_xl.core.ledger import to_day
+
+    tx = cdnow_sample[cdnow_sample["date"] <= "1997-02-15"]
+    check, end, notes = quality_check(tx, pd.Timestamp("1997-02-15").date(), to_day("1997-01-01"))
+    assert check is None and end is None
+    assert [p.code for p in notes] == ["clv_holdout_too_short"]
