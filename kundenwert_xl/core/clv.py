@@ -184,15 +184,17 @@ def _expected_purchases(
 ) -> np.ndarray:
     """E[purchases in (T, T + t] | x, t_x, T] (lifetimes' formula; ``t`` broadcasts)."""
     r, alpha, a, b = (params[k] for k in BGNBD_PARAMS)
-    big_a, big_b, big_c = r + x, b + x, a + b + x - 1.0
-    z = t / (alpha + T + t)
+    big_a, big_b, big_c, z = np.broadcast_arrays(r + x, b + x, a + b + x - 1.0, t / (alpha + T + t))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_hyp = np.log(special.hyp2f1(big_a, big_b, big_c, z))
-        # Euler's transformation where the series overflows (lifetimes does the same).
-        alt = np.log(special.hyp2f1(big_c - big_a, big_c - big_b, big_c, z)) + (
-            big_c - big_a - big_b
-        ) * np.log1p(-z)
-        log_hyp = np.where(np.isfinite(log_hyp), log_hyp, alt)
+        # Euler's transformation where the series overflows (lifetimes does the same), only
+        # there: 2F1 is the costly part of every forecast.
+        bad = ~np.isfinite(log_hyp)
+        if bad.any():
+            ca, cb, cc, cz = big_a[bad], big_b[bad], big_c[bad], z[bad]
+            log_hyp[bad] = np.log(special.hyp2f1(cc - ca, cc - cb, cc, cz)) + (
+                cc - ca - cb
+            ) * np.log1p(-cz)
         first = (a + b + x - 1.0) / (a - 1.0)
         second = -np.expm1(log_hyp + (r + x) * np.log((alpha + T) / (alpha + t + T)))
         repeat = x > 0
