@@ -175,8 +175,8 @@ MESSAGES: dict[str, str] = {
     ),
     "clv_param_out_of_range": (
         "Keine Prognose: die Schätzung des {model} liefert Parameter außerhalb von 0,000001 "
-        "bis 1.000.000 ({params}). Die Daten passen nicht zum Modell (z. B. kaufen alle Kunden "
-        "im gleichen Takt oder mit gleichem Betrag)."
+        "bis 1.000.000 ({params}). Die Daten passen nicht zum Modell (typisch: kaum ein Kunde "
+        "wandert sichtbar ab, alle kaufen im gleichen Takt oder alle Beträge sind gleich)."
     ),
     "clv_hessian_not_definite": (
         "Keine Prognose: die Schätzung des {model} ist nicht eindeutig (Hesse-Matrix nicht "
