@@ -492,7 +492,7 @@ def forecast_blocks(analysis: Analysis) -> list[Block]:
         start=texts.format_date(start),
         ref=texts.format_date(analysis.reference_date),
         actual=texts.format_int(round(t["actual"])),
-        predicted=texts.format_number(t["predicted"], 5),
+        predicted=texts.format_decimal(t["predicted"]),
     )
     curve = check.cumulative.reset_index()
     return [

@@ -938,6 +938,11 @@ def format_number(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}".replace(".", ",")
 
 
+def format_decimal(value: float, digits: int = 1) -> str:
+    """``5491.93`` -> ``5.491,9`` (thousands point, decimal comma)."""
+    return f"{value:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def format_euro(value: float) -> str:
     """``-1234.5`` -> ``-1.234,50 €``."""
     text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")

@@ -208,7 +208,7 @@ def test_model_check_on_the_overview(cdnow_sample):
     churn = model.params["a"] / (model.params["a"] + model.params["b"])
     assert f"{round(churn * 100)} %" in params.rows[2][2]
     assert check.rows[-1][:3] == ["Summe", 2357, 1882]
-    assert "bis 30.09.1997" in check.title and "tatsächlich 1.882, erwartet 1653,4" in check.title
+    assert "bis 30.09.1997" in check.title and "tatsächlich 1.882, erwartet 1.653,4" in check.title
     assert len(curve.rows) == 39 and curve.rows[-1][1] == 1882
 
 
