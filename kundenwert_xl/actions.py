@@ -51,10 +51,13 @@ def trim_blank_tail(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     """
     if frame is None:
         return None
-    blank = frame.isna()
-    for name in frame.columns[[pd.api.types.is_string_dtype(t) for t in frame.dtypes]]:
-        blank[name] |= frame[name].astype("string").str.strip().fillna("").eq("")
-    filled = ~blank.to_numpy(dtype=bool).all(axis=1)
+    blank = frame.isna().to_numpy(dtype=bool)
+    # By position: a header given twice must reach the schema (which reports it), not fail here.
+    for position, dtype in enumerate(frame.dtypes):
+        if pd.api.types.is_string_dtype(dtype):
+            text = frame.iloc[:, position].astype("string").str.strip().fillna("")
+            blank[:, position] |= text.eq("").to_numpy(dtype=bool)
+    filled = ~blank.all(axis=1)
     if not filled.any():
         return None
     return frame.iloc[: int(filled.nonzero()[0].max()) + 1]

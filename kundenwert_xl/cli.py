@@ -64,13 +64,59 @@ def _fail(exc: KundenwertError) -> typer.Exit:
     return typer.Exit(int(code))
 
 
-def _check_output(output: Path, force: bool, source: Path | None = None) -> None:
+#: What each writing command can write, by file suffix (checked before any work).
+TABLE_SUFFIXES = (".xlsx", ".csv", ".parquet", ".pq")
+MACRO_SUFFIXES = (".xlsm",)
+
+
+def _check_output(
+    output: Path,
+    force: bool,
+    allowed: tuple[str, ...],
+    command: str,
+    source: Path | None = None,
+) -> None:
+    """Refuse, before any work, a target the command cannot or must not write.
+
+    Usage errors (wrong suffix, same file, existing file without ``--force``) exit with 2;
+    a target that is a folder or not an ordinary file, or a folder that does not exist,
+    exits with 3. Leftover temporary files of killed runs in the target folder are removed.
+    """
+    from kundenwert_xl.io.export import remove_stale_temps
+
+    if output.suffix.lower() not in allowed:
+        err.print(
+            texts.CLI["bad_suffix"].format(
+                path=output,
+                command=f"kundenwert {command}",
+                allowed=", ".join(allowed),
+                example=output.with_suffix(allowed[0]).name,
+            )
+        )
+        raise typer.Exit(int(ExitCode.USAGE))
     if source is not None and output.resolve() == source.resolve():
         err.print(texts.CLI["same_file"])
         raise typer.Exit(int(ExitCode.USAGE))
-    if output.exists() and not force:
-        err.print(texts.CLI["exists"].format(path=output))
-        raise typer.Exit(int(ExitCode.USAGE))
+    if output.is_dir():
+        _refuse_write(output, "is_folder")
+    if output.exists() or output.is_symlink():
+        if not force:
+            err.print(texts.CLI["exists"].format(path=output))
+            raise typer.Exit(int(ExitCode.USAGE))
+        if not output.is_file():
+            _refuse_write(output, "not_a_file")
+    if not output.parent.is_dir():
+        _refuse_write(output, "no_folder")
+    removed = remove_stale_temps(output.parent)
+    if removed:
+        names = ", ".join(removed)
+        err.print(texts.CLI["stale_temp_removed"].format(count=len(removed), names=names))
+
+
+def _refuse_write(output: Path, reason: str) -> None:
+    detail = texts.WRITE_DETAILS[reason]
+    err.print(texts.message("write_error", path=output, detail=detail))
+    raise typer.Exit(int(ExitCode.IO))
 
 
 def _settings(
@@ -130,12 +176,15 @@ def demo_cmd(
     """Fill a copy of the template with demo data, recompute it, print the headline figures."""
     from kundenwert_xl.io.workbook import demo_file
 
-    _check_output(output, force)
+    _check_output(output, force, MACRO_SUFFIXES, "demo")
     if rows > EXCEL_DATA_ROWS:
         err.print(texts.CLI["too_many_rows"].format(rows=texts.format_int(EXCEL_DATA_ROWS)))
         raise typer.Exit(int(ExitCode.USAGE))
-    with _progress() as progress:
-        outcome = demo_file(output, rows, seed, progress)
+    try:
+        with _progress() as progress:
+            outcome = demo_file(output, rows, seed, progress)
+    except KundenwertError as exc:
+        raise _fail(exc) from None
     print_headline(outcome.analysis)
     err.print(texts.CLI["written"].format(path=output))
 
@@ -152,7 +201,9 @@ def recompute_cmd(
     from kundenwert_xl.io.workbook import recompute_file
 
     target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
-    _check_output(target, force, source)
+    # A copy keeps the package's kind: a macro workbook stays .xlsm, a plain one .xlsx.
+    kind = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsm"
+    _check_output(target, force, (kind,), "recompute", source)
     try:
         with _progress() as progress:
             outcome = recompute_file(source, target, progress)
@@ -175,6 +226,7 @@ def template_build_cmd(
         "workbook_template.xlsm"
     ),
     check: Annotated[bool, typer.Option("--check", help=texts.CLI["opt_check"])] = False,
+    force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
     """Build the template from source, or check that a file equals a fresh build."""
     from kundenwert_xl.io.export import atomic_write
@@ -193,8 +245,12 @@ def template_build_cmd(
             raise typer.Exit(int(ExitCode.INPUT))
         out.print(texts.CLI["template_same"].format(path=output))
         return
+    _check_output(output, force, MACRO_SUFFIXES, "template build")
     data = build()
-    atomic_write(output, lambda tmp: tmp.write_bytes(data))
+    try:
+        atomic_write(output, lambda tmp: tmp.write_bytes(data))
+    except KundenwertError as exc:
+        raise _fail(exc) from None
     err.print(texts.CLI["written"].format(path=output))
 
 
@@ -213,6 +269,39 @@ def doctor_cmd(
             out.print(f"   → {finding.fix}")
     if not all(f.ok for f in findings):
         raise typer.Exit(int(ExitCode.INPUT))
+    out.print(texts.DOCTOR["all_ok"])
+
+
+@app.command("setup", help=texts.SETUP["help"])
+def setup_cmd(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=texts.SETUP["opt_dry_run"])] = False,
+) -> None:
+    """Write this environment's interpreter into the user's xlwings configuration."""
+    from kundenwert_xl.pc import setup
+    from kundenwert_xl.pc.machine import this_machine
+
+    machine = this_machine()
+    if machine.system == "other":
+        out.print(texts.SETUP["other_system"])
+        return
+    try:
+        planned = setup.plan(machine)
+        values = ", ".join(f"{key}={value}" for key, value in planned.wanted.items())
+        if not planned.changed:
+            out.print(texts.SETUP["unchanged"].format(path=planned.path, values=values))
+        elif dry_run:
+            out.print(texts.SETUP["would_write"].format(path=planned.path, values=values))
+        else:
+            setup.apply(machine, planned)
+            out.print(texts.SETUP["written"].format(path=planned.path, values=values))
+    except KundenwertError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        err.print(texts.message("io_error", path=planned.path, detail=exc.strerror or str(exc)))
+        raise typer.Exit(int(ExitCode.IO)) from None
+    if planned.removed and planned.changed:
+        out.print("  " + texts.SETUP["removed"].format(keys=", ".join(planned.removed)))
+    out.print(texts.SETUP["next"])
 
 
 @app.command("analyze", help=texts.CLI["analyze"])
@@ -249,7 +338,7 @@ def analyze_cmd(
     from kundenwert_xl.io.readers import read_inputs
 
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
-    _check_output(target, force, source)
+    _check_output(target, force, TABLE_SUFFIXES, "analyze", source)
     try:
         with _progress() as progress:
             progress("read")
@@ -270,8 +359,8 @@ def analyze_cmd(
             write_tables(target, report.export_tables(result))
     except KundenwertError as exc:
         raise _fail(exc) from None
-    except OSError as exc:
-        err.print(texts.message("io_error", path=target, detail=exc.strerror or str(exc)))
+    except OSError as exc:  # writes are reported by write_tables; this is the reading side
+        err.print(texts.message("io_error", path=source, detail=exc.strerror or str(exc)))
         raise typer.Exit(int(ExitCode.IO)) from None
     print_headline(result)
     err.print(texts.CLI["written"].format(path=target))

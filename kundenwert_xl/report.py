@@ -492,7 +492,7 @@ def forecast_blocks(analysis: Analysis) -> list[Block]:
         start=texts.format_date(start),
         ref=texts.format_date(analysis.reference_date),
         actual=texts.format_int(round(t["actual"])),
-        predicted=texts.format_decimal(t["predicted"]),
+        predicted=texts.format_thousands(t["predicted"]),
     )
     curve = check.cumulative.reset_index()
     return [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,7 @@ from pydantic import (
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.schema import AMOUNT_LIMIT
 
 ScoringMethod = Literal["value", "rank", "fixed", "quartile"]
 #: One band of a point table: [lower, upper) -> points; ``upper=None`` is open-ended.
@@ -177,8 +179,8 @@ class Settings(BaseModel):
     segment_rules: tuple[SegmentRule, ...] = ()
     segment_fallback: str | None = None
     cogs_rate: float = Field(0.6, ge=0, le=2)
-    order_handling_cost: float = Field(8.0, ge=0)
-    return_handling_cost: float = Field(15.0, ge=0)
+    order_handling_cost: float = Field(8.0, ge=0, le=AMOUNT_LIMIT)
+    return_handling_cost: float = Field(15.0, ge=0, le=AMOUNT_LIMIT)
     contact_costs: dict[str, float] = Field(default_factory=lambda: dict(CONTACT_COSTS))
     group_fixed_costs: dict[str, float] = Field(default_factory=dict)
     ranking_level: DbLevel = "db3"
@@ -196,8 +198,8 @@ class Settings(BaseModel):
     dilemma_worst_share: float = Field(0.1, gt=0, le=1)
     dilemma_revenue_classes: tuple[Literal["A", "B", "C"], ...] = ("A",)
     scenario_steps: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3)
-    budget: float = Field(10_000.0, ge=0)
-    cost_per_contact: float = Field(25.0, gt=0)
+    budget: float = Field(10_000.0, ge=0, le=AMOUNT_LIMIT)
+    cost_per_contact: float = Field(25.0, gt=0, le=AMOUNT_LIMIT)
     targeting_order: Literal["value", "forecast_db"] = "value"
 
     @field_validator(
@@ -226,6 +228,14 @@ class Settings(BaseModel):
                     )
         return self
 
+    @field_validator("reference_date")
+    @classmethod
+    def _date_in_range(cls, v: dt.date | None) -> dt.date | None:
+        # The range the input dates are held to (schema.DATE_MIN..DATE_MAX).
+        if v is not None and not dt.date(1900, 1, 1) <= v <= dt.date(2099, 12, 31):
+            raise ValueError(texts.SETTING_DETAILS["date_range"])
+        return v
+
     @field_validator("abc_value_limits", "abc_customer_limits")
     @classmethod
     def _limits(cls, v: tuple[float, float]) -> tuple[float, float]:
@@ -252,6 +262,8 @@ class Settings(BaseModel):
     def _costs(cls, v: dict[str, float]) -> dict[str, float]:
         if any(x < 0 for x in v.values()):
             raise ValueError(texts.SETTING_DETAILS["negative_costs"])
+        if any(not x <= AMOUNT_LIMIT for x in v.values()):
+            raise ValueError(texts.SETTING_DETAILS["cost_limit"])
         return v
 
     @field_validator("recency_thresholds", "frequency_thresholds", "monetary_thresholds")
@@ -319,9 +331,34 @@ class Settings(BaseModel):
 
     @classmethod
     def from_toml(cls, path: str | Path, base: Settings | None = None) -> Settings:
-        """Build settings from a TOML file with German or internal keys."""
-        with open(path, "rb") as fh:
-            return cls.from_mapping(tomllib.load(fh), base=base)
+        """Build settings from a TOML file with German or internal keys.
+
+        Raises
+        ------
+        KundenwertError
+            With code ``io`` when the file is missing, not a regular file (a FIFO would block
+            the read forever), not UTF-8 or not TOML; otherwise with the bad settings.
+        """
+        path = Path(path)
+
+        def refuse(detail: str) -> KundenwertError:
+            text = texts.message("io_error", path=str(path), detail=detail)
+            return KundenwertError([Problem("io", text, table=path.name)])
+
+        try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                raise refuse(texts.IO_DETAILS["not_regular"])
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise refuse(texts.IO_DETAILS["missing"]) from None
+        except OSError as exc:
+            raise refuse(exc.strerror or str(exc)) from None
+        except UnicodeDecodeError:
+            raise refuse(texts.IO_DETAILS["toml_encoding"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise refuse(texts.IO_DETAILS["toml"].format(detail=exc)) from None
+        return cls.from_mapping(data, base=base)
 
     def to_rows(self) -> list[tuple[str, Any, str]]:
         """Return ``(label, shown value, explanation)`` rows for the Einstellungen sheet."""

@@ -84,6 +84,22 @@ MESSAGES: dict[str, str] = {
         "'{value}' ist kein gültiges Datum. Bitte als Datum (TT.MM.JJJJ) oder JJJJ-MM-TT eingeben."
     ),
     "blank_date": "Datum fehlt. Bitte das Datum eintragen (TT.MM.JJJJ).",
+    "two_digit_year": (
+        "'{value}' hat eine zweistellige Jahreszahl; ob 19.. oder 20.. gemeint ist, bleibt offen. "
+        "Bitte das Jahr vierstellig angeben (TT.MM.JJJJ)."
+    ),
+    "date_out_of_range": (
+        "'{value}' liegt außerhalb des Zeitraums 01.01.1900 bis 31.12.2099, den die Auswertung "
+        "annimmt (Platzhalter wie 31.12.9999 würden sonst zum Stichtag). Bitte das Datum prüfen."
+    ),
+    "excel_1900_leap": (
+        "'{value}' ist als Excel-Datum der 29.02.1900, den es nicht gibt (ein Erbe von Lotus "
+        "1-2-3). Bitte das richtige Datum eintragen."
+    ),
+    "zone_offset": (
+        "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
+        "ohne Umrechnung der Zeitzone."
+    ),
     "ambiguous_date": (
         "'{value}' ist mehrdeutig (Tag und Monat vertauschbar). Bitte TT.MM.JJJJ verwenden."
     ),
@@ -94,11 +110,20 @@ MESSAGES: dict[str, str] = {
     ),
     "blank_number": "Betrag fehlt. Bitte eine Zahl eintragen (0 ist erlaubt).",
     "not_finite": "'{value}' ist kein endlicher Betrag. Bitte eine gewöhnliche Zahl eintragen.",
+    "implausible_amount": (
+        "'{value}' ist als Betrag unplausibel groß (Grenze: 1 Billion Euro je Zeile, positiv wie "
+        "negativ). Bitte den Wert prüfen."
+    ),
     "bad_bool": "'{value}' ist kein Ja/Nein-Wert. Bitte 'ja' oder 'nein' (bzw. 1 oder 0) eingeben.",
     "negative_cost": "Kosten von {value} sind negativ. Bitte Kosten als positive Beträge eingeben.",
     "rows_after_reference_date": (
         "{count} Zeile(n) liegen nach dem Stichtag {reference_date} und wurden nicht "
         "berücksichtigt."
+    ),
+    "amounts_rounded_to_cents": (
+        "{count} Betrag/Beträge in der Spalte '{column}' haben Bruchteile von Cent (z. B. "
+        "{value}) und wurden je Zeile auf ganze Cent gerundet (kaufmännisch, wie RUNDEN(…; 2)). "
+        "Alle Summen rechnen in ganzen Cent."
     ),
     "no_rows_until_reference_date": (
         "Keine Transaktion liegt am oder vor dem Stichtag {reference_date}. Bitte den "
@@ -146,6 +171,75 @@ MESSAGES: dict[str, str] = {
         "workbook_template.xlsm entstanden ist."
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
+    "reference_date_assumed": (
+        "Kein Stichtag angegeben; ausgewertet wurde bis zum letzten Transaktionsdatum "
+        "{reference_date}."
+    ),
+    "cogs_rate_assumed": (
+        "Die Spalte Wareneinsatz fehlt; für alle Zeilen wurde die Wareneinsatzquote von {rate} "
+        "des Umsatzes angesetzt (zusammen {total}). Bitte den Wareneinsatz eintragen oder die "
+        "Einstellung 'Wareneinsatzquote' prüfen."
+    ),
+    "cogs_rate_blank": (
+        "{count} Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate} des "
+        "Umsatzes angesetzt (zusammen {total})."
+    ),
+    "orders_from_rows": (
+        "Die Spalte Auftragsnr fehlt; jede Zeile mit Umsatz zählt als eigener Auftrag (für "
+        "Frequency, RFMR und die Kosten je Auftrag)."
+    ),
+    "order_cost_assumed": (
+        "Je Auftrag wurden {cost} Abwicklungskosten abgezogen, bei {count} Aufträgen zusammen "
+        "{total} (DB II)."
+    ),
+    "return_cost_assumed": (
+        "Je retourniertem Auftrag wurden {cost} Bearbeitungskosten abgezogen, bei {count} "
+        "Retouren zusammen {total} (DB II)."
+    ),
+    "contact_cost_assumed": (
+        "Werbekontakte wurden mit den Kosten je Art aus dieser Einstellung bewertet, zusammen "
+        "{total} (DB III)."
+    ),
+    "write_error": "Datei '{path}' kann nicht geschrieben werden: {detail}",
+    "package_part_too_large": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' wäre entpackt {size} groß, "
+        "erlaubt sind höchstens {limit}. Die Datei ist beschädigt oder manipuliert (Zip-Bombe). "
+        "Bitte die Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_ratio": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist {ratio}-fach gepackt "
+        "(entpackt {size}), echte Excel-Blätter höchstens {limit}-fach. Die Datei ist "
+        "beschädigt oder manipuliert (Zip-Bombe). Bitte die Mappe in Excel öffnen, prüfen und "
+        "neu speichern."
+    ),
+    "package_size_mismatch": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist größer als im "
+        "Inhaltsverzeichnis der Datei angegeben. Die Datei ist beschädigt oder manipuliert. "
+        "Bitte die Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_unsafe_name": (
+        "Die Mappe '{path}' wird nicht geöffnet: sie enthält einen Teil mit dem unzulässigen "
+        "Namen '{part}' (ein Pfad außerhalb der Mappe). Excel erzeugt solche Teile nie; die Datei "
+        "ist manipuliert. Bitte die Daten in eine neue Mappe aus workbook_template.xlsm kopieren."
+    ),
+    "package_duplicate_part": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' steht mehrfach in der Datei, "
+        "sodass unklar ist, welcher gilt. Die Datei ist beschädigt oder manipuliert. Bitte die "
+        "Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_dtd": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' enthält eine "
+        "Dokumenttyp-Deklaration (DTD) oder Entitäten. Excel schreibt so etwas nie; die Datei ist "
+        "manipuliert. Bitte die Daten in eine neue Mappe aus workbook_template.xlsm kopieren."
+    ),
+    "package_damaged": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist beschädigt und lässt sich "
+        "nicht entpacken. Bitte die Mappe in Excel öffnen, prüfen und neu speichern."
+    ),
+    "package_compression": (
+        "Die Mappe '{path}' wird nicht geöffnet: der Teil '{part}' ist mit einem Verfahren "
+        "gepackt, das Excel nicht verwendet. Bitte die Mappe in Excel öffnen und neu speichern."
+    ),
     "unknown_setting": (
         "Die Einstellung '{column}' ist unbekannt. Bitte den Namen prüfen (siehe Blatt "
         "Einstellungen)."
@@ -240,7 +334,7 @@ def error_summary(lines: list[str]) -> str:
     return f"{lines[0]} (und {len(lines) - 1} weitere Probleme)"
 
 
-SEVERITY = {"error": "Fehler", "warning": "Hinweis"}
+SEVERITY = {"error": "Fehler", "warning": "Hinweis", "note": "Annahme"}
 
 IO_DETAILS: dict[str, str] = {
     "missing": "Die Datei existiert nicht. Bitte Pfad prüfen.",
@@ -249,6 +343,62 @@ IO_DETAILS: dict[str, str] = {
         "Keine Tabelle 'Transaktionen' gefunden. Bitte die Daten als Excel-Tabelle oder Blatt "
         "mit dem Namen 'Transaktionen' anlegen."
     ),
+    "not_regular": (
+        "Das ist keine gewöhnliche Datei (sondern z. B. ein Ordner, eine Pipe oder ein Gerät). "
+        "Bitte den Pfad einer Datei angeben."
+    ),
+    "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
+    "toml": (
+        "Die Datei ist keine gültige TOML-Datei ({detail}). Beispiel einer Zeile: "
+        "Stichtag = \"30.06.2024\""
+    ),
+    "toml_encoding": "Die Einstellungsdatei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern.",
+    "no_header": (
+        "Die Datei enthält keine Überschriftenzeile. Bitte in der ersten Zeile die Überschriften "
+        "angeben (Kundennr, Datum, Umsatz)."
+    ),
+    "not_parquet": "Die Datei ist keine lesbare Parquet-Datei ({detail}).",
+    "utf16_without_bom": (
+        "Die Datei scheint UTF-16-kodiert zu sein, aber ohne Byte-Order-Mark (BOM). Bitte als "
+        "'CSV UTF-8' speichern."
+    ),
+    "encoding": (
+        "Die Kodierung ist weder UTF-8 noch Windows-1252 (cp1252): das Byte {byte} an Stelle "
+        "{position} passt zu keiner der beiden. Bitte die Datei als 'CSV UTF-8' speichern."
+    ),
+    "hostile_xml": (
+        "Der Teil '{part}' der Mappe enthält eine DTD oder Entity-Definitionen. Solche Mappen "
+        "werden aus Sicherheitsgründen nicht gelesen; bitte die Daten in eine neue Mappe "
+        "kopieren."
+    ),
+    "broken_part": (
+        "Der Teil '{part}' der Mappe ist beschädigt ({detail}). Bitte die Mappe in Excel öffnen "
+        "und neu speichern."
+    ),
+    "bad_table_ref": (
+        "Die Excel-Tabelle '{table}' hat den Bereich '{ref}', der kein gültiger Zellbereich ist. "
+        "Bitte die Mappe in Excel öffnen und neu speichern."
+    ),
+}
+
+WRITE_DETAILS: dict[str, str] = {
+    "no_space": "Der Datenträger ist voll. Bitte Platz schaffen oder einen anderen Ort wählen.",
+    "too_large": (
+        "Die Datei überschreitet die Größe, die der Speicherort zulässt. Bitte einen anderen "
+        "Ort wählen."
+    ),
+    "read_only": (
+        "Der Ordner ist schreibgeschützt oder Sie haben dort keine Schreibrechte. Bitte einen "
+        "anderen Ordner wählen."
+    ),
+    "is_folder": "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben.",
+    "no_folder": "Der Ordner existiert nicht. Bitte den Pfad prüfen oder den Ordner anlegen.",
+    "name_too_long": "Der Dateiname ist zu lang. Bitte einen kürzeren Namen wählen.",
+    "not_a_file": (
+        "Am Zielort steht keine gewöhnliche Datei (z. B. ein Gerät oder eine Pipe). Bitte einen "
+        "anderen Dateinamen wählen."
+    ),
+    "other": "Das Betriebssystem meldet: {detail}",
 }
 
 # --- Progress phases (CLI progress line, Excel status bar) ------------------------------------
@@ -449,10 +599,16 @@ SETTING_DETAILS: dict[str, str] = {
     "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
     "weights": "Gewichte dürfen nicht negativ sein, und mindestens eines muss größer als 0 sein.",
     "negative_costs": "Kosten dürfen nicht negativ sein.",
+    "cost_limit": "Kosten über 1 Billion Euro sind unplausibel; bitte den Betrag prüfen.",
     "rules_missing": "Eigene Segmentregeln gewählt, aber keine Regeln angegeben.",
     "rule_range": "Segmentregel '{name}': Klassen müssen zwischen 1 und {top} liegen (von ≤ bis).",
     "band_syntax": ("'{text}' ist kein Band. Bitte so angeben: '0-6: 40; 6-9: 25; ab 24: -15'."),
     "contact_syntax": "'{text}' ist keine Kontaktart mit Punkten. Beispiel: 'Mailing: -2'.",
+    "serial_date": (
+        "'{value}' ist kein Datum zwischen 01.01.1900 und 31.12.2099. Bitte als TT.MM.JJJJ "
+        "eingeben."
+    ),
+    "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
 }
 
 
@@ -539,8 +695,13 @@ def _date_value(value: object) -> object:
     serial = value if isinstance(value, int | float) and not isinstance(value, bool) else None
     if text is not None and re.fullmatch(r"\d{1,5}(\.0+)?", text):
         serial = float(text)
-    if serial is not None and 1 <= serial <= 73050 and float(serial).is_integer():
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+    if serial is not None:
+        if not (1 <= serial <= 73050 and float(serial).is_integer()) or serial == 60:
+            # Not a whole day of Excel's calendar (60 is Excel's non-existent 29.02.1900);
+            # left to pydantic, a number would become seconds since 1970.
+            raise ValueError(SETTING_DETAILS["serial_date"].format(value=value))
+        # Excel counts a 29.02.1900 that never was: serials below 60 start one day later.
+        return dt.date(1899, 12, 30 if serial > 60 else 31) + dt.timedelta(days=int(serial))
     if text is not None:
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
         return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
@@ -631,7 +792,11 @@ def pydantic_detail(err: dict) -> str:
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
         return f"Der Wert '{err.get('input')}' ist ungültig."
-    params = {k: v for k, v in ctx.items() if isinstance(v, int | float | str)}
+    params = {
+        k: _show_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in ctx.items()
+        if isinstance(v, int | float | str)
+    }
     return f"Der Wert '{err.get('input')}' " + template.format(**params)
 
 
@@ -857,13 +1022,19 @@ CLI: dict[str, str] = {
     "opt_force": "Vorhandene Zieldatei überschreiben.",
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
-    "opt_debug": "Bei Fehlern den vollständigen Python-Traceback zeigen.",
     "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
+    "bad_suffix": (
+        "'{path}': {command} schreibt nur {allowed}. Bitte die Zieldatei so benennen "
+        "(z. B. {example})."
+    ),
+    "stale_temp_removed": (
+        "Hinweis: {count} liegengebliebene temporäre Datei(en) eines abgebrochenen Laufs "
+        "entfernt: {names}"
+    ),
     "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
     "written": "Ergebnis geschrieben: {path}",
     "problems_header": "{count} Problem(e) gefunden:",
     "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
-    "rfm_top": "Häufigste RFM-Codes: {codes}",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
     "too_many_rows": (
         "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
@@ -887,34 +1058,135 @@ CLI: dict[str, str] = {
 }
 
 DOCTOR: dict[str, str] = {
-    "python": "Python",
-    "fix_python": "Python 3.11 oder neuer installieren (python.org).",
     "package": "kundenwert_xl",
-    "xlwings": "xlwings",
+    "xlwings": "xlwings (dieses Python)",
     "missing": "nicht installiert",
     "fix_xlwings": "python -m pip install xlwings=={version}",
     "pywin32": "pywin32",
     "fix_pywin32": "python -m pip install pywin32",
+    "interpreter": "Python für die Funktionen",
+    "interpreter_buttons": "Python für die Schaltflächen",
+    "layer_sheet": "festgelegt in der Mappe, Blatt xlwings.conf, Schlüssel {key}",
+    "layer_directory": "festgelegt in {source}, Schlüssel {key}",
+    "layer_user": "festgelegt in der PC-Einstellung {source}, Schlüssel {key}",
+    "layer_default": "nichts eingestellt: '{name}' wird über PATH gesucht",
+    "interpreter_missing": "'{command}' wurde nicht gefunden ({where}).",
+    "fix_interpreter_missing": (
+        "In der Eingabeaufforderung der Python-Umgebung mit kundenwert_xl ausführen: "
+        "kundenwert setup – das trägt den Pfad von pythonw.exe in die PC-Einstellung ein."
+    ),
+    "fix_conda_missing": (
+        "Die conda-Umgebung aus CONDA PATH/CONDA ENV gibt es nicht. In der richtigen Umgebung "
+        "(conda activate NAME) kundenwert setup ausführen."
+    ),
+    "store_alias": (
+        "{path} ist nur die Verknüpfung des Microsoft Store, kein installiertes Python; "
+        "Excel kann es nicht starten."
+    ),
+    "fix_store_alias": (
+        "Python von python.org installieren (Add to PATH), dort python -m pip install kundenwert_xl "
+        "und kundenwert setup ausführen; oder unter Einstellungen → Apps → App-Ausführungsaliase "
+        "die Einträge python.exe und pythonw.exe ausschalten."
+    ),
+    "dll": "xlwings-DLL",
+    "dll_missing": "weder in {folder} noch in {parent} gefunden.",
+    "fix_dll_missing": (
+        "xlwings neu installieren, in derselben Umgebung: python -m pip install --force-reinstall "
+        "xlwings=={version}"
+    ),
+    "dll_user_site": (
+        "liegt in {found} (pip install --user); dort sucht Excel nicht – jede Funktionszelle zeigt "
+        "sonst 'Datei nicht gefunden'."
+    ),
+    "fix_dll_user_site": (
+        "Die beiden Dateien xlwings64-…dll und xlwings32-…dll nach {folder} kopieren, oder "
+        "kundenwert_xl in einer venv bzw. ohne --user installieren und kundenwert setup ausführen."
+    ),
+    "probe": "Probelauf dieses Pythons",
+    "probe_ok": "xlwings {xlwings}, kundenwert_xl {package} lassen sich laden",
+    "probe_timeout": "keine Antwort nach {seconds} Sekunden",
+    "fix_probe": (
+        "In genau diesem Python installieren: <Pfad>\\python.exe -m pip install kundenwert_xl; "
+        "oder mit kundenwert setup das Python eintragen, in dem kundenwert_xl installiert ist."
+    ),
     "excel": "Excel",
-    "excel_running": "erreichbar ({count} laufende Instanz(en))",
-    "fix_excel": "Excel starten; bei Fehlern: xlwings addin install bzw. Excel neu starten.",
+    "excel_running": "{count} laufende Instanz(en), Version {version}, Build {build}",
+    "excel_not_running": "läuft gerade nicht (Excel öffnen, um auch Excel selbst zu prüfen)",
+    "fix_excel": "Excel starten; bei Fehlern: Excel neu starten.",
+    "dynamic_arrays": "Dynamische Arrays (Überlauf)",
+    "dynamic_arrays_yes": "vorhanden – die Funktionen laufen über",
+    "dynamic_arrays_no": (
+        "fehlen (z. B. Excel 2019): die Funktionen liefern nur die linke obere Zelle ihrer Tabelle"
+    ),
+    "fix_dynamic_arrays": (
+        "Microsoft 365 oder Excel 2021 verwenden; die Schaltflächen im Menüband Kundenwert "
+        "funktionieren auch ohne dynamische Arrays."
+    ),
     "platform": "Betriebssystem",
     "not_windows": (
-        "{system}: Funktionen in Zellen gibt es nur unter Windows mit Excel; der Befehl "
-        "kundenwert (recompute, analyze, demo) läuft hier vollständig."
+        "kein Windows: Funktionen in Zellen und Schaltflächen gibt es nur unter Windows mit Excel; "
+        "der Befehl kundenwert (recompute, analyze, demo) läuft hier vollständig."
     ),
-    "workbook": "Arbeitsmappe",
+    "mac": (
+        "macOS: Funktionen in Zellen gibt es nur unter Windows. Die Schaltflächen brauchen "
+        "'xlwings runpython install' und kundenwert setup (auf dem Mac nicht von uns geprüft); "
+        "der Befehl kundenwert (recompute, analyze, demo) läuft vollständig."
+    ),
+    "template_label": "Vorlage (aus diesem Paket)",
+    "workbook": "Mappe {label}",
+    "unreadable": "lässt sich nicht lesen: {detail}",
     "no_vba": "enthält kein VBA-Projekt",
     "fix_workbook": "Eine Kopie von workbook_template.xlsm verwenden (kundenwert template build).",
-    "vba_version": "xlwings-VBA-Modul der Mappe",
-    "vba_version_detail": "Version {vba}, installiert ist xlwings {installed}",
+    "vba_version": "xlwings-VBA-Modul",
+    "vba_version_detail": "Version {vba}, nötig ist {pinned}",
     "fix_vba_version": (
-        "Beide müssen gleich sein: python -m pip install xlwings=={vba} oder eine neue Vorlage "
-        "bauen (kundenwert template build)."
+        "Eine neue Vorlage verwenden (kundenwert template build) – oder xlwings=={vba} installieren."
     ),
-    "udf_modules": "UDF Modules (Blatt xlwings.conf)",
-    "udf_modules_detail": "'{value}'",
-    "fix_udf_modules": "Auf dem ausgeblendeten Blatt xlwings.conf bei UDF Modules '{module}' eintragen.",
+    "conf_value": "Blatt xlwings.conf: {value}",
+    "conf_missing": "fehlt",
+    "fix_conf_value": "Auf dem ausgeblendeten Blatt xlwings.conf bei {key} '{value}' eintragen.",
+    "pc_keys": "PC-Einstellungen in der Mappe",
+    "pc_keys_none": "keine – es gilt die Einstellung des jeweiligen PCs",
+    "fix_pc_keys": (
+        "Diese Zeilen auf dem ausgeblendeten Blatt xlwings.conf löschen: ein Eintrag dort (auch ein "
+        "leerer) verdeckt die Einstellung jedes PCs, der die Mappe öffnet."
+    ),
+    "all_ok": "Alles in Ordnung.",
+}
+
+# Shown by the workbook's own VBA (no Python needed); cp1252 characters only.
+VBA: dict[str, str] = {
+    "title": "Kundenwert",
+    "not_set_up": (
+        "Python bzw. kundenwert_xl ist auf diesem PC nicht eingerichtet – siehe Blatt Anleitung, "
+        "Schritt 1–3."
+    ),
+}
+
+SETUP: dict[str, str] = {
+    "help": (
+        "Einmal je PC: das Python dieser Umgebung für Excel eintragen (xlwings-Einstellung des "
+        "Benutzers); andere Einträge bleiben erhalten."
+    ),
+    "opt_dry_run": "Nur anzeigen, was geschrieben würde.",
+    "no_home": "Das Benutzerverzeichnis ist unbekannt (USERPROFILE bzw. HOME fehlt).",
+    "store_python": (
+        "{path} ist das Python aus dem Microsoft Store; Excel kann es nicht starten. Bitte Python "
+        "von python.org installieren und dort kundenwert_xl installieren."
+    ),
+    "encoding": (
+        "Der Pfad '{path}' enthält Zeichen, die Excel in der Einstellungsdatei nicht lesen kann "
+        "(Zeichensatz {encoding}). Bitte Python in einen Ordner ohne solche Zeichen installieren."
+    ),
+    "unchanged": "{path} ist bereits eingerichtet: {values}",
+    "would_write": "Würde {path} schreiben: {values}",
+    "written": "{path} geschrieben: {values}",
+    "removed": "entfernt: {keys}",
+    "other_system": (
+        "Hier gibt es kein Excel (weder Windows noch macOS): nichts einzurichten; der Befehl "
+        "kundenwert läuft ohne Einrichtung."
+    ),
+    "next": "Als Nächstes: kundenwert doctor",
 }
 
 
@@ -928,6 +1200,21 @@ def format_int(value: int) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def format_decimal(value: float) -> str:
+    """``0.125`` -> ``0,125`` (every significant digit, up to 12)."""
+    return f"{value:.12g}".replace(".", ",")
+
+
+def format_bytes(value: int) -> str:
+    """``1_610_612_736`` -> ``1,5 GB`` (binary units, German decimal comma)."""
+    size, unit = float(value), "Byte"
+    for unit in ("Byte", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            break
+        size /= 1024
+    return f"{int(size)} {unit}" if unit == "Byte" else f"{size:.1f} {unit}".replace(".", ",")
+
+
 def format_percent(value: float, digits: int = 0) -> str:
     """``0.234`` -> ``23 %`` (German decimal comma when digits > 0)."""
     return f"{value * 100:.{digits}f}".replace(".", ",") + " %"
@@ -938,7 +1225,7 @@ def format_number(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}".replace(".", ",")
 
 
-def format_decimal(value: float, digits: int = 1) -> str:
+def format_thousands(value: float, digits: int = 1) -> str:
     """``5491.93`` -> ``5.491,9`` (thousands point, decimal comma)."""
     return f"{value:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
@@ -1128,6 +1415,14 @@ UDF: dict[str, str] = {
         "(englisches Excel: Transaktionen[#All])."
     ),
     "settings": "Einstellungen bitte als zweispaltigen Bereich übergeben (Name, Wert).",
+    "abc_limits": (
+        "Grenze A ('{a}') und Grenze B ('{b}') müssen Anteile zwischen 0 und 1 sein, A kleiner "
+        "als B, z. B. 0,8 und 0,95."
+    ),
+    "abc_value": (
+        "Werte, Zeile {row}: '{value}' ist keine Zahl oder liegt über der Grenze von 1 Billion. "
+        "Bitte nur Zahlen oder leere Zellen übergeben."
+    ),
 }
 
 UDF_DOCS: dict[str, str] = {
@@ -1165,10 +1460,25 @@ GUIDE: tuple[str, ...] = (
     "DB, aber wichtig nach Umsatz.",
     "",
     "Einmalig einrichten (pro PC)",
-    "1. Python 3.11 oder neuer installieren (python.org, bei der Installation 'Add to PATH' wählen).",
+    "1. Python 3.11 oder neuer von python.org installieren ('Add to PATH' wählen; nicht das Python "
+    "aus dem Microsoft Store).",
     "2. In der Eingabeaufforderung: python -m pip install kundenwert_xl",
     "   (installiert auch xlwings 0.37.8 – genau die Version, deren VBA-Modul in dieser Mappe steckt).",
-    "3. Prüfen: kundenwert doctor – zeigt, was fehlt, und wie man es behebt.",
+    "3. kundenwert setup – trägt dieses Python für Excel ein (Datei .xlwings\\xlwings.conf im "
+    "Benutzerordner; gilt für jede Kopie dieser Mappe). Danach kundenwert doctor: zeigt, was noch "
+    "fehlt, und wie man es behebt.",
+    "Ohne Python auf dem PC lässt sich die Mappe lesen; beim Öffnen und bei jeder Schaltfläche "
+    "erscheint dann ein Hinweis auf diese Anleitung, Funktionszellen zeigen einen Fehler.",
+    "",
+    "Was wo funktioniert",
+    "• Funktionen in Zellen (=KUNDENWERT usw.): nur Windows mit Microsoft 365 oder Excel 2021 "
+    "(dynamische Arrays). Excel 2019 und älter zeigt nur die erste Zelle einer Tabelle.",
+    "• #ÜBERLAUF! heißt: unter oder rechts der Formel stehen schon Werte. Den Bereich frei machen, "
+    "dann läuft die Tabelle über.",
+    "• Schaltflächen im Menüband: Windows; auf dem Mac nach 'xlwings runpython install' (nicht von "
+    "uns geprüft). Der Befehl kundenwert läuft auf jedem Betriebssystem.",
+    "• Mappe auf OneDrive oder SharePoint: funktioniert, Python wird aus der Installation geladen, "
+    "nicht aus dem Ordner der Mappe.",
     "",
     "Makros zulassen",
     "• Aus dem Internet oder per E-Mail erhaltene Dateien sperrt Office: Rechtsklick auf die Datei → "
@@ -1188,6 +1498,8 @@ GUIDE: tuple[str, ...] = (
     "6. 'Beispieldaten laden' ersetzt die Eingaben durch Beispieldaten; 'Hilfe' zeigt dieses Blatt.",
     "",
     "Funktionen (laufen über, eine Formel je Tabelle)",
+    "Tipp: eine =KUNDENWERT(...)-Formel und Bezüge in ihren Überlaufbereich (z. B. =A2#) statt "
+    "vieler Funktionen – jede Funktion liest ihre Tabellen neu aus Excel.",
     "=KUNDENWERT(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – alles je Kunde",
     "=RFM(Transaktionen[#Alle]; ; 5) – RFM-Klassen, Code und Segment",
     "=RFMR_PUNKTE(Transaktionen[#Alle]; Werbekontakte[#Alle]) – RFMR-Punkte und ihre Herkunft",

@@ -26,15 +26,15 @@ def test_help_is_german_and_starts_with_examples():
 
 
 def test_demo_writes_workbook_and_prints_headline(tmp_path):
-    res = run("demo", "-o", str(tmp_path / "demo.xlsx"), "--zeilen", "2000")
+    res = run("demo", "-o", str(tmp_path / "demo.xlsm"), "--zeilen", "2000")
     assert res.returncode == 0, res.stderr
     assert "Stichtag 31.12.2024" in res.stdout and "2.000 Transaktionen" in res.stdout
-    wb = openpyxl.load_workbook(tmp_path / "demo.xlsx", read_only=True)
+    wb = openpyxl.load_workbook(tmp_path / "demo.xlsm", read_only=True)
     assert {"Kundenwert", "Segmente", "Pareto", "Dilemma", "Prüfprotokoll"} <= set(wb.sheetnames)
 
 
 def test_demo_refuses_to_overwrite_without_force(tmp_path):
-    target = tmp_path / "demo.xlsx"
+    target = tmp_path / "demo.xlsm"
     target.write_bytes(b"keep me")
     res = run("demo", "-o", str(target))
     assert res.returncode == 2 and "--force" in res.stderr

@@ -56,7 +56,7 @@ class Analysis:
     targeting : pandas.DataFrame
         Customers to contact first within the budget; ``targeting_summary`` what they cover.
     problems : list of Problem
-        Warnings (errors raise instead).
+        Warnings and notes (errors raise instead): every assumption that changed a number.
     reference_date : datetime.date
     settings : Settings
         The settings used (with the reference date filled in).
@@ -95,8 +95,12 @@ def validate_inputs(
     customers: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
     first_rows: dict[str, int] | None = None,
+    notes: list[Problem] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """Validate all input tables and raise one error listing every problem of every table."""
+    """Validate all input tables and raise one error listing every problem of every table.
+
+    Problems that do not stop the analysis (notes) are appended to ``notes`` when given.
+    """
     first_rows = first_rows or {}
     problems: list[Problem] = []
     clean: dict[str, pd.DataFrame | None] = {}
@@ -109,7 +113,7 @@ def validate_inputs(
             clean[name] = None
             continue
         try:
-            clean[name] = schema.validate(frame, name, first_rows.get(name, 2))
+            clean[name] = schema.validate(frame, name, first_rows.get(name, 2), notes=notes)
         except KundenwertError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -155,13 +159,27 @@ def analyze(
     settings = settings or Settings()
     report = progress or (lambda phase: None)
     report("validate")
-    tx, cust, contact_rows = validate_inputs(transactions, customers, contacts, first_rows)
+    notes: list[Problem] = []
+    tx, cust, contact_rows = validate_inputs(transactions, customers, contacts, first_rows, notes)
     extra_ids = None if cust is None else pd.Index(cust["customer_id"].astype(object))
     ledger = build_ledger(tx, settings.reference_date, extra_ids)
     used = settings.model_copy(update={"reference_date": ledger.reference_date})
 
     report("rfm")
-    problems = list(ledger.problems)
+    problems = notes + list(ledger.problems)
+    if settings.reference_date is None:
+        problems.append(
+            Problem(
+                "reference_date_assumed",
+                texts.message(
+                    "reference_date_assumed",
+                    reference_date=texts.format_date(ledger.reference_date),
+                ),
+                table=texts.TABLE_NAMES["settings"],
+                column=texts.SETTING_LABELS["reference_date"],
+                severity="note",
+            )
+        )
     values = rfm.customer_values(ledger, used)
     scores, thresholds = rfm.score_customers(values, used)
     orders = rfm.count_orders(ledger, ledger.revenue > 0)
@@ -199,6 +217,7 @@ def analyze(
     contact_cost = log.counts() @ log.per_channel(used.contact_costs)
     margins, margin_problems = margin.margins(ledger, costs, contact_cost, orders, returned, used)
     problems += margin_problems
+    problems += margin.assumption_notes(ledger, used, orders, returned, contact_cost)
 
     report("value")
     level = used.ranking_level
@@ -229,7 +248,7 @@ def analyze(
                 texts.message("targeting_without_forecast"),
                 table=texts.TABLE_NAMES["settings"],
                 column=texts.SETTING_LABELS["targeting_order"],
-                severity="warning",
+                severity="note",
             )
         )
         order = "value"
@@ -271,7 +290,7 @@ def _forecast(
     try:
         model = clv_model(tx, ledger.reference_date, time_unit="W")
         purchase_revenue = pd.Series(
-            ledger.per_customer(ledger.revenue, ledger.revenue >= 0), index=ledger.customer_ids
+            ledger.money("revenue", ledger.revenue >= 0), index=ledger.customer_ids
         )
         values, notes = forward_values(
             model,
@@ -284,7 +303,8 @@ def _forecast(
             used.cogs_rate,
         )
     except KundenwertError as exc:
-        return empty, None, [replace(p, severity="warning") for p in exc.problems]
+        # A refused forecast leaves its columns empty; the rest of the analysis stands.
+        return empty, None, [replace(p, severity="note") for p in exc.problems]
     own = [p for p in model.problems if p.code.startswith("clv_")]
     check, calibration_end, check_notes = quality_check(
         tx, ledger.reference_date, int(ledger.day.min())

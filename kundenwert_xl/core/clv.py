@@ -52,7 +52,7 @@ GAMMA_GAMMA_PARAMS = ("p", "q", "gamma")
 
 
 def _refusal(
-    code: str, severity: Literal["error", "warning"] = "error", **params: object
+    code: str, severity: Literal["error", "warning", "note"] = "error", **params: object
 ) -> Problem:
     return Problem(
         code,
@@ -586,14 +586,14 @@ def quality_check(
     ref_day = to_day(reference_date)
     length = min(HOLDOUT_MAX_DAYS, (ref_day - first_day + 1) // 2) // 7 * 7
     if length < HOLDOUT_MIN_DAYS:
-        return None, None, [_refusal("clv_holdout_too_short", severity="warning")]
+        return None, None, [_refusal("clv_holdout_too_short", severity="note")]
     calibration_end = reference_date - dt.timedelta(days=int(length))
     try:
         model = clv_model(transactions, calibration_end, time_unit="W")
         check = model.holdout(transactions, reference_date)
     except KundenwertError as exc:
         reason = exc.problems[0].message if exc.problems else ""
-        return None, None, [_refusal("clv_holdout_refused", severity="warning", reason=reason)]
+        return None, None, [_refusal("clv_holdout_refused", severity="note", reason=reason)]
     return check, calibration_end, []
 
 
@@ -668,7 +668,7 @@ def forward_values(
         problems.append(
             _refusal(
                 "clv_db_default_ratio",
-                severity="warning",
+                severity="note",
                 count=no_base,
                 rate=texts.format_percent(cogs_rate),
             )
@@ -781,7 +781,7 @@ def clv_model(
     positive = spend & (m > 0)
     dropped = int(np.count_nonzero(spend & ~positive))
     if dropped:
-        problems.append(_refusal("clv_zero_spend_left_out", severity="warning", count=dropped))
+        problems.append(_refusal("clv_zero_spend_left_out", severity="note", count=dropped))
     n_spend = int(np.count_nonzero(positive))
     if n_spend < MIN_REPEAT_CUSTOMERS:
         raise KundenwertError(

@@ -118,7 +118,8 @@ def contact_log(
                 texts.message(
                     "unknown_customer_in_contacts",
                     count=int(unknown_customer.sum()),
-                    value=str(contacts["customer_id"].iloc[int(np.argmax(unknown_customer))]),
+                    # The smallest such id, so the message does not depend on row order.
+                    value=str(contacts["customer_id"][unknown_customer].astype(str).min()),
                 ),
                 table=table,
                 column=texts.header("contacts", "customer_id"),

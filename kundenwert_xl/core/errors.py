@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class Problem:
         German column header or setting name.
     value : str or None
         The offending value as text.
-    severity : {"error", "warning"}
-        Errors stop the analysis; warnings are reported next to the result.
+    severity : {"error", "warning", "note"}
+        Errors stop the analysis; warnings are reported next to the result; notes name an
+        assumption that changed a number (a default cost rate, a date read without its zone).
     """
 
     code: str

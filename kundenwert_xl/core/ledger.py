@@ -3,6 +3,15 @@
 Every per-customer figure of the package (RFM, RFMR, DB stages) is a reduction of these arrays
 with ``bincount``/``minimum.at``/one integer sort, so no step loops over customers in Python and
 the customer ids are factorized exactly once (at validation, as a Categorical).
+
+Results depend on the data alone, never on the row order:
+
+- Money is held in whole cents (float64 arrays holding integers) and summed exactly: a float
+  sum of integers is exact while every partial sum stays below 2**53 cents (90 trillion euros),
+  so the order of the rows cannot change a bit. Amounts with a fraction of a cent are rounded to
+  the cent, half away from zero like Excel's RUNDEN(x; 2), and reported.
+- Order numbers compare in :func:`natural_ranks` order (numbers as numbers), never by their
+  internal category code, which follows where a number first appears in the file.
 """
 
 from __future__ import annotations
@@ -39,6 +48,87 @@ def from_days(days: np.ndarray) -> np.ndarray:
 #: Marks "no such day" (a customer without purchase) in int64 day arrays.
 NO_DAY = np.iinfo(np.int64).min
 
+#: Transaction columns that hold euro amounts; the ledger keeps them in whole cents.
+MONEY_COLUMNS = ("revenue", "cost_of_goods", "shipping_cost", "discount")
+
+# float64 adds integers exactly while every partial sum stays below this.
+_EXACT_LIMIT = 2.0**53
+
+
+def to_cents(euros: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return amounts as whole cents (float64 holding integers; NaN stays NaN).
+
+    Amounts typed with at most two decimals become their exact cents. Others are rounded half
+    away from zero, as Excel's RUNDEN(x; 2) does, after snapping the binary noise of a typed
+    decimal (1.005 is stored as 1.00499999…, and is meant as 1.005).
+
+    Returns
+    -------
+    cents : numpy.ndarray
+    sub_cent : numpy.ndarray
+        True where the amount had a fraction of a cent (and was rounded).
+    """
+    euros = np.asarray(euros, dtype="float64")
+    cents = np.multiply(euros, 100.0)
+    noise = cents.copy()
+    np.rint(cents, out=cents)
+    # A typed two-decimal amount misses its cents by a few ulps: far below 1e-4 cent up to
+    # ten billion euros per row.
+    np.subtract(noise, cents, out=noise)
+    np.abs(noise, out=noise)
+    sub_cent = noise > 1e-4
+    if sub_cent.any():
+        snapped = np.round(euros[sub_cent] * 100.0, 6)
+        cents[sub_cent] = np.trunc(snapped + np.copysign(0.5, snapped))
+    return cents, sub_cent
+
+
+def exact_sums(groups: np.ndarray, cents: np.ndarray, size: int) -> np.ndarray:
+    """Sum whole cents per group exactly, whatever the order of the rows (NaN counts 0).
+
+    ``bincount`` adds in row order, which is exact for integers below 2**53; beyond that (never
+    seen in sales data) an int64 scatter-add keeps the sum exact and order-free.
+    """
+    if len(cents) == 0:
+        return np.zeros(size)
+    # max(|x|) · n bounds every partial sum: two fast passes instead of a temporary |x|.
+    largest = max(abs(float(cents.max())), abs(float(cents.min())))
+    if np.isnan(largest):
+        cents = np.where(np.isnan(cents), 0.0, cents)
+        largest = max(abs(float(cents.max())), abs(float(cents.min())))
+    if largest * len(cents) < _EXACT_LIMIT or float(np.abs(cents).sum()) < _EXACT_LIMIT:
+        return np.bincount(groups, weights=cents, minlength=size)
+    out = np.zeros(size, dtype="int64")
+    np.add.at(out, groups, cents.astype("int64"))
+    return out.astype("float64")
+
+
+def natural_ranks(labels: pd.Index | np.ndarray) -> np.ndarray:
+    """Rank (0 = first) of each of distinct text labels (order numbers) in natural order.
+
+    Labels of digits only come first and compare as numbers (leading zeros ignored, so
+    ``9 < 10 < 0011``); equal numbers (``007``, ``7``) then compare as text. All other labels
+    follow, compared as text character by character by code point (SQL's binary collation;
+    Excel sorts order numbers of one pattern, such as ``A00123``, the same way). In SQL::
+
+        ORDER BY regexp_full_match(nr, '[0-9]+') DESC,
+                 length(ltrim(nr, '0')) if digits only, ltrim(nr, '0') if digits only, nr
+
+    Implemented as one sort of a key that encodes the rule:
+    ``"0" + length (6 digits) + number without leading zeros + label`` for numbers,
+    ``"1" + label`` for the rest.
+    """
+    text = pd.Series(np.asarray(labels, dtype=object), dtype="str")
+    if len(text) == 0:
+        return np.zeros(0, dtype="int64")
+    digits = text.str.fullmatch("[0-9]+").to_numpy(dtype=bool)
+    number = text.str.lstrip("0")
+    length = number.str.len().astype("str").str.zfill(6)
+    key = ("0" + length + number + text).where(digits, "1" + text)
+    ranks = np.empty(len(text), dtype="int64")
+    ranks[np.asarray(key.argsort())] = np.arange(len(text))
+    return ranks
+
 
 @dataclass(frozen=True)
 class Ledger:
@@ -54,7 +144,7 @@ class Ledger:
     day : numpy.ndarray
         Day number per row (int64, days since 1970-01-01).
     revenue : numpy.ndarray
-        Net revenue per row (float64; negative = credit note).
+        Net revenue per row in euros, rounded to the cent (float64; negative = credit note).
     reference_day : int
         The reference date as a day number.
     reference_date : datetime.date
@@ -62,7 +152,11 @@ class Ledger:
     rows : pandas.DataFrame
         The clean transaction rows kept (optional columns included), aligned with the arrays.
     problems : list of Problem
-        Warnings found while cutting at the reference date.
+        Warnings found while cutting at the reference date and rounding to cents.
+    revenue_cents : numpy.ndarray
+        Net revenue per row in whole cents (float64 holding integers): what every revenue sum
+        adds up. Other money columns are converted when summed (:meth:`cents`), so the ledger
+        does not hold a second copy of each.
     """
 
     customer_ids: pd.Index
@@ -73,6 +167,7 @@ class Ledger:
     reference_date: dt.date
     rows: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    revenue_cents: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_customers(self) -> int:
@@ -90,6 +185,20 @@ class Ledger:
         if blank.any():
             keys = np.where(blank, len(order.categories) + np.arange(len(keys)), keys)
         return keys
+
+    @property
+    def order_codes(self) -> np.ndarray:
+        """Category code of each row's order number in :attr:`order_labels` (-1 where none)."""
+        if "order_id" not in self.rows:
+            return np.full(len(self.codes), -1, dtype="int64")
+        return np.asarray(self.rows["order_id"].array.codes, dtype="int64")
+
+    @property
+    def order_labels(self) -> pd.Index:
+        """The distinct order numbers; compare them with :func:`natural_ranks`, not by code."""
+        if "order_id" not in self.rows:
+            return pd.Index([], dtype=object)
+        return pd.Index(self.rows["order_id"].array.categories)
 
     @cached_property
     def order_owner(self) -> np.ndarray | None:
@@ -109,10 +218,28 @@ class Ledger:
         codes = np.asarray(values.codes)
         return np.where(codes >= 0, position[codes], -1).astype(np.intp)
 
-    def per_customer(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        """Sum ``values`` per customer (rows outside ``mask`` count as zero)."""
-        weights = values if mask is None else np.where(mask, values, 0.0)
-        return np.bincount(self.codes, weights=weights, minlength=self.n_customers)
+    def cents(self, name: str) -> np.ndarray | None:
+        """A money column per row in whole cents (NaN where blank); None if it is missing."""
+        if name == "revenue":
+            return self.revenue_cents
+        if name not in self.rows:
+            return None
+        return to_cents(self.rows[name].to_numpy(dtype="float64"))[0]
+
+    def money(self, name: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum a money column per customer in euros, exact to the cent (blanks count 0).
+
+        Rows outside ``mask`` count as zero; a column that is missing sums to zero.
+        """
+        return self.sum_cents(self.cents(name), mask)
+
+    def sum_cents(self, cents: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum whole cents per row (from :meth:`cents`) per customer, in euros."""
+        if cents is None:
+            return np.zeros(self.n_customers)
+        if mask is not None:
+            cents = np.where(mask, cents, 0.0)
+        return exact_sums(self.codes, cents, self.n_customers) / 100.0
 
     def count(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Count rows per customer (only rows in ``mask`` when given)."""
@@ -219,13 +346,45 @@ def build_ledger(
         universe = pd.Index(cats[used]).union(extra).sort_values()
         # Categories -> universe positions on the (small) category index, then one take per row.
         codes = universe.get_indexer(cats)[ids.codes].astype(np.intp)
+    revenue_cents = None
+    for name in MONEY_COLUMNS:
+        if name in rows:
+            cents, sub_cent = to_cents(rows[name].to_numpy(dtype="float64"))
+            if sub_cent.any():
+                problems.append(_rounded_problem(name, rows[name], sub_cent))
+            if name == "revenue":
+                revenue_cents, revenue_rounded = cents, bool(sub_cent.any())
+    revenue = rows["revenue"].to_numpy(dtype="float64")
     return Ledger(
-        customer_ids=universe.rename("customer_id"),
+        # One dtype whether the ids came as text, numbers or categories: results are the same.
+        customer_ids=pd.Index(universe, dtype="str", name="customer_id"),
         codes=codes,
         day=days,
-        revenue=rows["revenue"].to_numpy(dtype="float64"),
+        # Rounded only where needed, so a purchase (revenue > 0) is one in cents as well.
+        revenue=revenue_cents / 100.0 if revenue_rounded else revenue,
         reference_day=ref_day,
         reference_date=ref_obj,
         rows=rows,
         problems=problems,
+        revenue_cents=revenue_cents,
+    )
+
+
+def _rounded_problem(name: str, values: pd.Series, sub_cent: np.ndarray) -> Problem:
+    """Name the rounding to cents: it changes a number, so it is never silent.
+
+    The example is the smallest such amount, so the message does not depend on row order.
+    """
+    example = float(values.to_numpy(dtype="float64")[sub_cent].min())
+    return Problem(
+        "amounts_rounded_to_cents",
+        texts.message(
+            "amounts_rounded_to_cents",
+            count=texts.format_int(int(sub_cent.sum())),
+            column=texts.header("transactions", name),
+            value=texts.format_decimal(example),
+        ),
+        table=texts.TABLE_NAMES["transactions"],
+        column=texts.header("transactions", name),
+        severity="warning",
     )

@@ -23,19 +23,6 @@ from kundenwert_xl.settings import Settings
 COST_COLUMNS = ("sales_costs", "marketing_costs", "service_costs")
 
 
-def _column(rows: pd.DataFrame, name: str) -> np.ndarray | None:
-    return rows[name].to_numpy(dtype="float64") if name in rows else None
-
-
-def _column_sum(ledger: Ledger, name: str) -> np.ndarray:
-    """Per-customer sum of an optional column; blanks count 0 (copied only when there are)."""
-    values = _column(ledger.rows, name)
-    if values is None:
-        return np.zeros(ledger.n_customers)
-    missing = np.isnan(values)
-    return ledger.per_customer(np.where(missing, 0.0, values) if missing.any() else values)
-
-
 def customer_costs(ledger: Ledger, customers: pd.DataFrame | None) -> pd.DataFrame:
     """Group and cost items of the customer table, aligned to the ledger's customers."""
     out = pd.DataFrame(index=ledger.customer_ids)
@@ -90,22 +77,20 @@ def margins(
         revenue).
     problems : list of Problem
     """
-    rows = ledger.rows
-    revenue = ledger.revenue
-    net = ledger.per_customer(revenue)
-    discount = _column_sum(ledger, "discount")
-    cogs_rows = _column(rows, "cost_of_goods")
-    if cogs_rows is None:
+    net = ledger.money("revenue")
+    discount = ledger.money("discount")
+    cogs_cents = ledger.cents("cost_of_goods")
+    if cogs_cents is None:
         cogs = settings.cogs_rate * net  # Σ rate × revenue, without a row-sized temporary
     else:
-        missing = np.isnan(cogs_rows)
+        missing = np.isnan(cogs_cents)
+        cogs = ledger.sum_cents(cogs_cents)
         if missing.any():
-            cogs_rows = cogs_rows.copy()
-            cogs_rows[missing] = revenue[missing] * settings.cogs_rate
-        cogs = ledger.per_customer(cogs_rows)
+            # The rate applies to the exact revenue sum of those rows, not row by row.
+            cogs = cogs + settings.cogs_rate * ledger.money("revenue", missing)
     db1 = net - cogs
 
-    shipping = _column_sum(ledger, "shipping_cost")
+    shipping = ledger.money("shipping_cost")
     order_costs = settings.order_handling_cost * orders + settings.return_handling_cost * returned
     db2 = db1 - shipping - order_costs
 
@@ -176,3 +161,58 @@ def _fixed_cost_shares(
         total = weight.sum()
         fixed[members] += amount * (weight / total if total > 0 else 1.0 / members.sum())
     return fixed, problems
+
+
+def assumption_notes(
+    ledger: Ledger,
+    settings: Settings,
+    orders: np.ndarray,
+    returned: np.ndarray,
+    contacts_cost: np.ndarray,
+) -> list[Problem]:
+    """Name every setting that changed a DB figure because the data did not say otherwise.
+
+    The cost-of-goods rate where the column is missing or blank, the cost per order and per
+    returned order, the cost of advertising contacts, each order counted from rows when there
+    are no order numbers: each is a note with the value used and the total it moved.
+    """
+    settings_table = texts.TABLE_NAMES["settings"]
+    tx_table = texts.TABLE_NAMES["transactions"]
+    rate = texts.format_percent(settings.cogs_rate, 1)
+    notes: list[Problem] = []
+
+    def note(code: str, table: str, column: str, **params: object) -> None:
+        notes.append(
+            Problem(
+                code, texts.message(code, **params), table=table, column=column, severity="note"
+            )
+        )
+
+    # The same exact cent sums as margins(), so a note's total is the amount the DB moved.
+    cogs_cents = ledger.cents("cost_of_goods")
+    cogs_header = texts.header("transactions", "cost_of_goods")
+    if cogs_cents is None:
+        total = settings.cogs_rate * float(ledger.money("revenue").sum())
+        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate,
+             total=texts.format_euro(total))
+    else:
+        blank = np.isnan(cogs_cents)
+        if blank.any():
+            total = settings.cogs_rate * float(ledger.money("revenue", blank).sum())
+            note("cogs_rate_blank", tx_table, cogs_header, rate=rate,
+                 count=texts.format_int(int(blank.sum())), total=texts.format_euro(total))
+    if "order_id" not in ledger.rows:
+        note("orders_from_rows", tx_table, texts.header("transactions", "order_id"))
+    for code, key, count in (
+        ("order_cost_assumed", "order_handling_cost", int(orders.sum())),
+        ("return_cost_assumed", "return_handling_cost", int(returned.sum())),
+    ):
+        cost = float(getattr(settings, key))
+        if cost > 0 and count > 0:
+            note(code, settings_table, texts.SETTING_LABELS[key], cost=texts.format_euro(cost),
+                 count=texts.format_int(count), total=texts.format_euro(cost * count))
+    total = float(contacts_cost.sum())
+    if total > 0:
+        note("contact_cost_assumed", settings_table, texts.SETTING_LABELS["contact_costs"],
+             total=texts.format_euro(total))
+    return notes

@@ -46,7 +46,7 @@ def customer_values(ledger: Ledger, settings: Settings) -> pd.DataFrame:
         frequency = purchase_days
     else:
         frequency = count_orders(ledger, purchase)
-    net = ledger.per_customer(ledger.revenue)
+    net = ledger.money("revenue")
     if settings.monetary_basis == "average":
         with np.errstate(invalid="ignore", divide="ignore"):
             monetary = np.where(purchase_days > 0, net / np.maximum(purchase_days, 1), 0.0)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl.core.contacts import ContactLog
-from kundenwert_xl.core.ledger import NO_DAY, Ledger
+from kundenwert_xl.core.ledger import NO_DAY, Ledger, exact_sums, natural_ranks
 from kundenwert_xl.core.rfm import count_orders
 from kundenwert_xl.settings import Band, Settings
 
@@ -33,8 +33,12 @@ def band_points(values: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
     return np.where(np.isnan(values), np.nan, points[index])
 
 
-def _orders(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per purchase (order with revenue): customer, day, value, key, in order-key order."""
+def _purchases(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per purchase (order with revenue): customer, day, value in cents, order-number code.
+
+    A purchase's value is the exact sum of its order's positive rows, its day the order's last
+    day; the code points into :attr:`Ledger.order_labels` (-1 for a row without a number).
+    """
     purchase = ledger.revenue > 0
     keys = ledger.order_keys[purchase]
     if ledger.order_owner is None:
@@ -42,54 +46,84 @@ def _orders(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
         pair = ledger.codes[purchase].astype("int64") * (int(ledger.order_keys.max()) + 1) + keys
         keys = np.unique(pair, return_inverse=True)[1]
     size = int(keys.max()) + 1
-    value = np.bincount(keys, weights=ledger.revenue[purchase], minlength=size)
+    value = exact_sums(keys, ledger.revenue_cents[purchase], size)
     day = np.full(size, NO_DAY, dtype="int64")
     np.maximum.at(day, keys, ledger.day[purchase])
     owner = np.full(size, -1, dtype=np.intp)
     owner[keys] = ledger.codes[purchase]
+    label = np.full(size, -1, dtype="int64")
+    label[keys] = ledger.order_codes[purchase]
     orders = np.flatnonzero(day != NO_DAY)
-    return owner[orders], day[orders], value[orders], orders
+    return owner[orders], day[orders], value[orders], label[orders]
+
+
+def same_day_positions(label: np.ndarray, value: np.ndarray, labels: pd.Index) -> np.ndarray:
+    """Position of each purchase in the order that decides between purchases of one day.
+
+    Purchases with an order number come first, by the number in natural order
+    (:func:`~kundenwert_xl.core.ledger.natural_ranks`); purchases without one follow; then the
+    smaller amount first. Later positions count as more recent. Only the label codes in use are
+    ranked, so ranking the few tied purchases costs little.
+    """
+    blank = label < 0
+    rank = np.zeros(len(label), dtype="int64")
+    if not blank.all():
+        used, inverse = np.unique(label[~blank], return_inverse=True)
+        rank[~blank] = natural_ranks(labels[used])[inverse]
+    position = np.empty(len(label), dtype="int64")
+    position[np.lexsort((value, rank, blank))] = np.arange(len(label))
+    return position
 
 
 def last_purchases_mean(ledger: Ledger, n_last: int, method: str = "auto") -> np.ndarray:
     """Mean value of each customer's ``n_last`` most recent purchases (orders with revenue).
 
-    A purchase's value is the positive revenue of its order; its day the order's last day.
-    Orders on the same day count newest-first by order key, so the result does not depend on
-    row order. For a few purchases (``method="rounds"``, the default up to 8) each round takes
-    every customer's newest remaining purchase with one ``maximum.at``; otherwise one sort.
+    "Most recent" is defined by the data alone (README, "Definitions worth knowing"): by the
+    purchase day; on one day by :func:`same_day_positions` (order number in natural order,
+    purchases without a number after those with one, then the larger amount as the later).
+    Purchases equal in all of these are equal in value, so which one is taken cannot matter.
+    Values are summed in whole cents, so the mean does not depend on the row order either.
+
+    For a few purchases (``method="rounds"``, the default up to 8) each round takes every
+    customer's newest remaining purchase with one ``maximum.at``, and ranks only the purchases
+    that share that day; otherwise one sort over all purchases.
     """
     if not (ledger.revenue > 0).any():
         return np.full(ledger.n_customers, np.nan)
-    cust, day, value, key = _orders(ledger)
-    total = np.zeros(ledger.n_customers)
-    count = np.zeros(ledger.n_customers, dtype="int64")
+    n = ledger.n_customers
+    cust, day, value, label = _purchases(ledger)
+    total = np.zeros(n)
+    count = np.zeros(n, dtype="int64")
     if method == "rounds" or (method == "auto" and n_last <= 8):
-        # One number per purchase that orders by day, then by key: newest = largest.
-        rank = (day - day.min()) * (int(key.max()) + 1) + key
-        remaining = np.ones(len(rank), dtype=bool)
+        remaining = np.ones(len(day), dtype=bool)
         for _ in range(n_last):
-            best = np.full(ledger.n_customers, -1, dtype="int64")
-            np.maximum.at(best, cust[remaining], rank[remaining])
-            chosen = remaining & (rank == best[cust])
+            newest = np.full(n, NO_DAY, dtype="int64")
+            np.maximum.at(newest, cust[remaining], day[remaining])
+            chosen = remaining & (day == newest[cust])
             if not chosen.any():
                 break
-            total += np.bincount(cust[chosen], weights=value[chosen], minlength=ledger.n_customers)
-            count += np.bincount(cust[chosen], minlength=ledger.n_customers)
+            tied = chosen & (np.bincount(cust[chosen], minlength=n)[cust] > 1)
+            if tied.any():
+                at = np.flatnonzero(tied)
+                position = same_day_positions(label[at], value[at], ledger.order_labels)
+                best = np.full(n, -1, dtype="int64")
+                np.maximum.at(best, cust[at], position)
+                chosen[at] = position == best[cust[at]]
+            total += exact_sums(cust[chosen], value[chosen], n)
+            count += np.bincount(cust[chosen], minlength=n)
             remaining &= ~chosen
     else:
-        newest_first = np.lexsort((-key, day.max() - day, cust))
+        position = same_day_positions(label, value, ledger.order_labels)
+        newest_first = np.lexsort((-position, -day, cust))
         cust_sorted = cust[newest_first]
         start = np.ones(len(newest_first), dtype=bool)
         start[1:] = cust_sorted[1:] != cust_sorted[:-1]
         first_of_group = np.maximum.accumulate(np.where(start, np.arange(len(newest_first)), 0))
         take = (np.arange(len(newest_first)) - first_of_group) < n_last
-        total = np.bincount(
-            cust_sorted[take], weights=value[newest_first][take], minlength=ledger.n_customers
-        )
-        count = np.bincount(cust_sorted[take], minlength=ledger.n_customers)
+        total = exact_sums(cust_sorted[take], value[newest_first][take], n)
+        count = np.bincount(cust_sorted[take], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        return np.where(count > 0, total / (100.0 * np.maximum(count, 1)), np.nan)
 
 
 def rfmr_points(

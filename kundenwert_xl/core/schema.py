@@ -8,6 +8,8 @@ categoricals) take a fast path without copies, so a million rows validate in mil
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl import texts
-from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.core.errors import KundenwertError, Problem, Severity
 
 Kind = Literal["id", "date", "number", "cost", "bool", "text"]
 
@@ -26,6 +28,11 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 # date column is far more likely a date mangled into digits (31.02.2024 -> 31022024).
 _EXCEL_SERIAL_MAX = 73050
 _MAX_PROBLEMS_PER_COLUMN = 50  # enough to fix a pattern; a million identical lines help no one
+#: Largest amount (euros, either sign) one row may carry. Beyond it a value is a typo or a
+#: placeholder, and sums of such values leave float64's exact range (1e308 overflows to inf).
+AMOUNT_LIMIT = 1e12
+#: Problem codes of the schema that do not stop the analysis: they name an assumption.
+NOTE_CODES = frozenset({"zone_offset"})
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
 
 
 def validate(
-    frame: pd.DataFrame, table: str, first_row: int = 2, only: tuple[str, ...] | None = None
+    frame: pd.DataFrame,
+    table: str,
+    first_row: int = 2,
+    only: tuple[str, ...] | None = None,
+    notes: list[Problem] | None = None,
 ) -> pd.DataFrame:
     """Return a clean frame with internal column names and parsed types, or raise.
 
@@ -94,6 +105,9 @@ def validate(
         point at the right row of the sheet.
     only : tuple of str, optional
         Parse only these columns (the required ones are always checked for presence).
+    notes : list of Problem, optional
+        Receives the problems that do not stop the analysis (notes such as a date read without
+        its zone offset), so the caller can report them next to the result.
 
     Returns
     -------
@@ -106,12 +120,16 @@ def validate(
     ------
     KundenwertError
         With every problem found: missing or duplicate columns, empty table, blank ids,
-        unparseable dates or numbers, NaN/inf, negative costs.
+        unparseable dates or numbers, NaN/inf, negative costs, amounts beyond
+        :data:`AMOUNT_LIMIT`, dates outside :data:`DATE_MIN`..:data:`DATE_MAX`, two-digit
+        years, a customer listed twice in the customer table.
     """
     clean, problems = _parse_all(frame, table, first_row, only)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise KundenwertError(errors)
+    if notes is not None:
+        notes.extend(problems)
     return clean
 
 
@@ -147,6 +165,15 @@ def _parse_all(
         out[name] = parsed
         for code, mask in bad.items():
             problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
+    if table == "customers" and "customer_id" in out:
+        codes = np.asarray(out["customer_id"].array.codes)
+        repeated = pd.Series(codes).duplicated(keep="first").to_numpy() & (codes >= 0)
+        if repeated.any():
+            spec = next(c for c in schema if c.name == "customer_id")
+            raw = frame.iloc[:, next(p for p, n in mapping.items() if n == "customer_id")]
+            problems.extend(
+                _row_problems("duplicate_customer", repeated, raw, table, spec, first_row)
+            )
     # copy=False: columns already parsed (or unchanged) are shared, not duplicated.
     clean = pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)
     # Top-down like the sheet; within a row in column order (the sort is stable).
@@ -154,8 +181,8 @@ def _parse_all(
     return clean, problems
 
 
-def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> dict[int, str]:
-    """Map column positions to internal names; report duplicates."""
+@functools.cache
+def _header_lookup(table: str) -> dict[str, str]:
     lookup = {name.casefold(): name for name in texts.HEADERS[table]}
     lookup.update({de.casefold(): name for name, de in texts.HEADERS[table].items()})
     lookup.update(
@@ -165,10 +192,20 @@ def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> di
             if name in texts.HEADERS[table]
         }
     )
+    return lookup
+
+
+def column_name(table: str, label: object) -> str | None:
+    """The internal column name a header means in ``table`` (German, alias or internal)."""
+    return _header_lookup(table).get(str(label).strip().casefold())
+
+
+def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> dict[int, str]:
+    """Map column positions to internal names; report duplicates."""
     mapping: dict[int, str] = {}
     seen: dict[str, int] = {}
     for position, label in enumerate(frame.columns):
-        name = lookup.get(str(label).strip().casefold())
+        name = column_name(table, label)
         if name is None:
             continue
         if name in seen:
@@ -191,6 +228,7 @@ def _row_problems(
 ) -> list[Problem]:
     rows = np.flatnonzero(mask)
     header = texts.header(table, spec.name)
+    severity: Severity = "note" if code in NOTE_CODES else "error"
     found = []
     for i in rows[:_MAX_PROBLEMS_PER_COLUMN]:
         value = raw.iloc[i]
@@ -205,6 +243,7 @@ def _row_problems(
                 row=int(i) + first_row,
                 column=header,
                 value=shown,
+                severity=severity,
             )
         )
     if len(rows) > _MAX_PROBLEMS_PER_COLUMN:
@@ -214,6 +253,7 @@ def _row_problems(
                 texts.message("more_rows", count=len(rows) - _MAX_PROBLEMS_PER_COLUMN),
                 table=texts.TABLE_NAMES[table],
                 column=header,
+                severity=severity,
             )
         )
     return found
@@ -297,9 +337,14 @@ def _parse_number(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np
         blank = values.isna().to_numpy()
     else:
         values, blank, bad = _parse_number_text(s)
-    infinite = np.isinf(values.to_numpy())
+    array = values.to_numpy()
+    infinite = np.isinf(array)
     if infinite.any():
         bad["not_finite"] = infinite
+    with np.errstate(invalid="ignore"):
+        implausible = np.isfinite(array) & (np.abs(array) > AMOUNT_LIMIT)
+    if implausible.any():
+        bad["implausible_amount"] = implausible
     if required and blank.any():
         bad["blank_number"] = blank
     return values, bad
@@ -336,85 +381,208 @@ def _parse_cost(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
     return values, bad
 
 
-_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
-_DE_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}$")
+#: Dates the analysis accepts: Excel's own calendar (serials 1 to 73050). Anything outside is a
+#: typo (``31.12.9999`` as "open end", ``0001-01-01`` as "no date") and would become the Stichtag.
+DATE_MIN = np.datetime64("1900-01-01", "D")
+DATE_MAX = np.datetime64("2099-12-31", "D")
+_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,4})$")
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
 _SLASH_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 
 
 def _parse_date(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.ndarray]]:
+    """Dates at day precision from datetimes, Excel serial numbers or text.
+
+    Text is ``TT.MM.JJJJ`` or ISO ``JJJJ-MM-TT`` (a time and a zone offset after it are
+    allowed; the date counts as written, the offset is not applied and is reported as a note).
+    Refused, each with its own problem: two-digit years (``06.01.99``: 1999 or 2099?), dates
+    outside 1900-01-01..2099-12-31, the serial 60 (Excel's non-existent 29.02.1900).
+    """
     bad: dict[str, np.ndarray] = {}
+    n = len(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        values = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-        values = values.dt.floor("D") if _has_time(values) else values
+        if getattr(s.dt, "tz", None) is not None:
+            bad["zone_offset"] = s.notna().to_numpy()
+            s = s.dt.tz_localize(None)
+        days = s.to_numpy().astype("datetime64[D]")
+        known = ~np.isnat(days)
     elif pd.api.types.is_numeric_dtype(s.dtype):
-        values, serial_bad = _from_serial(s.astype("float64"))
-        if serial_bad.any():
-            bad["bad_date"] = serial_bad
+        days, serial_bad, known = _from_serial(s.to_numpy(dtype="float64"))
+        bad.update(serial_bad)
     else:
-        values, bad = _parse_mixed_dates(s)
-    blank = values.isna().to_numpy() & ~np.any(list(bad.values()) or [np.zeros(len(s), bool)], 0)
+        days, known, bad = _parse_mixed_dates(s)
+    outside = known & ((days < DATE_MIN) | (days > DATE_MAX))
+    if outside.any():
+        bad["date_out_of_range"] = outside
+    ok = known & ~outside
+    values = pd.Series(
+        np.where(ok, days, np.datetime64("NaT")).astype("datetime64[ns]"), index=s.index
+    )
+    refused = np.zeros(n, dtype=bool)
+    for code, mask in bad.items():
+        if code != "zone_offset":
+            refused |= mask
+    blank = ~known & ~refused
     if required and blank.any():
         bad["blank_date"] = blank
     return values, bad
 
 
-def _has_time(values: pd.Series) -> bool:
-    arr = values.to_numpy()
-    ticks_per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(arr.dtype)[0])
-    return bool((arr.view("int64") % ticks_per_day).any())
+def _from_serial(arr: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Excel serial numbers as days, with Excel's 1900 leap-year quirk undone.
+
+    Excel counts a 29.02.1900 that never was (serial 60), so serials 1..59 are one day later
+    than the epoch 1899-12-30 gives: day 1 is 1900-01-01. Serial 60 itself is refused.
+
+    Returns
+    -------
+    days : numpy.ndarray of datetime64[D]
+    bad : dict
+        ``bad_date`` for numbers that are no serial in 1..73050, ``excel_1900_leap`` for 60.
+    known : numpy.ndarray of bool
+        Where a day was found.
+    """
+    finite = np.isfinite(arr)
+    ok = finite & (arr >= 1) & (arr <= _EXCEL_SERIAL_MAX)
+    whole = np.floor(np.where(ok, arr, 0)).astype("int64")
+    phantom = ok & (whole == 60)
+    ok &= ~phantom
+    offset = whole + (whole < 60)
+    days = np.where(ok, EXCEL_EPOCH + offset.astype("timedelta64[D]"), np.datetime64("NaT"))
+    bad = {}
+    wrong = ~ok & ~phantom & ~np.isnan(arr)
+    if wrong.any():
+        bad["bad_date"] = wrong
+    if phantom.any():
+        bad["excel_1900_leap"] = phantom
+    return days.astype("datetime64[D]"), bad, ok
 
 
-def _from_serial(x: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    arr = x.to_numpy(dtype="float64")
-    ok = np.isfinite(arr) & (arr >= 1) & (arr <= _EXCEL_SERIAL_MAX)
-    days = np.where(ok, np.floor(np.where(ok, arr, 0)), 0).astype("int64")
-    dates = (EXCEL_EPOCH + days.astype("timedelta64[D]")).astype("datetime64[ns]")
-    out = pd.Series(np.where(ok, dates, np.datetime64("NaT")), index=x.index)
-    return out, ~ok & ~np.isnan(arr)
+def _days_of(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Calendar dates from their parts without pandas' nanosecond limits; invalid -> NaT."""
+    valid = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(valid, (year - 1970) * 12 + month - 1, 0)
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    following = (months + 1).astype("datetime64[M]").astype("datetime64[D]")
+    days = first + (np.where(valid, day, 1) - 1).astype("timedelta64[D]")
+    valid &= days < following
+    return np.where(valid, days, np.datetime64("NaT")).astype("datetime64[D]"), valid
 
 
-def _parse_mixed_dates(s: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]]:
+def _spread(n: int, positions: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[positions] = True
+    return mask
+
+
+def _parse_mixed_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     n = len(s)
-    result = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    obj = s.astype(object)
-    is_dt = obj.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year"))
-    is_dt = is_dt.fillna(False).to_numpy(dtype=bool)
-    if is_dt.any():
-        result[is_dt] = pd.to_datetime(obj[is_dt]).dt.tz_localize(None).dt.floor("D")
-    is_num = obj.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-    is_num = is_num.fillna(False).to_numpy(dtype=bool)
-    bad_mask = np.zeros(n, dtype=bool)
-    if is_num.any():
-        serial, serial_bad = _from_serial(pd.to_numeric(obj[is_num]).astype("float64"))
-        result[is_num] = serial.to_numpy()
-        bad_mask[np.flatnonzero(is_num)[serial_bad]] = True
-    text = obj.where(~(is_dt | is_num)).astype("string").str.strip()
-    # Readers hand over serial numbers of mixed columns as text ("45000"): still a serial.
-    serial_text = text.str.fullmatch(r"\d{1,7}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
-    if serial_text.any():
-        serial, serial_bad = _from_serial(pd.to_numeric(text[serial_text]).astype("float64"))
-        result[serial_text] = serial.to_numpy()
-        bad_mask[np.flatnonzero(serial_text)[serial_bad]] = True
-    iso = text.str.match(_ISO).fillna(False).to_numpy(dtype=bool)
-    german = text.str.fullmatch(_DE_DATE).fillna(False).to_numpy(dtype=bool)
-    slash = text.str.fullmatch(_SLASH_DATE).fillna(False).to_numpy(dtype=bool)
-    if iso.any():
-        result[iso] = pd.to_datetime(text[iso], errors="coerce", format="ISO8601").dt.floor("D")
-    if german.any():
-        parts = text[german].str.split(".", expand=True)
-        year = parts[2].astype(int)
-        year = year.where(year >= 100, year + 2000)
-        frame = pd.DataFrame({"year": year, "month": parts[1].astype(int), "day": parts[0]})
-        result[german] = pd.to_datetime(frame.astype(int), errors="coerce")
-    blank = _blank_mask(s)
-    unparsed = result.isna().to_numpy() & ~blank & ~bad_mask & ~slash
-    bad_mask |= unparsed
+    days = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    known = np.zeros(n, dtype=bool)
     bad: dict[str, np.ndarray] = {}
-    if bad_mask.any():
-        bad["bad_date"] = bad_mask
+
+    def flag(code: str, mask: np.ndarray) -> None:
+        bad[code] = bad.get(code, np.zeros(n, dtype=bool)) | mask
+
+    def put(at: np.ndarray, found: np.ndarray, valid: np.ndarray) -> None:
+        days[at[valid]], known[at[valid]] = found[valid], True
+
+    if s.dtype == object:
+        obj = s
+        present = obj.notna().to_numpy()
+        is_dt = obj.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64 | dt.date))
+        is_dt = is_dt.fillna(False).to_numpy(dtype=bool) & present
+        is_num = obj.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+        is_num = is_num.fillna(False).to_numpy(dtype=bool) & present
+        text = obj.where(~(is_dt | is_num)).astype("string[pyarrow]").str.strip()
+    else:
+        # A text column as the csv reader gives it: no Python object per row is looked at.
+        is_dt = is_num = np.zeros(n, dtype=bool)
+        text = s.astype("string[pyarrow]").str.strip()
+    if is_dt.any():
+        # Python dates from Excel (UDFs) or a mixed workbook column: take the date as written.
+        stamps = s[is_dt].map(pd.Timestamp)
+        aware = stamps.map(lambda t: t.tzinfo is not None).to_numpy(dtype=bool)
+        parts = [stamps.map(lambda t, a=a: getattr(t, a)) for a in ("year", "month", "day")]
+        found, valid = _days_of(*(p.to_numpy(dtype="int64") for p in parts))
+        at = np.flatnonzero(is_dt)
+        put(at, found, valid)
+        if aware.any():
+            flag("zone_offset", _spread(n, at[aware]))
+    if is_num.any():
+        found, serial_bad, valid = _from_serial(pd.to_numeric(s[is_num]).to_numpy("float64"))
+        at = np.flatnonzero(is_num)
+        put(at, found, valid)
+        for code, mask in serial_bad.items():
+            flag(code, _spread(n, at[mask]))
+
+    def matches(pattern: str) -> np.ndarray:
+        return text.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+
+    # Readers hand over serial numbers of mixed columns as text ("45000"): still a serial.
+    serial_text = matches(r"\d{1,7}(\.\d+)?")
+    if serial_text.any():
+        found, serial_bad, valid = _from_serial(
+            pd.to_numeric(text[serial_text]).to_numpy("float64")
+        )
+        at = np.flatnonzero(serial_text)
+        put(at, found, valid)
+        for code, mask in serial_bad.items():
+            flag(code, _spread(n, at[mask]))
+    # German TT.MM.JJJJ and ISO JJJJ-MM-TT: the usual fixed width is cut by position in Arrow;
+    # only the rare one-digit day or month goes through a regex per row.
+    german = matches(r"\d{2}\.\d{2}\.\d{4}")
+    if german.any():
+        at = np.flatnonzero(german)
+        put(at, *_days_of(*(_cut(text[german], a, b) for a, b in ((6, 10), (3, 5), (0, 2)))))
+    loose = matches(r"\d{1,2}\.\d{1,2}\.\d{1,4}") & ~german
+    if loose.any():
+        parts = text[loose].str.extract(_DE_DATE)
+        at = np.flatnonzero(loose)
+        two_digit = (parts[2].str.len() <= 2).to_numpy()
+        found, valid = _days_of(*(parts[i].astype("int64").to_numpy() for i in (2, 1, 0)))
+        put(at, found, valid & ~two_digit)
+        if two_digit.any():
+            flag("two_digit_year", _spread(n, at[two_digit]))
+    iso = matches(_ISO_DATE.pattern[1:-1])
+    if iso.any():
+        at = np.flatnonzero(iso)
+        fixed = text[iso].str.match(r"\d{4}-\d{2}-\d{2}").to_numpy(dtype=bool)
+        found = np.full(len(at), np.datetime64("NaT"), dtype="datetime64[D]")
+        valid = np.zeros(len(at), dtype=bool)
+        if fixed.any():
+            found[fixed], valid[fixed] = _days_of(
+                *(_cut(text[iso][fixed], a, b) for a, b in ((0, 4), (5, 7), (8, 10)))
+            )
+        if not fixed.all():
+            parts = text[iso][~fixed].str.extract(_ISO_DATE)
+            found[~fixed], valid[~fixed] = _days_of(
+                *(parts[i].astype("int64").to_numpy() for i in (0, 1, 2))
+            )
+        put(at, found, valid)
+        zone = r"[T ]\d{1,2}:\d{2}.*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+        zoned = text[iso].str.contains(zone, regex=True).to_numpy(dtype=bool)
+        if zoned.any():
+            flag("zone_offset", _spread(n, at[zoned]))
+    slash = matches(_SLASH_DATE.pattern[1:-1])
     if slash.any():
-        bad["ambiguous_date"] = slash
-    return result, bad
+        flag("ambiguous_date", slash)
+    refused = np.zeros(n, dtype=bool)
+    for code, mask in bad.items():
+        if code != "zone_offset":
+            refused |= mask
+    unparsed = ~known & ~_blank_mask(s) & ~refused
+    if unparsed.any():
+        flag("bad_date", unparsed)
+    return days, known, bad
+
+
+def _cut(text: pd.Series, start: int, stop: int) -> np.ndarray:
+    """Characters ``start:stop`` of each string as integers (digits checked by the caller)."""
+    return text.str.slice(start, stop).astype("int64").to_numpy()
 
 
 def _parse_bool(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.ndarray]]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl.core import schema
-from kundenwert_xl.core.ledger import build_ledger
+from kundenwert_xl.core.ledger import build_ledger, exact_sums
 
 Freq = Literal["D", "W", "M"]
 
@@ -89,7 +89,7 @@ def rfm_summary(
     all_periods = periods(ledger.day, freq)
     codes = ledger.codes[purchase].astype("int64")
     period = all_periods[purchase]
-    amount = ledger.revenue[purchase]
+    cents = ledger.revenue_cents[purchase]
     n = ledger.n_customers
     end = int(periods(np.array([ledger.reference_day]), freq)[0])
 
@@ -98,8 +98,9 @@ def rfm_summary(
     last = np.full(n, np.iinfo(np.int64).min, dtype="int64")
     np.maximum.at(last, codes, period)
     in_first = period == first[codes]
-    total = np.bincount(codes, weights=amount, minlength=n)
-    first_sum = np.bincount(codes, weights=np.where(in_first, amount, 0.0), minlength=n)
+    # Whole cents, summed exactly: the row order cannot change a bit of the sums.
+    total = exact_sums(codes, cents, n)
+    first_sum = exact_sums(codes, np.where(in_first, cents, 0.0), n)
     n_periods = ledger.count_distinct(all_periods, purchase)
 
     has = n_periods > 0
@@ -107,7 +108,7 @@ def rfm_summary(
     if mode == "clv":
         repeat = (n_periods - 1)[has]
         with np.errstate(invalid="ignore", divide="ignore"):
-            monetary = np.where(repeat > 0, (total - first_sum)[has] / repeat, 0.0)
+            monetary = np.where(repeat > 0, (total - first_sum)[has] / (100.0 * repeat), 0.0)
         out = pd.DataFrame(
             {
                 "frequency": repeat.astype("float64"),
@@ -122,7 +123,7 @@ def rfm_summary(
             {
                 "frequency": n_periods[has].astype("float64"),
                 "recency": (end - last)[has].astype("float64"),
-                "monetary_value": total[has] / n_periods[has],
+                "monetary_value": total[has] / (100.0 * n_periods[has]),
             },
             index=index,
         )

@@ -40,7 +40,13 @@ def value_score(rfmr: np.ndarray, db: np.ndarray, weights: tuple[float, float]) 
 
 
 def ranking(primary: np.ndarray, secondary: np.ndarray | None = None) -> np.ndarray:
-    """Positions 0..n−1 of a descending ranking; ties by ``secondary`` (desc), then input order."""
+    """Positions 0..n−1 of a descending ranking; ties by ``secondary`` (desc), then input order.
+
+    The input is in customer-number order (the ledger's sorted customer ids), so the last tie
+    rule is the customer number and the ranking depends on the data alone. Money arrives exact
+    to the cent, so customers with equal amounts tie exactly and this rule, not floating-point
+    noise, orders them.
+    """
     first = -np.nan_to_num(primary, nan=-np.inf)
     if secondary is None:
         return np.argsort(first, kind="stable")
@@ -69,11 +75,11 @@ def clv(
 def abc_classes(values: np.ndarray, limits: tuple[float, float], basis: str) -> np.ndarray:
     """ABC class per customer by a measure (revenue or DB), DOMAIN.md §5.1.
 
-    Customers are sorted by the measure, descending; equal values keep input order. With
-    ``basis="value"`` a customer belongs to the class in which the cumulative share *before*
-    adding it lies (the top customer is always A); shares are of the sum of positive values,
-    and customers with a value ≤ 0 are C. With ``basis="customers"`` the share of customers
-    ranked before decides.
+    Customers are sorted by the measure, descending; equal values keep input order (customer
+    number). With ``basis="value"`` a customer belongs to the class in which the cumulative
+    share *before* adding it lies (the top customer is always A); shares are of the sum of
+    positive values, and customers with a value ≤ 0 are C. With ``basis="customers"`` the share
+    of customers ranked before decides.
     """
     n = len(values)
     order = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")

@@ -1,43 +1,213 @@
 """Write result tables to new files: xlsx (XlsxWriter), csv (German dialect), parquet.
 
-Never in place: everything is written to a temporary file next to the target and renamed.
-Strings are never turned into formulas or links, so a customer name like ``=HYPERLINK(...)``
-from the data stays text.
+Never in place: everything is written to a temporary file next to the target and renamed. The
+temporary file is created with the ordinary permissions (the umask applies, as for any file the
+user saves) and carries a name that says whose it is, so a leftover of a killed run is
+recognisable and removed by the next run (:func:`remove_stale_temps`).
+
+Strings are never turned into formulas or links: XlsxWriter writes them as text, and in csv
+files every text cell that Excel would read as a formula is neutralised the way the OWASP
+CSV-injection guidance describes (:func:`neutralise_formulas`).
 """
 
 from __future__ import annotations
 
+import csv
+import errno
+import hashlib
+import io
 import os
-import tempfile
+import re
+import secrets
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from kundenwert_xl import texts
+from kundenwert_xl.core.errors import KundenwertError, Problem
+
+#: First characters that make Excel (and LibreOffice) read a csv cell as a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Every temporary file of ours starts with this, and nothing else does.
+TEMP_PREFIX = ".~kundenwert-"
+_TEMP_NAME = re.compile(r"\.~kundenwert-([0-9a-f]{6})-(\d+)-[0-9a-f]{8}-.+")
+#: A temporary file nobody has written to for this long belongs to a run that died (any host).
+STALE_AFTER_SECONDS = 3600
+_FILE_MODE = 0o666  # what open() asks for; the kernel subtracts the umask
+
+
+def _host_tag() -> str:
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def temp_name(path: Path) -> Path:
+    """The temporary file for ``path``: same folder, same suffix, name of host, process, target.
+
+    The target's stem is shortened so the name stays within the 255 bytes a folder entry allows.
+    """
+    path = Path(path)
+    token = secrets.token_hex(4)
+    return path.with_name(
+        f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-{token}-{path.stem[:80]}{path.suffix}"
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[str]:
+    """Delete leftovers of our own killed runs in ``folder``; return their names.
+
+    A temporary file is stale when it was made on this host by a process that no longer runs
+    (checked on POSIX only: on Windows signal 0 would stop the process), or when nobody has
+    written to it for :data:`STALE_AFTER_SECONDS`. Files that do not carry our name are never
+    touched.
+    """
+    removed: list[str] = []
+    try:
+        entries = list(Path(folder).glob(f"{TEMP_PREFIX}*"))
+    except OSError:
+        return removed
+    here, now = _host_tag(), time.time()
+    for entry in entries:
+        match = _TEMP_NAME.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.lstat()
+        except OSError:
+            continue
+        dead = os.name == "posix" and match[1] == here and not _process_alive(int(match[2]))
+        if dead or now - info.st_mtime > STALE_AFTER_SECONDS:
+            try:
+                entry.unlink()
+            except OSError:
+                continue
+            removed.append(entry.name)
+    return sorted(removed)
+
+
+def write_error_detail(exc: OSError) -> str:
+    """The German reason for an operating-system error while writing."""
+    reasons = {
+        errno.ENOSPC: "no_space",
+        getattr(errno, "EDQUOT", errno.ENOSPC): "no_space",
+        errno.EFBIG: "too_large",
+        errno.EACCES: "read_only",
+        errno.EPERM: "read_only",
+        errno.EROFS: "read_only",
+        errno.EISDIR: "is_folder",
+        errno.ENOENT: "no_folder",
+        errno.ENOTDIR: "no_folder",
+        errno.ENAMETOOLONG: "name_too_long",
+    }
+    key = reasons.get(exc.errno or -1)
+    if key is None:
+        return texts.WRITE_DETAILS["other"].format(detail=exc.strerror or str(exc))
+    return texts.WRITE_DETAILS[key]
+
+
+def write_error(path: Path, detail: str) -> KundenwertError:
+    """The domain error for a file that cannot be written (the CLI exits with 3)."""
+    return KundenwertError(
+        [
+            Problem(
+                "io",
+                texts.message("write_error", path=str(path), detail=detail),
+                table=Path(path).name,
+            )
+        ]
+    )
+
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file in the target folder, then rename it to ``path``."""
+    """Call ``write`` on a temporary file in the target folder, then rename it to ``path``.
+
+    Raises
+    ------
+    KundenwertError
+        With a German message when the operating system refuses the write (full disk,
+        read-only folder, the path is a folder, ...). The temporary file is removed.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp = temp_name(path)
     try:
-        write(Path(tmp))
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE))
+    except OSError as exc:
+        raise write_error(path, write_error_detail(exc)) from None
+    try:
+        write(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, write_error_detail(exc)) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every text cell that Excel would run as a formula made inert.
+
+    OWASP's CSV-injection guidance: a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return gets a leading single quote. Only text is touched: numbers (also negative
+    ones) stay numbers, and a text ``-abc`` becomes ``'-abc``. Column headers are treated alike.
+    """
+    out = frame.copy(deep=False)
+    for name in frame.columns:
+        column = frame[name]
+        try:
+            starts = column.str.startswith(FORMULA_TRIGGERS)
+        except AttributeError:  # no text in this column
+            continue
+        hit = starts.fillna(False).astype(bool).to_numpy()
+        if hit.any():
+            column = column.astype(object)
+            column[hit] = "'" + column[hit].astype(str)
+            out[name] = column
+    out.columns = [
+        f"'{c}" if isinstance(c, str) and c.startswith(FORMULA_TRIGGERS) else c for c in out.columns
+    ]
+    return out
+
+
 def write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Write tables to ``path``: one sheet each (xlsx) or the first table (csv, parquet)."""
+    """Write tables to ``path``: one sheet each (xlsx) or the first table (csv, parquet).
+
+    Raises
+    ------
+    KundenwertError
+        When the file cannot be written (see :func:`atomic_write`).
+    """
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         atomic_write(path, lambda tmp: _write_xlsx(tmp, tables))
     elif suffix == ".csv":
-        first = next(iter(tables.values()))
+        first = neutralise_formulas(next(iter(tables.values())))
+        # CRLF as Excel writes it; the csv module then also quotes any cell holding a lone CR,
+        # which Excel would otherwise take as the start of a new row.
         atomic_write(
             path,
-            lambda tmp: first.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig"),
+            lambda tmp: first.to_csv(
+                tmp,
+                sep=";",
+                decimal=",",
+                index=False,
+                encoding="utf-8-sig",
+                lineterminator="\r\n",
+                quoting=csv.QUOTE_MINIMAL,
+            ),
         )
     elif suffix in (".parquet", ".pq"):
         first = next(iter(tables.values()))
@@ -47,11 +217,16 @@ def write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    # XlsxWriter builds the file in memory and it is written here in one go: when the disk
+    # fails, XlsxWriter's own half-closed zip would otherwise print a traceback on exit.
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as xw:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as xw:
         for name, frame in tables.items():
             frame.to_excel(xw, sheet_name=name, index=False)
             sheet = xw.sheets[name]
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
             sheet.set_column(0, max(len(frame.columns) - 1, 0), 16)
+    with path.open("wb") as fh:
+        fh.write(buffer.getbuffer())

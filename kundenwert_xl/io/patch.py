@@ -8,7 +8,7 @@ dropped and ``fullCalcOnLoad`` set, so Excel recalculates user formulas over the
 Cells get the style of the cell that stood at the same place (the template pre-formats its
 fixed areas) or else their column's style, so number formats come from the workbook itself.
 Strings are written as inline strings: text that starts with ``=``, ``+``, ``-`` or ``@`` is
-text, never a formula. Cells in columns that no block uses are kept.
+text, never a formula; an empty text is an empty cell. Cells in columns that no block uses are kept.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def _cell_xml(ref: str, value: object, s: str) -> str:
     kind = type(value)
     if kind is str:
         text = escape(_INVALID_XML.sub("", value))
+        if not text:  # an empty text is an empty cell, not a string without characters
+            return f'<c r="{ref}"{s}/>' if s else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if kind is float:
         if math.isfinite(value):

@@ -17,15 +17,18 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.segments import PRESETS
@@ -38,22 +41,24 @@ XLWINGS_CONF_SHEET = "xlwings.conf"  # the name xlwings' VBA looks for
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 EXAMPLE_ROWS = 1000
 
-#: Sheet name -> VBA codeName (ASCII identifiers), in workbook order.
+#: Sheet name -> VBA codeName, in workbook order. The ``sh`` prefix keeps the document modules
+#: clear of every procedure and worksheet-function name: VBA names ignore case, and a module named
+#: like a function (``Kundenwert`` / ``KUNDENWERT``) can make the function's cells show #NAME?.
 SHEETS: dict[str, str] = {
-    texts.SHEET_NAMES["guide"]: "Anleitung",
-    texts.RESULT_SHEETS["overview"]: "Uebersicht",
-    texts.RESULT_SHEETS["customers"]: "Kundenwert",
-    texts.RESULT_SHEETS["segments"]: "Segmente",
-    texts.RESULT_SHEETS["pareto"]: "Pareto",
-    texts.RESULT_SHEETS["dilemma"]: "Dilemma",
-    texts.RESULT_SHEETS["targeting"]: "Ansprache",
-    texts.SHEET_NAMES["own_figures"]: "Kennzahlen",
-    texts.TABLE_NAMES["transactions"]: "Transaktionen",
-    texts.TABLE_NAMES["customers"]: "Kunden",
-    texts.TABLE_NAMES["contacts"]: "Werbekontakte",
-    texts.TABLE_NAMES["settings"]: "Einstellungen",
-    texts.RESULT_SHEETS["problems"]: "Pruefprotokoll",
-    XLWINGS_CONF_SHEET: "xlwingsConf",
+    texts.SHEET_NAMES["guide"]: "shAnleitung",
+    texts.RESULT_SHEETS["overview"]: "shUebersicht",
+    texts.RESULT_SHEETS["customers"]: "shKundenwert",
+    texts.RESULT_SHEETS["segments"]: "shSegmente",
+    texts.RESULT_SHEETS["pareto"]: "shPareto",
+    texts.RESULT_SHEETS["dilemma"]: "shDilemma",
+    texts.RESULT_SHEETS["targeting"]: "shAnsprache",
+    texts.SHEET_NAMES["own_figures"]: "shKennzahlen",
+    texts.TABLE_NAMES["transactions"]: "shTransaktionen",
+    texts.TABLE_NAMES["customers"]: "shKunden",
+    texts.TABLE_NAMES["contacts"]: "shWerbekontakte",
+    texts.TABLE_NAMES["settings"]: "shEinstellungen",
+    texts.RESULT_SHEETS["problems"]: "shPruefprotokoll",
+    XLWINGS_CONF_SHEET: "shXlwingsConf",
 }
 INPUT_FORMATS = {
     "date": report.DATE,
@@ -65,24 +70,45 @@ INPUT_FORMATS = {
     "marketing_costs": report.EURO,
     "service_costs": report.EURO,
 }
+# Only what must be the same on every PC. xlwings' GetConfig takes a key from this sheet as soon
+# as the key exists, even with an empty value, so an interpreter or conda key here would hide the
+# setting each PC has (kundenwert setup writes it into the user's xlwings.conf).
+# ADD_WORKBOOK_TO_PYTHONPATH=False keeps a workbook on OneDrive/SharePoint (a URL as FullName)
+# from breaking the Python path; the functions module comes from the installed package.
 XLWINGS_CONF = (
-    ("Interpreter_Win", ""),
-    ("Interpreter_Mac", ""),
-    ("PYTHONPATH", ""),
-    ("Conda Path", ""),
-    ("Conda Env", ""),
     ("UDF Modules", udf_wrappers.UDF_MODULE),
-    ("Debug UDFs", "False"),
-    ("Use UDF Server", "False"),
-    ("Show Console", "False"),
     ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
 )
 RIBBON_MODULE = "KundenwertRibbon"
+# Once when the workbook opens: a PC without Python (or without the DLL) is told so in German.
+WORKBOOK_OPEN = "Private Sub Workbook_Open()\n    PythonBereit True\nEnd Sub"
 
 TITLE_FONT = Font(bold=True, size=13, color="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+
+
+def _put(ws: Worksheet, row: int, col: int, value: object, *, formula: bool = False) -> Cell:
+    """Write one cell: text stays text, an empty text is an empty cell.
+
+    openpyxl stores every string that starts with ``=`` as a formula; our own texts (the guide's
+    example lines) would then be broken formulas that Excel removes with a repair prompt. Only
+    ``formula=True`` writes a formula.
+    """
+    if isinstance(value, str) and not value:
+        value = None
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str) and not formula:
+        cell.data_type = "s"
+    return cell
+
+
+def _put_row(ws: Worksheet, row: int, values: Iterable[object], col: int = 1) -> None:
+    """Write ``values`` as data (never formulas) into ``row`` from column ``col`` on."""
+    for j, value in enumerate(values, start=col):
+        if value is not None and value != "":  # no cell at all where there is nothing
+            _put(ws, row, j, value)
 
 
 def column_letter(spec: report.BlockSpec, source: str) -> str:
@@ -94,10 +120,10 @@ def column_letter(spec: report.BlockSpec, source: str) -> str:
 def _result_sheets(wb: openpyxl.Workbook) -> None:
     for spec in report.LAYOUT:
         ws = wb[spec.sheet]
-        ws.cell(spec.row, spec.col, spec.title).font = TITLE_FONT
+        _put(ws, spec.row, spec.col, spec.title).font = TITLE_FONT
         for j, column in enumerate(spec.columns):
             col = spec.col + j
-            cell = ws.cell(spec.row + 1, col, column.header)
+            cell = _put(ws, spec.row + 1, col, column.header)
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             letter = get_column_letter(col)
@@ -131,6 +157,9 @@ def _charts(wb: openpyxl.Workbook) -> None:
     xs = Reference(ws, min_col=pareto.col, min_row=first, max_row=last)
     ys = Reference(ws, min_col=pareto.col + 5, min_row=pareto.row + 1, max_row=last)
     whale.series.append(Series(ys, xs, title_from_data=True))
+    # Required by the schema (minOccurs=1); openpyxl leaves it out unless set. Excel writes
+    # "lineMarker" for the scatter charts it makes.
+    whale.scatterStyle = "lineMarker"
     whale.x_axis.number_format = whale.y_axis.number_format = "0%"
     ws.add_chart(whale, "X2")
 
@@ -195,8 +224,7 @@ def _forecast_chart(wb: openpyxl.Workbook) -> None:
 def _kennzahlen(wb: openpyxl.Workbook) -> None:
     """Ordinary formulas over the result sheets, the way a user builds on them."""
     ws = wb[texts.SHEET_NAMES["own_figures"]]
-    ws["A1"] = texts.KENNZAHLEN_TITLE
-    ws["A1"].font = TITLE_FONT
+    _put(ws, 1, 1, texts.KENNZAHLEN_TITLE).font = TITLE_FONT
     spec = report.SPECS["customers"]
     top, bottom = spec.first_data_row, 1048576
 
@@ -215,23 +243,24 @@ def _kennzahlen(wb: openpyxl.Workbook) -> None:
         "dilemma": f'=COUNTIFS({col("dilemma")},"{texts.YES}")',
         "negative_db3": f'=COUNTIFS({col("db3")},"<0")',
     }
-    ws.append([])
-    ws.append(list(texts.KENNZAHLEN_HEADERS))
+    r = 3
+    _put_row(ws, r, texts.KENNZAHLEN_HEADERS)
     for key, formula in formulas.items():
-        ws.append([texts.KENNZAHLEN_LABELS[key], formula])
-    ws.append([])
-    ws.append(list(texts.KENNZAHLEN_SEGMENT_HEADERS))
+        r += 1
+        _put(ws, r, 1, texts.KENNZAHLEN_LABELS[key])
+        _put(ws, r, 2, formula, formula=True)
+    r += 2
+    _put_row(ws, r, texts.KENNZAHLEN_SEGMENT_HEADERS)
     for rule in PRESETS["r_current"]:
-        name = texts.segment_name(rule.name)
-        r = ws.max_row + 1
-        ws.append(
-            [
-                name,
-                f"=COUNTIFS({col('segment')},$A{r})",
-                f"=SUMIFS({col('net_revenue')},{col('segment')},$A{r})",
-                f"=SUMIFS({col('db3')},{col('segment')},$A{r})",
-            ]
+        r += 1
+        _put(ws, r, 1, texts.segment_name(rule.name))
+        segment_formulas = (
+            f"=COUNTIFS({col('segment')},$A{r})",
+            f"=SUMIFS({col('net_revenue')},{col('segment')},$A{r})",
+            f"=SUMIFS({col('db3')},{col('segment')},$A{r})",
         )
+        for j, formula in enumerate(segment_formulas, start=2):
+            _put(ws, r, j, formula, formula=True)
     for row in ws.iter_rows(min_row=3):
         for cell in row[2:]:
             cell.number_format = report.EURO
@@ -245,9 +274,9 @@ def _input_table(wb: openpyxl.Workbook, key: str, frame) -> None:
     name = texts.TABLE_NAMES[key]
     ws = wb[name]
     columns = report.INPUT_COLUMNS[key]
-    ws.append([texts.header(key, c) for c in columns])
-    for values in frame[list(columns)].itertuples(index=False):
-        ws.append([_plain(v) for v in values])
+    _put_row(ws, 1, [texts.header(key, c) for c in columns])
+    for r, values in enumerate(frame[list(columns)].itertuples(index=False), start=2):
+        _put_row(ws, r, [_plain(v) for v in values])
     for j, column in enumerate(columns, start=1):
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = 15
@@ -270,11 +299,10 @@ def _plain(value: object) -> object:
 
 def _settings_sheet(wb: openpyxl.Workbook) -> None:
     ws = wb[texts.TABLE_NAMES["settings"]]
-    ws.append(list(texts.SETTING_TABLE_HEADERS))
-    for label, value, help_text in Settings().to_rows():
-        if texts.setting_key(label) == "segment_rules":
-            continue
-        ws.append([label, value, help_text])
+    _put_row(ws, 1, texts.SETTING_TABLE_HEADERS)
+    rows = [row for row in Settings().to_rows() if texts.setting_key(row[0]) != "segment_rules"]
+    for r, row in enumerate(rows, start=2):
+        _put_row(ws, r, row)
     ws.add_table(
         Table(
             displayName=texts.TABLE_NAMES["settings"],
@@ -285,12 +313,9 @@ def _settings_sheet(wb: openpyxl.Workbook) -> None:
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 44
     ws.column_dimensions["C"].width = 90
     start = 5
-    for j, header in enumerate(texts.SEGMENT_RULE_HEADERS):
-        ws.cell(1, start + j, header)
+    _put_row(ws, 1, texts.SEGMENT_RULE_HEADERS, start)
     for i, rule in enumerate(PRESETS["r_current"], start=2):
-        values = [texts.segment_name(rule.name), *rule.r, *rule.f, *rule.m]
-        for j, value in enumerate(values):
-            ws.cell(i, start + j, value)
+        _put_row(ws, i, [texts.segment_name(rule.name), *rule.r, *rule.f, *rule.m], start)
     last = get_column_letter(start + len(texts.SEGMENT_RULE_HEADERS) - 1)
     ws.add_table(
         Table(
@@ -311,8 +336,8 @@ def workbook_xml() -> bytes:
         ws.sheet_properties.codeName = code_name
     wb.code_name = "ThisWorkbook"
     guide = wb[texts.SHEET_NAMES["guide"]]
-    for line in texts.GUIDE:
-        guide.append([line])
+    for r, line in enumerate(texts.GUIDE, start=1):
+        _put_row(guide, r, [line])
     guide["A1"].font = TITLE_FONT
     guide.column_dimensions["A"].width = 130
     _result_sheets(wb)
@@ -324,8 +349,8 @@ def workbook_xml() -> bytes:
     _input_table(wb, "contacts", demo.contacts)
     _settings_sheet(wb)
     conf = wb[XLWINGS_CONF_SHEET]
-    for key, value in XLWINGS_CONF:
-        conf.append([key, value])
+    for r, row in enumerate(XLWINGS_CONF, start=1):
+        _put_row(conf, r, row)
     conf.sheet_state = "hidden"
     wb.active = 0
     created = dt.datetime(*FIXED_TIME)
@@ -336,16 +361,36 @@ def workbook_xml() -> bytes:
     return buf.getvalue()
 
 
+def _vba_string(text: str) -> str:
+    """Text as the inside of a VBA string literal (quotes doubled; one line)."""
+    return text.replace('"', '""').replace("\n", " ")
+
+
+def ribbon_source(source: str) -> str:
+    """The ribbon module with its words (texts.py) and the pinned xlwings DLL version filled in."""
+    from kundenwert_xl.pc.interpreter import PINNED_XLWINGS
+
+    values = {
+        "@XLWINGS_VERSION@": PINNED_XLWINGS,
+        "@MSG_NOT_SET_UP@": _vba_string(texts.VBA["not_set_up"]),
+        "@MSG_TITLE@": _vba_string(texts.VBA["title"]),
+        "@GUIDE_SHEET@": _vba_string(texts.SHEET_NAMES["guide"]),
+    }
+    for placeholder, value in values.items():
+        source = source.replace(placeholder, value)
+    return source
+
+
 def vba_modules() -> list[ovba.Module]:
     """Every module of the template's VBA project, in project order."""
     import xlwings
 
     source = Path(xlwings.__file__).parent
     ribbon = resources.files("kundenwert_xl.template").joinpath("vba", f"{RIBBON_MODULE}.bas")
-    modules = [ovba.document_module("ThisWorkbook", workbook=True)]
+    modules = [ovba.document_module("ThisWorkbook", workbook=True, body=WORKBOOK_OPEN)]
     modules += [ovba.document_module(code) for code in SHEETS.values()]
     modules += [
-        ovba.Module(RIBBON_MODULE, "standard", ribbon.read_text(encoding="utf-8")),
+        ovba.Module(RIBBON_MODULE, "standard", ribbon_source(ribbon.read_text(encoding="utf-8"))),
         ovba.Module("xlwings", "standard", (source / "xlwings.bas").read_text(encoding="utf-8")),
         ovba.class_module((source / "addin" / "Dictionary.cls").read_text(encoding="utf-8")),
         ovba.Module("xlwings_udfs", "standard", udf_wrappers.generate(TEMPLATE_NAME)),

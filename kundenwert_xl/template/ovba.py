@@ -295,8 +295,8 @@ def build(modules: list[Module]) -> bytes:
 # --- module texts ------------------------------------------------------------------------------
 
 
-def document_module(name: str, workbook: bool = False) -> Module:
-    """An empty document module (ThisWorkbook or a sheet) with Excel's attribute header."""
+def document_module(name: str, workbook: bool = False, body: str = "") -> Module:
+    """A document module (ThisWorkbook or a sheet) with Excel's attribute header, then ``body``."""
     base = WORKBOOK_BASE if workbook else WORKSHEET_BASE
     lines = [
         f'Attribute VB_Name = "{name}"',
@@ -308,7 +308,10 @@ def document_module(name: str, workbook: bool = False) -> Module:
         "Attribute VB_TemplateDerived = False",
         "Attribute VB_Customizable = True",
     ]
-    return Module(name, "document", "\r\n".join(lines) + "\r\n")
+    code = "\r\n".join(lines) + "\r\n"
+    if body:
+        code += "\r\n".join(body.splitlines()) + "\r\n"
+    return Module(name, "document", code)
 
 
 def class_module(exported: str) -> Module:

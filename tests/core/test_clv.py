@@ -314,7 +314,7 @@ def test_zero_spend_repeaters_are_left_out_and_named(cdnow_sample):
     tx = cdnow_sample.assign(revenue=cdnow_sample["revenue"].where(~zero, 0.0))
     model = kx.clv_model(tx, REFERENCE_DATE)
     notes = [p for p in model.problems if p.code == "clv_zero_spend_left_out"]
-    assert len(notes) == 1 and notes[0].severity == "warning"
+    assert len(notes) == 1 and notes[0].severity == "note"
     assert notes[0].message.startswith("2 Kunden")
     assert model.summary.loc[["1", "61"], "frequency"].tolist() == [2.0, 4.0]
     assert np.isfinite(model.clv(12, 0.1).to_numpy()).all()

@@ -15,6 +15,10 @@ CLV_1 = 36.71144580258801
 COLUMNS = ["p_alive", "expected_purchases", "expected_revenue", "clv_revenue", "clv_db"]
 
 
+# Customer 1's DB I share of net revenue, from the cents above: 29.60 / 74.02.
+DB1_RATIO_1 = 29.60 / 74.02
+
+
 def _with_costs(tx: pd.DataFrame) -> pd.DataFrame:
     return tx.assign(cost_of_goods=tx["revenue"] * 0.6, shipping_cost=2.0)
 
@@ -25,10 +29,11 @@ def test_forward_db_by_hand(cdnow_sample):
     result = kx.analyze(_with_costs(cdnow_sample), customers, settings=settings)
     row = result.customers.loc["1"]
     # Customer 1 until 30.09.1997: 29.33 (01.01.), 29.73 (18.01.), 14.96 (02.08.) = 74.02;
-    # DB I = 0.4 x 74.02 = 29.608; DB II = 29.608 - 3 x 2 shipping - 3 x 8 orders = -0.392;
-    # DB III = -0.392 - 100 marketing = -100.392.
+    # cost of goods 0.6 x each, money in whole cents per row (README): 17.598 -> 17.60,
+    # 17.838 -> 17.84, 8.976 -> 8.98 = 44.42; DB I = 74.02 - 44.42 = 29.60;
+    # DB II = 29.60 - 3 x 2 shipping - 3 x 8 orders = -0.40; DB III = -0.40 - 100 = -100.40.
     assert row[["net_revenue", "db1", "db2", "db3"]].tolist() == pytest.approx(
-        [74.02, 29.608, -0.392, -100.392]
+        [74.02, 29.60, -0.40, -100.40]
     )
     # The forward DB: D = CLV / spend discounted purchase days; per purchase day DB I ratio
     # 29.608 / 74.02 = 0.4 of the spend, less 30 / 3 = 10 of handling; the 100 of marketing
@@ -36,7 +41,7 @@ def test_forward_db_by_hand(cdnow_sample):
     # 4.345 x 7 = 30.415 days.
     discounted = CLV_1 / SPEND_1
     horizon_days = sum(30.415 / 1.1 ** (i / 12) for i in range(1, 13))
-    by_hand = discounted * (SPEND_1 * 0.4 - 10.0) - horizon_days * 100.0 / 273
+    by_hand = discounted * (SPEND_1 * DB1_RATIO_1 - 10.0) - horizon_days * 100.0 / 273
     assert row["clv_revenue"] == pytest.approx(CLV_1, rel=1e-4)
     assert row["clv_db"] == pytest.approx(by_hand, rel=1e-4)
     assert row["clv_db"] < 0  # loses margin today, loses margin tomorrow
@@ -59,8 +64,8 @@ def test_ranking_level_decides_which_costs_recur(cdnow_sample):
         for level in ("db1", "db2")
     }
     discounted = CLV_1 / SPEND_1
-    assert by["db1"] == pytest.approx(discounted * SPEND_1 * 0.4, rel=1e-4)
-    assert by["db2"] == pytest.approx(discounted * (SPEND_1 * 0.4 - 10.0), rel=1e-4)
+    assert by["db1"] == pytest.approx(discounted * SPEND_1 * DB1_RATIO_1, rel=1e-4)
+    assert by["db2"] == pytest.approx(discounted * (SPEND_1 * DB1_RATIO_1 - 10.0), rel=1e-4)
 
 
 def test_settings_in_german():
@@ -91,7 +96,7 @@ def test_refusal_is_a_note_and_leaves_the_rest_alone(fixture_tx):
     off = kx.analyze(fixture_tx, settings=settings.model_copy(update={"forecast_enabled": False}))
     # Repeat buyers: C1, C3, C4, C5 (DOMAIN.md §3.6 fixture).
     notes = [p for p in on.problems if p.code.startswith("clv_")]
-    assert [(p.code, p.severity) for p in notes] == [("clv_too_few_repeat", "warning")]
+    assert [(p.code, p.severity) for p in notes] == [("clv_too_few_repeat", "note")]
     assert notes[0].message.startswith("Keine Prognose: nur 4 Kunden")
     assert on.customers[COLUMNS].isna().all().all()
     pd.testing.assert_frame_equal(on.customers.drop(columns=COLUMNS), off.customers)
@@ -182,7 +187,7 @@ def test_ansprache_by_forward_db_without_forecast_says_so(fixture_tx):
     settings = kx.Settings(reference_date="2024-06-30", targeting_order="forecast_db")
     result = kx.analyze(fixture_tx, settings=settings)
     (note,) = [p for p in result.problems if p.code == "targeting_without_forecast"]
-    assert note.severity == "warning" and note.column == "Ansprache nach"
+    assert note.severity == "note" and note.column == "Ansprache nach"
     ranked = result.customers.sort_values("value_rank", kind="stable").index
     assert list(result.targeting.index) == list(ranked[: len(result.targeting)])
 

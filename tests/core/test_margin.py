@@ -93,5 +93,43 @@ def test_ranking_level_is_a_setting():
     by_db1 = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS, ranking_level="db1"))
     assert by_db4.facts["total_db"] == -34  # -35 - 4 + 5
     assert by_db1.facts["total_db"] == 152  # 112 + 30 + 10
-    codes = [p.code for p in by_db4.problems]
-    assert codes == ["clv_too_few_repeat", "db_total_not_positive"]  # a forecast needs 20
+    assert [p.code for p in by_db4.problems if p.severity != "note"] == ["db_total_not_positive"]
+
+
+def test_every_assumed_cost_is_a_note_with_its_total():
+    tx, customers, contacts = _inputs()
+    result = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS))
+    notes = {p.code: p for p in result.problems if p.severity == "note"}
+    assert set(notes) == {
+        "cogs_rate_blank", "order_cost_assumed", "return_cost_assumed", "contact_cost_assumed",
+        "clv_too_few_repeat",  # three customers: too few repeat buyers for a forecast
+    }
+    # One row without cost of goods: revenue 100 x rate 0.5 = 50.
+    assert notes["cogs_rate_blank"].message.startswith("1 Zeile(n) ohne Wareneinsatz")
+    blank = notes["cogs_rate_blank"].message
+    assert "50,0 %" in blank and "50,00 €" in blank
+    # Orders A1, A2, B1, C1 at 5 € = 20 €; one returned order at 10 €; contacts 1 + 1 + 3 = 5 €.
+    assert "bei 4 Aufträgen zusammen 20,00 €" in notes["order_cost_assumed"].message
+    assert "bei 1 Retouren zusammen 10,00 €" in notes["return_cost_assumed"].message
+    assert "zusammen 5,00 €" in notes["contact_cost_assumed"].message
+    assert notes["order_cost_assumed"].column == "Kosten je Auftrag (Euro)"
+
+
+def test_missing_cost_columns_and_order_numbers_are_named():
+    tx = pd.DataFrame(
+        {"Kundennr": ["A", "B"], "Datum": ["2024-01-02", "2024-01-03"], "Umsatz": [100.0, 50.0]}
+    )
+    result = kx.analyze(tx)
+    notes = {p.code: p for p in result.problems if p.severity == "note"}
+    assert set(notes) == {
+        "reference_date_assumed", "cogs_rate_assumed", "orders_from_rows", "order_cost_assumed",
+        "clv_no_repeat_purchases",  # two customers, one purchase each: no forecast
+    }
+    # Default rate 60 % of 150 € = 90 €; 2 orders at the default 8 € = 16 €.
+    assumed = notes["cogs_rate_assumed"].message
+    assert "60,0 %" in assumed and "90,00 €" in assumed
+    assert "zusammen 16,00 €" in notes["order_cost_assumed"].message
+    assert "03.01.2024" in notes["reference_date_assumed"].message
+    free = kx.analyze(tx, settings=kx.Settings(order_handling_cost=0))
+    assert "order_cost_assumed" not in {p.code for p in free.problems}
+

@@ -186,3 +186,17 @@ def test_empty_rows_at_the_end_of_a_table_are_ignored(tmp_path):
     # row 2 still has an amount; rows 3 and 4 are empty (blank text counts as empty)
     assert trim_blank_tail(frame)["Umsatz"].tolist() == [1.0, 2.0]
     assert trim_blank_tail(frame.iloc[2:]) is None
+
+
+def test_an_empty_text_is_written_as_an_empty_cell():
+    """Not as a string without characters (issue 9): styled it stays a cell, else it is left out."""
+    from kundenwert_xl.io.patch import rewrite_sheet
+
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1"/><sheetData><row r="1"><c r="B1" s="4"/></row></sheetData>'
+        b"</worksheet>"
+    )
+    out = rewrite_sheet(sheet, {1: [(1, ""), (2, ""), (3, "x")]}, {1, 2, 3})
+    assert b'<row r="1"><c r="B1" s="4"/><c r="C1" t="inlineStr">' in out
+    assert b'r="A1"' not in out

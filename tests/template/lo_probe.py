@@ -48,7 +48,8 @@ def main():
         library = doc.BasicLibraries.getByName("VBAProject")
         modules = list(library.getElementNames())
         sheet = doc.Sheets.getByIndex(0)
-        sheet.getCellByPosition(0, 0).setString("")
+        for i in range(8):
+            sheet.getCellByPosition(i, 0).setString("")
         error = None
         try:
             script = doc.getScriptProvider().getScript(
@@ -58,7 +59,8 @@ def main():
         except Exception as exc:  # the compile gate: a broken module stops the whole library
             error = str(exc)
         probe = sheet.getCellByPosition(0, 0).getString()
-        print(json.dumps({"modules": modules, "probe": probe, "error": error}))
+        cells = [sheet.getCellByPosition(i, 0).getString() for i in range(8)]
+        print(json.dumps({"modules": modules, "probe": probe, "cells": cells, "error": error}))
         doc.close(True)
         try:
             desktop.terminate()

@@ -74,3 +74,44 @@ def test_the_compile_gate_catches_a_broken_module(template_bytes, tmp_path):
     path.write_bytes(_with_project(template_bytes, [*_ours(), PROBE, BROKEN]))
     result = _probe(path, tmp_path)
     assert result["probe"] != "probe ok"
+
+
+def _guard_probe(tmp_path: Path) -> tuple[ovba.Module, ovba.Module]:
+    """A stand-in for xlwings.bas (which LibreOffice cannot compile) whose GetConfig answers from
+    one variable, and a probe that asks the ribbon module's guard about four PCs."""
+    ok, no_dll = tmp_path / "ok", tmp_path / "nodll"
+    for folder in (ok, no_dll):
+        folder.mkdir()
+        (folder / "pythonw.exe").write_bytes(b"")
+    # LibreOffice defines no Win64, so the guard looks for the 32-bit name; both lie here.
+    for dll in ("xlwings64-0.37.8.dll", "xlwings32-0.37.8.dll"):
+        (ok / dll).write_bytes(b"")
+    stub = ovba.Module(
+        "xlwings",
+        "standard",
+        'Attribute VB_Name = "xlwings"\nOption Explicit\nPublic StubInterpreter As String\n\n'
+        "Public Function GetConfig(configKey As String, Optional default As String = \"\", "
+        "Optional source As String = \"\") As Variant\n"
+        '    If configKey = "INTERPRETER_WIN" Then GetConfig = StubInterpreter Else GetConfig = default\n'
+        "End Function\n",
+    )
+    cases = [str(ok / "pythonw.exe"), str(no_dll / "pythonw.exe"), str(tmp_path / "none.exe")]
+    lines = [f'    StubInterpreter = "{path}"\n    target.getCellByPosition({i}, 0).setString(CStr(PythonBereit(False)))\n'
+             for i, path in enumerate(cases)]
+    probe = ovba.Module(
+        "Probe", "standard",
+        'Attribute VB_Name = "Probe"\nOption Explicit\n\nPublic Sub Probe(target As Object)\n'
+        + "".join(lines) + "End Sub\n",
+    )
+    return stub, probe
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_runs_the_setup_guard_of_the_ribbon(template_bytes, tmp_path):
+    stub, probe = _guard_probe(tmp_path)
+    path = tmp_path / "guard.xlsm"
+    path.write_bytes(_with_project(template_bytes, [*_ours(), stub, probe]))
+    result = _probe(path, tmp_path)
+    assert result["error"] is None
+    # Interpreter and DLL there; DLL missing; interpreter missing.
+    assert result["cells"][:3] == ["True", "False", "False"]

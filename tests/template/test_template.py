@@ -135,3 +135,21 @@ def ovba_modules():
     from kundenwert_xl.template.build import vba_modules
 
     return vba_modules()
+
+
+def test_our_texts_stay_text_and_only_kennzahlen_holds_formulas(template_file):
+    """Guide lines start with '=' (the function examples) and must be text cells, not formulas."""
+    import openpyxl
+
+    from kundenwert_xl import texts
+
+    wb = openpyxl.load_workbook(template_file)
+    guide = wb["Anleitung"]
+    examples = [line for line in texts.GUIDE if line.startswith("=")]
+    assert len(examples) == 7
+    stored = {c.value: c.data_type for c in guide["A"] if c.value in examples}
+    assert stored == dict.fromkeys(examples, "s")
+    cells = [(ws.title, c) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    with_formulas = {title for title, c in cells if c.data_type == "f"}
+    assert with_formulas == {"Kennzahlen"}
+    assert guide["A2"].value is None and wb["xlwings.conf"]["B1"].value is None

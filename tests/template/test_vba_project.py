@@ -145,3 +145,20 @@ def test_our_modules_compile_shape(template_zip):
     assert sources["xlwings"].splitlines()[2] == "'Version: 0.37.8"
     assert "MIT" in sources["Dictionary"] and "Copyright (C) 2014-present, Zoomer Analytics" in sources["xlwings"]
     assert sources["Dictionary"].startswith('Attribute VB_Name = "Dictionary"\r\nAttribute VB_Base =')
+
+
+def test_olevba_finds_the_setup_guard_in_every_ribbon_callback_and_on_open(template_file):
+    code = {
+        stream.split("/")[-1]: text
+        for _, stream, _, text in VBA_Parser(str(template_file)).extract_macros()
+    }
+    ribbon = code["KundenwertRibbon"]
+    for callback in ("NeuBerechnen", "EingabenPruefen", "BeispieldatenLaden", "Hilfe"):
+        body = re.search(rf"Public Sub {callback}\(.*?End Sub", ribbon, re.S).group(0)
+        assert "If Not PythonBereit(True) Then Exit Sub" in body, callback
+        # The guard comes before Python is asked for anything.
+        assert body.index("PythonBereit") < body.index("RunPython"), callback
+    assert re.search(r"Private Sub Workbook_Open\(\)\s+PythonBereit True\s+End Sub", code["ThisWorkbook"])
+    # The builder filled in the German message and the pinned DLL version.
+    assert "auf diesem PC nicht eingerichtet" in ribbon and '"xlwings64-0.37.8.dll"' in ribbon
+    assert "@" not in re.sub(r"'.*", "", ribbon)

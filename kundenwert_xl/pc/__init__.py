@@ -1,0 +1,1 @@
+"""The colleague's PC: how Excel finds Python (xlwings configuration, interpreter, DLL)."""

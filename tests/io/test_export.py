@@ -1,0 +1,86 @@
+"""The output side below the command: csv neutralisation, temp files, write errors."""
+
+import errno
+import os
+import time
+
+import pandas as pd
+import pytest
+
+from kundenwert_xl.core.errors import KundenwertError
+from kundenwert_xl.io import export
+
+
+def test_neutralise_touches_text_only_and_keeps_numbers():
+    frame = pd.DataFrame(
+        {
+            "id": pd.Series(["=1+1", "-abc", "K1", "@x", "\tt", "\rr", "+49"], dtype="str"),
+            "group": pd.Series(["=A", "B", "=A", "B", "B", "B", "-"], dtype="category"),
+            "mixed": pd.Series(["-5", -5.0, None, "a-b", 3, "=x", float("nan")], dtype=object),
+            "db": [-4.0, -0.5, 0.0, 1.0, -1e-9, 2.5, -3.0],
+            "-Kopf": [1, 2, 3, 4, 5, 6, 7],
+        }
+    )
+    out = export.neutralise_formulas(frame)
+    assert out["id"].tolist() == ["'=1+1", "'-abc", "K1", "'@x", "'\tt", "'\rr", "'+49"]
+    assert out["group"].tolist() == ["'=A", "B", "'=A", "B", "B", "B", "'-"]
+    assert out["mixed"].tolist()[:6] == ["'-5", -5.0, None, "a-b", 3, "'=x"]
+    assert pd.isna(out["mixed"].iloc[6])
+    assert out["db"].tolist() == [-4.0, -0.5, 0.0, 1.0, -1e-9, 2.5, -3.0]
+    assert out["db"].dtype == "float64"
+    assert list(out.columns) == ["id", "group", "mixed", "db", "'-Kopf"]
+    assert frame["id"].iloc[0] == "=1+1"  # the caller's frame is left alone
+
+
+def test_temp_names_are_ours_and_keep_the_suffix(tmp_path):
+    name = export.temp_name(tmp_path / ("x" * 300 + ".xlsx")).name
+    assert name.startswith(".~kundenwert-") and name.endswith(".xlsx")
+    assert export._TEMP_NAME.fullmatch(name)
+    assert len(name.encode()) < 255
+
+
+def test_stale_temps_other_hosts_are_removed_only_when_old(tmp_path):
+    old = tmp_path / ".~kundenwert-000000-1-0123abcd-a.xlsx"  # host tag of no real host here
+    fresh = tmp_path / ".~kundenwert-000000-2-0123abcd-b.xlsx"
+    near_miss = tmp_path / ".~kundenwert-zzzzzz-3-0123abcd-c.xlsx"
+    for path in (old, fresh, near_miss):
+        path.write_bytes(b"x")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    os.utime(near_miss, (two_hours_ago, two_hours_ago))
+    if export._host_tag() == "000000":  # pragma: no cover - one host in 16 million
+        pytest.skip("this host's tag is the one the test uses for a foreign host")
+    assert export.remove_stale_temps(tmp_path) == [old.name]
+    assert fresh.exists() and near_miss.exists()
+
+
+def test_a_failed_write_leaves_no_temp_and_says_why_in_german(tmp_path):
+    def fill_up(tmp):
+        with open("/dev/full", "wb") as full:  # the kernel's full disk: every write is ENOSPC
+            full.write(b"x" * 65536)
+            full.flush()
+
+    with pytest.raises(KundenwertError) as caught:
+        export.atomic_write(tmp_path / "r.csv", fill_up)
+    assert caught.value.problems[0].code == "io"
+    assert (
+        "kann nicht geschrieben werden: Der Datenträger ist voll"
+        in caught.value.problems[0].message
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "fragment"),
+    [
+        (errno.EROFS, "schreibgeschützt"),
+        (errno.EACCES, "keine Schreibrechte"),
+        (errno.EISDIR, "ist ein Ordner"),
+        (errno.ENOENT, "existiert nicht"),
+        (errno.EFBIG, "überschreitet die Größe"),
+        (errno.ENAMETOOLONG, "zu lang"),
+        (errno.EIO, "Das Betriebssystem meldet: Input/output error"),
+    ],
+)
+def test_every_write_errno_has_a_german_reason(code, fragment):
+    assert fragment in export.write_error_detail(OSError(code, os.strerror(code)))

@@ -1,0 +1,117 @@
+"""The message catalogue and the code agree: every key is used, every key used exists.
+
+Read from the package's source with ``ast`` (no import tricks): a key is *used* when its string
+appears as a constant in code outside the catalogue's own definition; a key is *looked up* when
+it is subscripted (``texts.CLI["written"]``), passed to ``texts.message`` or given to ``Problem``
+as its code.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from kundenwert_xl import texts
+from kundenwert_xl.core import schema
+
+PACKAGE = Path(texts.__file__).parent
+CATALOGUES = ("MESSAGES", "CLI", "IO_DETAILS", "UDF", "SETTING_DETAILS", "DOCTOR")
+
+
+def _trees() -> dict[Path, ast.Module]:
+    return {p: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _catalogue_nodes(tree: ast.Module) -> set[int]:
+    """ids of the key constants of the catalogue dicts themselves (their definitions)."""
+    skip: set[int] = set()
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id in CATALOGUES:
+            skip |= {id(k) for k in node.value.keys if k is not None}
+    return skip
+
+
+def _constants() -> set[str]:
+    found: set[str] = set()
+    for path, tree in _trees().items():
+        skip = _catalogue_nodes(tree) if path.name == "texts.py" else set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if id(node) not in skip:
+                    found.add(node.value)
+    return found
+
+
+def _lookups() -> list[tuple[str, str, str]]:
+    """(catalogue, key, where) for every literal lookup in the package."""
+    found = []
+    for path, tree in _trees().items():
+        where = path.relative_to(PACKAGE).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+                value = node.value
+                name = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
+                if name in CATALOGUES:
+                    found.append((name, node.slice.value, where))
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name == "message":
+                    found.append(("MESSAGES", node.args[0].value, where))
+                if name == "Problem":
+                    found.append(("code", node.args[0].value, where))
+    return found
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_every_key_is_used(catalogue):
+    used = _constants()
+    unused = sorted(k for k in getattr(texts, catalogue) if k not in used)
+    assert unused == [], f"texts.{catalogue}: keys nothing uses"
+
+
+def test_every_key_looked_up_exists():
+    missing = []
+    problem_codes = set(texts.MESSAGES) | {"io"} | {f"udf_{k}" for k in texts.UDF}
+    for catalogue, key, where in _lookups():
+        known = problem_codes if catalogue == "code" else getattr(texts, catalogue)
+        if key not in known:
+            missing.append((catalogue, key, where))
+    assert missing == []
+
+
+def test_problem_codes_raised_by_the_schema_parsers_have_messages():
+    """Codes the parsers put in their ``bad`` dicts become messages through a variable."""
+    tree = ast.parse((PACKAGE / "core" / "schema.py").read_text(encoding="utf-8"))
+    codes = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "bad"
+            and isinstance(node.slice, ast.Constant)
+        ):
+            codes.add(node.slice.value)
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", "") == "flag"
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            codes.add(node.args[0].value)
+        if isinstance(node, ast.IfExp) and isinstance(node.body, ast.Dict):
+            codes |= {k.value for k in node.body.keys}
+    codes |= set(schema.NOTE_CODES)
+    assert len(codes) >= 15
+    assert sorted(codes - set(texts.MESSAGES)) == []
+
+
+def test_the_lookup_finder_sees_real_lookups():
+    """Guards the test itself: it must find lookups it is known to have to check."""
+    lookups = {(c, k) for c, k, _ in _lookups()}
+    assert ("CLI", "written") in lookups and ("MESSAGES", "io_error") in lookups
+    assert ("IO_DETAILS", "not_regular") in lookups and ("code", "empty_table") in lookups
