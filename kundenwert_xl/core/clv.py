@@ -186,17 +186,27 @@ def _expected_purchases(
     r, alpha, a, b = (params[k] for k in BGNBD_PARAMS)
     big_a, big_b, big_c, z = np.broadcast_arrays(r + x, b + x, a + b + x - 1.0, t / (alpha + T + t))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_hyp = np.log(special.hyp2f1(big_a, big_b, big_c, z))
+        log_power = np.broadcast_to((r + x) * np.log((alpha + T) / (alpha + t + T)), z.shape)
+        hyp = special.hyp2f1(big_a, big_b, big_c, z)
+        # 1 - 2F1 x power: in logs (expm1) where 2F1 > 0, as lifetimes computes it; directly
+        # where 2F1 <= 0, which happens for x = 0 when a + b < 1 (lifetimes takes the log of
+        # it there and returns NaN).
+        second = np.where(
+            hyp > 0, -np.expm1(np.log(hyp) + log_power), 1.0 - hyp * np.exp(log_power)
+        )
         # Euler's transformation where the series overflows (lifetimes does the same), only
         # there: 2F1 is the costly part of every forecast.
-        bad = ~np.isfinite(log_hyp)
+        bad = ~np.isfinite(hyp)
         if bad.any():
             ca, cb, cc, cz = big_a[bad], big_b[bad], big_c[bad], z[bad]
-            log_hyp[bad] = np.log(special.hyp2f1(cc - ca, cc - cb, cc, cz)) + (
-                cc - ca - cb
-            ) * np.log1p(-cz)
+            other = special.hyp2f1(cc - ca, cc - cb, cc, cz)
+            log_rest = (cc - ca - cb) * np.log1p(-cz) + log_power[bad]
+            second[bad] = np.where(
+                other > 0,
+                -np.expm1(np.log(other) + log_rest),
+                1.0 - other * np.exp(log_rest),
+            )
         first = (a + b + x - 1.0) / (a - 1.0)
-        second = -np.expm1(log_hyp + (r + x) * np.log((alpha + T) / (alpha + t + T)))
         repeat = x > 0
         bx1 = np.where(repeat, b + x - 1.0, 1.0)
         odds = np.where(

@@ -428,3 +428,15 @@ def test_valid_input_gives_a_finite_forecast_or_a_named_refusal(
     assert np.isfinite(model.clv(12, 0.1).to_numpy()).all()
     low, high = clv_module.PARAM_RANGE
     assert all(low <= v <= high for v in model.params.values())
+
+
+def test_expected_purchases_when_a_plus_b_is_below_one():
+    # For x = 0 and a + b < 1 the hypergeometric term is negative; lifetimes takes its log
+    # (NaN). Reference: the model integrated numerically (scipy dblquad, frozen): a customer
+    # without repeat purchase is alive, lambda ~ Gamma(r, alpha + T), p ~ Beta(a, b), and
+    # E[Y(t) | lambda, p] = (1 - exp(-lambda p t)) / p.
+    params = {"r": 0.55, "alpha": 0.7, "a": 0.27, "b": 0.38}
+    got = clv_module._expected_purchases(
+        params, np.array([13.0, 52.0]), np.array([0.0]), np.array([0.0]), np.array([44.5])
+    )
+    assert got[0].tolist() == pytest.approx([0.14580667194102176, 0.4942646535044522], rel=1e-8)
