@@ -439,4 +439,4 @@ def test_expected_purchases_when_a_plus_b_is_below_one():
     got = clv_module._expected_purchases(
         params, np.array([13.0, 52.0]), np.array([0.0]), np.array([0.0]), np.array([44.5])
     )
-    assert got[0].tolist() == pytest.approx([0.14580667194102176, 0.4942646535044522], rel=1e-8)
+    assert got.tolist() == pytest.approx([0.14580667194102176, 0.4942646535044522], rel=1e-8)
