@@ -517,15 +517,19 @@ class CLVModel:
 
         week_days = np.minimum(np.arange(1, -(-length_days // 7) + 1) * 7, length_days)
         horizons = week_days / DAYS_PER_UNIT[self.time_unit]
-        expected = self._purchases_at(horizons.astype("float64"))
-        predicted = expected[:, -1]
+        # One week at a time (52 passes at most, each over all customers): the whole
+        # customers x weeks matrix and its temporaries cost ~10 arrays of that size.
+        totals = np.empty(len(horizons))
+        for i, horizon in enumerate(horizons):
+            predicted = self._purchases_at(np.array([float(horizon)]))[:, 0]
+            totals[i] = predicted.sum()
         cumulative = pd.DataFrame(
             {
                 "day": week_days,
                 "actual": np.searchsorted(np.sort(offset), week_days, side="right").astype(
                     "float64"
                 ),
-                "predicted": expected.sum(axis=0),
+                "predicted": totals,
             },
             index=pd.RangeIndex(1, len(week_days) + 1, name="week"),
         )
