@@ -117,15 +117,14 @@ def check(inputs: Inputs) -> Outcome:
 def decisions_from(rows: list[list[object]]) -> dict[str, str]:
     """The user's Entscheidung per Kundennr from the Dilemma block as read (header first).
 
-    Rows below the table (former decisions) are read too, so they stay after a recompute.
+    Columns are found by their position in the layout, never by the header text: a header
+    renamed in texts.py (or by the user) keeps every decision. Rows below the table (former
+    decisions) are read too, so they stay after a recompute.
     """
     if not rows:
         return {}
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    id_header = texts.RESULT_HEADERS["dilemma"]["customer_id"]
-    if id_header not in header or report.DECISION_HEADER not in header:
-        return {}
-    id_col, decision_col = header.index(id_header), header.index(report.DECISION_HEADER)
+    sources = [c.source for c in report.DILEMMA_COLUMNS]
+    id_col, decision_col = sources.index("customer_id"), sources.index("decision")
     found: dict[str, str] = {}
     for row in rows[1:]:
         if len(row) <= max(id_col, decision_col):

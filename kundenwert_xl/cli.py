@@ -7,19 +7,26 @@ Results go to files or stdout, progress and problems to stderr. Exit codes: 0 su
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.analysis import Analysis, Progress
 from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kundenwert_xl.actions import Inputs
 
 
 class ExitCode(IntEnum):
@@ -34,6 +41,37 @@ class ExitCode(IntEnum):
 #: Data rows an Excel sheet can hold below a header row.
 EXCEL_DATA_ROWS = 1_048_575
 
+def _german(message: str) -> str:
+    return texts.FRAMEWORK.get(message, message)
+
+
+def _german_plural(singular: str, plural: str, n: int) -> str:
+    return _german(singular if n == 1 else plural)
+
+
+def speak_german() -> None:
+    """Make typer (and click) say their own words (help headings, errors) in German.
+
+    They translate through module-level ``gettext`` functions bound at import; there is no
+    German catalogue for them, so these names are pointed at :data:`texts.FRAMEWORK`. Words
+    that typer's bundled click writes without ``gettext`` ("Usage:", "Error:") stay English.
+    """
+    import importlib
+
+    for name in ("typer.core", "typer._click.parser", "click.core", "click.exceptions",
+                 "click.formatting", "click.decorators", "click.types", "click.parser"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "_"):
+            module._ = _german
+        if hasattr(module, "ngettext"):
+            module.ngettext = _german_plural
+
+
+speak_german()
+
 app = typer.Typer(
     help=texts.CLI["app"],
     no_args_is_help=True,
@@ -47,17 +85,31 @@ out = Console(highlight=False, soft_wrap=True)
 
 @contextmanager
 def _progress() -> Iterator[Progress]:
-    """Show the current phase on stderr, only when it is a terminal (never in CI logs)."""
+    """Phase, bar and elapsed time on stderr, only when it is a terminal (never in CI logs).
+
+    The bar counts the phases of :data:`texts.PHASES` in their order: reading, checking, each
+    computing step, writing; a phase a command skips moves the bar on.
+    """
     if not sys.stderr.isatty():
         yield lambda phase: None
         return
-    with err.status(texts.PHASES["read"]) as status:
-        yield lambda phase: status.update(texts.PHASES.get(phase, phase))
+    order = list(texts.PHASES)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(texts.PHASES["read"], total=len(order) - 1)
+
+        def report(phase: str) -> None:
+            done = order.index(phase) if phase in order else None
+            bar.update(task, description=texts.PHASES.get(phase, phase), completed=done)
+
+        yield report
 
 
 def _fail(exc: KundenwertError) -> typer.Exit:
     errors = [p for p in exc.problems if p.severity == "error"]
-    err.print(texts.CLI["problems_header"].format(count=len(errors)))
+    err.print(
+        texts.CLI["problems_header"].format(count=texts.count(len(errors), "problem"))
+    )
     for problem in errors:
         err.print(f"  {problem.one_line()}")
     code = ExitCode.IO if any(p.code == "io" for p in errors) else ExitCode.INPUT
@@ -154,8 +206,8 @@ def print_headline(analysis: Analysis) -> None:
     out.print(
         texts.CLI["headline"].format(
             reference_date=ref,
-            customers=texts.format_int(len(analysis.customers)),
-            rows=texts.format_int(analysis.facts["transactions"]),
+            customers=texts.count(len(analysis.customers), "customer"),
+            rows=texts.count(analysis.facts["transactions"], "transaction"),
         )
     )
     for sentence in analysis.sentences():
@@ -306,9 +358,15 @@ def setup_cmd(
 
 @app.command("analyze", help=texts.CLI["analyze"])
 def analyze_cmd(
-    source: Annotated[Path, typer.Argument(help=texts.CLI["analyze"])],
+    source: Annotated[Path, typer.Argument(help=texts.CLI["arg_source"])],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output"])
+        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output_analyze"])
+    ] = None,
+    customers_file: Annotated[
+        Path | None, typer.Option("--kunden", help=texts.CLI["opt_customers"])
+    ] = None,
+    contacts_file: Annotated[
+        Path | None, typer.Option("--werbekontakte", help=texts.CLI["opt_contacts"])
     ] = None,
     reference_date: Annotated[
         str | None,
@@ -336,13 +394,18 @@ def analyze_cmd(
     from kundenwert_xl.actions import analyze_inputs
     from kundenwert_xl.io.export import write_tables
     from kundenwert_xl.io.readers import read_inputs
+    from kundenwert_xl.io.workbook import analysis_file
 
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
-    _check_output(target, force, TABLE_SUFFIXES, "analyze", source)
+    _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)
     try:
         with _progress() as progress:
             progress("read")
             inputs = read_inputs(source)
+            if customers_file is not None:
+                inputs.customers = _single_table(read_inputs, customers_file, "customers")
+            if contacts_file is not None:
+                inputs.contacts = _single_table(read_inputs, contacts_file, "contacts")
             workbook_settings = Settings.from_mapping(inputs.settings) if inputs.settings else None
             settings = _settings(
                 settings_file,
@@ -354,9 +417,12 @@ def analyze_cmd(
                 forecast_months,
                 forecast_rate,
             )
-            result = analyze_inputs(inputs, settings, progress)
-            progress("write")
-            write_tables(target, report.export_tables(result))
+            if target.suffix.lower() in MACRO_SUFFIXES:
+                result = analysis_file(target, inputs, settings, progress).analysis
+            else:
+                result = analyze_inputs(inputs, settings, progress)
+                progress("write")
+                write_tables(target, report.export_tables(result), report.export_specs())
     except KundenwertError as exc:
         raise _fail(exc) from None
     except OSError as exc:  # writes are reported by write_tables; this is the reading side
@@ -364,6 +430,14 @@ def analyze_cmd(
         raise typer.Exit(int(ExitCode.IO)) from None
     print_headline(result)
     err.print(texts.CLI["written"].format(path=target))
+
+
+def _single_table(read: Callable[[Path], Inputs], path: Path, key: str) -> pd.DataFrame | None:
+    """The one table of a csv/parquet file, or the table ``key`` of a workbook."""
+    inputs = read(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return getattr(inputs, key)
+    return inputs.transactions
 
 
 def main() -> None:

@@ -143,7 +143,8 @@ def _layer_text(interp: Interpreter) -> str:
     layer = interp.setting.layer
     if layer == "default":
         return d["layer_default"].format(name=interp.command)
-    return d[f"layer_{layer}"].format(key=interp.setting.key, source=interp.setting.source)
+    text = {"sheet": "layer_sheet", "directory": "layer_directory", "user": "layer_user"}[layer]
+    return d[text].format(key=interp.setting.key, source=interp.setting.source)
 
 
 def interpreter_findings(layers: ConfigLayers, machine: Machine) -> list[Finding]:

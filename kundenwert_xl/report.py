@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,8 @@ from kundenwert_xl.core.errors import Problem
 
 INT = "#,##0"
 EURO = '#,##0.00 "€"'
-PCT = "0.0%"
+PCT = "0.0 %"  # the space as in German practice, the same in every sheet and chart
+PCT0 = "0 %"
 SCORE = "0.0"
 DATE = "DD.MM.YYYY"
 TEXT = "@"
@@ -51,6 +53,19 @@ class BlockSpec:
     title: str
     columns: tuple[Column, ...]
     max_rows: int | None = None  # fixed-size blocks (charts point at them)
+    #: Makes the block's rows (and a title, or None for the static one) from an analysis and the
+    #: user's decisions: the layout is the one place that knows what goes where.
+    produce: Callable[[Analysis, dict[str, str]], tuple[list[list[object]], str | None]] | None = (
+        field(default=None, compare=False, repr=False)
+    )
+    #: Number formats per data row of the column whose own format is None (a label/value block
+    #: whose rows differ in kind: counts, euros, shares, a date).
+    row_formats: tuple[str | None, ...] = ()
+
+    @property
+    def last_row(self) -> int | None:
+        """Sheet row of the last data row a fixed-size block can fill (None: open-ended)."""
+        return None if self.max_rows is None else self.first_data_row + self.max_rows - 1
 
     @property
     def first_data_row(self) -> int:
@@ -100,7 +115,7 @@ def _c(table: str, source: str, fmt: str | None = None, width: float = 12.0) -> 
 
 CUSTOMER_COLUMNS = (
     _c("customer", "customer_id", TEXT, 12),
-    _c("customer", "name", None, 28),
+    _c("customer", "name", None, 34),
     _c("customer", "group", None, 14),
     _c("customer", "segment", None, 24),
     _c("customer", "value_rank", INT, 7),
@@ -168,7 +183,7 @@ THRESHOLD_COLUMNS = (
     _c("threshold", "customers", INT, 8),
 )
 PARETO_COLUMNS = (
-    _c("pareto", "customer_share", "0%", 9),
+    _c("pareto", "customer_share", PCT0, 9),
     _c("pareto", "customers", INT, 8),
     _c("pareto", "revenue_cum", EURO, 15),
     _c("pareto", "revenue_share", PCT, 9),
@@ -187,7 +202,7 @@ DECILE_COLUMNS = (
 )
 DILEMMA_COLUMNS = (
     _c("dilemma", "customer_id", TEXT, 12),
-    _c("dilemma", "name", None, 28),
+    _c("dilemma", "name", None, 34),
     _c("dilemma", "segment", None, 22),
     _c("dilemma", "net_revenue", EURO, 15),
     _c("dilemma", "revenue_share", PCT, 10),
@@ -214,7 +229,7 @@ SCENARIO_COLUMNS = (
 TARGET_COLUMNS = (
     _c("target", "value_rank", INT, 7),
     _c("target", "customer_id", TEXT, 12),
-    _c("target", "name", None, 28),
+    _c("target", "name", None, 34),
     _c("target", "segment", None, 22),
     _c("target", "value_score", SCORE, 10),
     _c("target", "net_revenue", EURO, 15),
@@ -222,12 +237,17 @@ TARGET_COLUMNS = (
     _c("target", "p_alive", PCT, 10),
     _c("target", "clv_db", EURO, 14),
 )
-FACT_COLUMNS = (_c("fact", "label", None, 46), _c("fact", "value", None, 18))
-SENTENCE_COLUMNS = (_c("sentence", "text", None, 110),)
+FACT_COLUMNS = (_c("fact", "label", None, 46), _c("fact", "value", None, 16))
+# Sentences are not wrapped: they run on over the empty cells to their right, so column A stays
+# as narrow as its labels and each label sits next to its value.
+SENTENCE_COLUMNS = (_c("sentence", "text", None, 46),)
+# The forecast sits on Segmente below the class limits (columns K…): the reading is not wrapped
+# either and runs on over the empty cells to its right, so the class-limit columns keep their
+# widths.
 FORECAST_PARAM_COLUMNS = (
     _c("forecast_param", "label", None, 30),
-    _c("forecast_param", "value", "0.0000", 12),
-    _c("forecast_param", "reading", None, 70),
+    _c("forecast_param", "value", "0.0000", 14),
+    _c("forecast_param", "reading", None, 12),
 )
 FORECAST_CHECK_COLUMNS = (
     _c("forecast_check", "bucket", None, 14),
@@ -248,104 +268,6 @@ PROBLEM_COLUMNS = (
     _c("problem", "value", None, 18),
     _c("problem", "message", None, 100),
 )
-
-#: Every block of every result sheet, in writing order. Charts point at the fixed ones.
-LAYOUT: tuple[BlockSpec, ...] = (
-    BlockSpec(
-        "customers", SHEETS["customers"], 1, 1, texts.BLOCK_TITLES["customers"], CUSTOMER_COLUMNS
-    ),
-    BlockSpec(
-        "segments",
-        SHEETS["segments"],
-        1,
-        1,
-        texts.BLOCK_TITLES["segments"],
-        SEGMENT_COLUMNS,
-        max_rows=60,
-    ),
-    BlockSpec(
-        "thresholds",
-        SHEETS["segments"],
-        1,
-        11,
-        texts.BLOCK_TITLES["thresholds"],
-        THRESHOLD_COLUMNS,
-        30,
-    ),
-    BlockSpec("pareto", SHEETS["pareto"], 1, 1, texts.BLOCK_TITLES["pareto"], PARETO_COLUMNS, 100),
-    BlockSpec(
-        "pareto_revenue",
-        SHEETS["pareto"],
-        1,
-        8,
-        texts.BLOCK_TITLES["pareto_revenue"],
-        PARETO_COLUMNS,
-        100,
-    ),
-    BlockSpec(
-        "deciles", SHEETS["pareto"], 1, 15, texts.BLOCK_TITLES["deciles"], DECILE_COLUMNS, 10
-    ),
-    BlockSpec(
-        "deciles_revenue",
-        SHEETS["pareto"],
-        14,
-        15,
-        texts.BLOCK_TITLES["deciles_revenue"],
-        DECILE_COLUMNS,
-        10,
-    ),
-    BlockSpec("dilemma", SHEETS["dilemma"], 1, 1, texts.BLOCK_TITLES["dilemma"], DILEMMA_COLUMNS),
-    BlockSpec(
-        "targeting", SHEETS["targeting"], 1, 1, texts.BLOCK_TITLES["targeting"], TARGET_COLUMNS
-    ),
-    BlockSpec(
-        "sentences", SHEETS["overview"], 1, 1, texts.BLOCK_TITLES["sentences"], SENTENCE_COLUMNS, 14
-    ),
-    BlockSpec("facts", SHEETS["overview"], 18, 1, texts.BLOCK_TITLES["facts"], FACT_COLUMNS, 16),
-    BlockSpec(
-        "scenarios",
-        SHEETS["overview"],
-        37,
-        1,
-        texts.BLOCK_TITLES["scenarios"],
-        SCENARIO_COLUMNS,
-        12,
-    ),
-    # The forecast below the scenarios: an existing sheet, so workbooks made from an older
-    # template take the blocks on recompute.
-    BlockSpec(
-        "forecast_model",
-        SHEETS["overview"],
-        53,
-        1,
-        texts.BLOCK_TITLES["forecast_model"],
-        FORECAST_PARAM_COLUMNS,
-        9,
-    ),
-    BlockSpec(
-        "forecast_check",
-        SHEETS["overview"],
-        66,
-        1,
-        texts.BLOCK_TITLES["forecast_check"],
-        FORECAST_CHECK_COLUMNS,
-        9,
-    ),
-    BlockSpec(
-        "forecast_curve",
-        SHEETS["overview"],
-        79,
-        1,
-        texts.BLOCK_TITLES["forecast_curve"],
-        FORECAST_CURVE_COLUMNS,
-        52,
-    ),
-    BlockSpec(
-        "problems", SHEETS["problems"], 1, 1, texts.BLOCK_TITLES["problems"], PROBLEM_COLUMNS
-    ),
-)
-SPECS = {spec.key: spec for spec in LAYOUT}
-RESULT_SHEETS = tuple(dict.fromkeys(spec.sheet for spec in LAYOUT))
 
 
 def _cell(value: object) -> object:
@@ -385,7 +307,7 @@ def customer_frame(analysis: Analysis) -> pd.DataFrame:
 
 
 def render(analysis: Analysis, decisions: dict[str, str] | None = None) -> list[Block]:
-    """Render an analysis into the result blocks.
+    """Render an analysis into the result blocks, one per :data:`LAYOUT` entry, in its order.
 
     Parameters
     ----------
@@ -394,67 +316,90 @@ def render(analysis: Analysis, decisions: dict[str, str] | None = None) -> list[
         The user's Entscheidung per customer id from the previous Dilemma sheet. Decisions of
         customers still listed are written beside them; the others are kept below the table.
     """
-    ref = texts.format_date(analysis.reference_date)
-    level = analysis.settings.ranking_level
-    blocks = [
-        Block(
-            SPECS["customers"],
-            table_rows(customer_frame(analysis), CUSTOMER_COLUMNS),
-            texts.REPORT["customers_title"].format(ref=ref, level=texts.DB_LEVELS[level]),
-        ),
-        Block(
-            SPECS["segments"],
-            table_rows(
-                analysis.segments.reset_index().assign(segment=lambda f: f["segment"].astype(str)),
-                SEGMENT_COLUMNS,
-            ),
-        ),
-        Block(SPECS["thresholds"], thresholds_rows(analysis)),
-        Block(
-            SPECS["pareto"],
-            table_rows(analysis.pareto, PARETO_COLUMNS),
-            texts.REPORT["pareto_title"].format(level=texts.DB_LEVELS[level]),
-        ),
-        Block(SPECS["pareto_revenue"], table_rows(analysis.pareto_revenue, PARETO_COLUMNS)),
-        Block(
-            SPECS["deciles"],
-            table_rows(analysis.deciles.reset_index(), DECILE_COLUMNS),
-            texts.REPORT["deciles_title"].format(level=texts.DB_LEVELS[level]),
-        ),
-        Block(
-            SPECS["deciles_revenue"],
-            table_rows(analysis.deciles_revenue.reset_index(), DECILE_COLUMNS),
-        ),
-        dilemma_block(analysis, decisions or {}),
-        Block(
-            SPECS["targeting"],
-            table_rows(
-                analysis.targeting.reset_index().rename(columns={level: "db"}), TARGET_COLUMNS
-            ),
-            targeting_title(analysis),
-        ),
-        Block(
-            SPECS["sentences"],
-            [[s] for s in analysis.sentences()],
-            texts.REPORT["overview_title"].format(ref=ref),
-        ),
-        Block(SPECS["facts"], fact_rows(analysis)),
-        Block(SPECS["scenarios"], scenario_rows(analysis)),
-        *forecast_blocks(analysis),
-        Block(SPECS["problems"], problem_rows(analysis.problems)),
-    ]
+    blocks = []
+    for spec in LAYOUT:
+        assert spec.produce is not None  # every layout entry has one (tested)
+        rows, title = spec.produce(analysis, decisions or {})
+        blocks.append(Block(spec, rows, title))
     return blocks
 
 
-def forecast_blocks(analysis: Analysis) -> list[Block]:
-    """The model parameters with their reading, and the holdout check (table and curve)."""
+def _level(analysis: Analysis) -> str:
+    return texts.DB_LEVELS[analysis.settings.ranking_level]
+
+
+def _customers(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    ref = texts.format_date(analysis.reference_date)
+    title = texts.REPORT["customers_title"].format(ref=ref, level=_level(analysis))
+    return table_rows(customer_frame(analysis), CUSTOMER_COLUMNS), title
+
+
+def _segments(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    frame = analysis.segments.reset_index().assign(segment=lambda f: f["segment"].astype(str))
+    return table_rows(frame, SEGMENT_COLUMNS), None
+
+
+def _thresholds(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    return thresholds_rows(analysis), None
+
+
+def _pareto(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    title = texts.REPORT["pareto_title"].format(level=_level(analysis))
+    return table_rows(analysis.pareto, PARETO_COLUMNS), title
+
+
+def _pareto_revenue(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    return table_rows(analysis.pareto_revenue, PARETO_COLUMNS), None
+
+
+def _deciles(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    title = texts.REPORT["deciles_title"].format(level=_level(analysis))
+    return table_rows(analysis.deciles.reset_index(), DECILE_COLUMNS), title
+
+
+def _deciles_revenue(
+    analysis: Analysis, _: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    return table_rows(analysis.deciles_revenue.reset_index(), DECILE_COLUMNS), None
+
+
+def _dilemma(
+    analysis: Analysis, decisions: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    return dilemma_block(analysis, decisions).rows, None
+
+
+def _targeting(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    level = analysis.settings.ranking_level
+    frame = analysis.targeting.reset_index().rename(columns={level: "db"})
+    return table_rows(frame, TARGET_COLUMNS), targeting_title(analysis)
+
+
+def _sentences(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    ref = texts.format_date(analysis.reference_date)
+    title = texts.REPORT["overview_title"].format(ref=ref)
+    return [[s] for s in analysis.sentences()], title
+
+
+def _facts(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    return fact_rows(analysis), None
+
+
+def _scenarios(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    return scenario_rows(analysis), None
+
+
+def _problems(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+    return problem_rows(analysis.problems), None
+
+
+def _forecast_model(
+    analysis: Analysis, _: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    """The model parameters with their plain-German reading (none: the reason is a problem)."""
     info = analysis.forecast
     if info is None:
-        return [
-            Block(SPECS["forecast_model"], [], texts.REPORT["forecast_none"]),
-            Block(SPECS["forecast_check"], [], texts.REPORT["forecast_check_none"]),
-            Block(SPECS["forecast_curve"], []),
-        ]
+        return [], texts.REPORT["forecast_none"]
     p = info.params
     fill = {
         "rate": texts.format_number(365.25 / 7 * p["r"] / p["alpha"], 3),
@@ -466,22 +411,22 @@ def forecast_blocks(analysis: Analysis) -> list[Block]:
         "ll_bgnbd": info.log_likelihood["bgnbd"],
         "ll_gamma_gamma": info.log_likelihood["gamma_gamma"],
     }
-    params = [
+    rows: list[list[object]] = [
         [label, float(values[key]), reading.format(**fill)]
         for key, (label, reading) in texts.FORECAST_PARAMS.items()
     ]
-    model = Block(
-        SPECS["forecast_model"],
-        params,
-        texts.REPORT["forecast_model_title"].format(ref=texts.format_date(analysis.reference_date)),
-    )
+    ref = texts.format_date(analysis.reference_date)
+    return rows, texts.REPORT["forecast_model_title"].format(ref=ref)
+
+
+def _forecast_check(
+    analysis: Analysis, _: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    """The holdout check by earlier repeat purchases, with a total row."""
+    info = analysis.forecast
+    if info is None or info.holdout is None or info.calibration_end is None:
+        return [], texts.REPORT["forecast_check_none"]
     check = info.holdout
-    if check is None or info.calibration_end is None:
-        return [
-            model,
-            Block(SPECS["forecast_check"], [], texts.REPORT["forecast_check_none"]),
-            Block(SPECS["forecast_curve"], []),
-        ]
     table = check.by_frequency.reset_index().rename(columns={"frequency": "bucket"})
     rows = table_rows(table, FORECAST_CHECK_COLUMNS)
     t = check.totals
@@ -494,12 +439,17 @@ def forecast_blocks(analysis: Analysis) -> list[Block]:
         actual=texts.format_int(round(t["actual"])),
         predicted=texts.format_thousands(t["predicted"]),
     )
-    curve = check.cumulative.reset_index()
-    return [
-        model,
-        Block(SPECS["forecast_check"], rows, title),
-        Block(SPECS["forecast_curve"], table_rows(curve, FORECAST_CURVE_COLUMNS)),
-    ]
+    return rows, title
+
+
+def _forecast_curve(
+    analysis: Analysis, _: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    """The holdout check week by week, cumulative (the forecast chart's data)."""
+    info = analysis.forecast
+    if info is None or info.holdout is None or info.calibration_end is None:
+        return [], None
+    return table_rows(info.holdout.cumulative.reset_index(), FORECAST_CURVE_COLUMNS), None
 
 
 def thresholds_rows(analysis: Analysis) -> list[list[object]]:
@@ -547,20 +497,38 @@ def targeting_title(analysis: Analysis) -> str:
     )
 
 
+#: Number format of each headline figure, by fact key (the facts block's rows, in this order,
+#: then the dilemma count and the Stichtag).
+FACT_FORMATS: dict[str, str] = {
+    "customers": INT,
+    "total_revenue": EURO,
+    "total_db": EURO,
+    "revenue_share_top20": PCT,
+    "customer_share_for_80pct_revenue": PCT,
+    "db_share_top20": PCT,
+    "db_share_next30": PCT,
+    "db_share_bottom50": PCT,
+    "db_share_worst10": PCT,
+    "whale_peak": PCT,
+    "negative_db_customers": INT,
+}
+#: Row of the dilemma count within the facts block (its label links to the Dilemma sheet).
+DILEMMA_FACT_INDEX = len(texts.FACT_LABELS)
+
+
 def fact_rows(analysis: Analysis) -> list[list[object]]:
-    """The headline figures as label/value rows (values already formatted in German)."""
+    """The headline figures as label/value rows: values are numbers (and the Stichtag a date).
+
+    Their number formats are :data:`FACT_FORMATS`, set on the cells, so a formula can use them.
+    A figure that does not exist (a share of a DB that is not positive) is an empty cell; the
+    sentences above say why.
+    """
     f = analysis.facts
-    rows = []
+    rows: list[list[object]] = []
     for key, label in texts.FACT_LABELS.items():
-        value = f.get(key)
-        value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-        if value is not None and key in texts.FACT_PERCENT:
-            value = texts.format_percent(value)
-        elif value is not None and key.startswith("total_"):
-            value = texts.format_euro(value)
-        rows.append([label, value])
+        rows.append([label, _cell(f.get(key))])
     rows.append([texts.REPORT["dilemma_count"], len(analysis.dilemma)])
-    rows.append([texts.REPORT["reference_date"], texts.format_date(analysis.reference_date)])
+    rows.append([texts.REPORT["reference_date"], _cell(pd.Timestamp(analysis.reference_date))])
     return rows
 
 
@@ -590,10 +558,193 @@ def problems_only(problems: list[Problem]) -> list[Block]:
     return [Block(SPECS["problems"], problem_rows(problems))]
 
 
+def _export_names() -> list[str]:
+    """The sheet name of each :data:`LAYOUT` block in a plain result file, in layout order."""
+    names: list[str] = []
+    for spec in LAYOUT:
+        name = spec.title if spec.sheet in names else spec.sheet
+        names.append(name[:31])
+    return names
+
+
 def export_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Sheet name -> table for a plain result file (``kundenwert analyze -o x.xlsx``)."""
-    out: dict[str, pd.DataFrame] = {}
-    for block in render(analysis):
-        name = block.spec.title if block.spec.sheet in out else block.spec.sheet
-        out[name[:31]] = pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns])
-    return out
+    return {
+        name: pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns])
+        for name, block in zip(_export_names(), render(analysis), strict=True)
+    }
+
+
+def export_specs() -> dict[str, BlockSpec]:
+    """Sheet name -> block of a plain result file: its formats and widths are the workbook's."""
+    return dict(zip(_export_names(), LAYOUT, strict=True))
+
+
+#: Every block of every result sheet, in writing order, with how each makes its rows.
+#: Charts point at the fixed-size ones; no two blocks on a sheet overlap at their maximum size
+#: (tested). Übersicht fits one screen and one printed page: sentences, figures, scenarios on
+#: the left, the whale curve and the Pareto chart on the right.
+LAYOUT: tuple[BlockSpec, ...] = (
+    BlockSpec(
+        "customers",
+        SHEETS["customers"],
+        1,
+        1,
+        texts.BLOCK_TITLES["customers"],
+        CUSTOMER_COLUMNS,
+        produce=_customers,
+    ),
+    BlockSpec(
+        "segments",
+        SHEETS["segments"],
+        1,
+        1,
+        texts.BLOCK_TITLES["segments"],
+        SEGMENT_COLUMNS,
+        60,
+        _segments,
+    ),
+    BlockSpec(
+        "thresholds",
+        SHEETS["segments"],
+        1,
+        11,
+        texts.BLOCK_TITLES["thresholds"],
+        THRESHOLD_COLUMNS,
+        30,
+        _thresholds,
+    ),
+    BlockSpec(
+        "pareto",
+        SHEETS["pareto"],
+        1,
+        1,
+        texts.BLOCK_TITLES["pareto"],
+        PARETO_COLUMNS,
+        100,
+        _pareto,
+    ),
+    BlockSpec(
+        "pareto_revenue",
+        SHEETS["pareto"],
+        1,
+        8,
+        texts.BLOCK_TITLES["pareto_revenue"],
+        PARETO_COLUMNS,
+        100,
+        _pareto_revenue,
+    ),
+    BlockSpec(
+        "deciles",
+        SHEETS["pareto"],
+        1,
+        15,
+        texts.BLOCK_TITLES["deciles"],
+        DECILE_COLUMNS,
+        10,
+        _deciles,
+    ),
+    BlockSpec(
+        "deciles_revenue",
+        SHEETS["pareto"],
+        14,
+        15,
+        texts.BLOCK_TITLES["deciles_revenue"],
+        DECILE_COLUMNS,
+        10,
+        _deciles_revenue,
+    ),
+    BlockSpec(
+        "dilemma",
+        SHEETS["dilemma"],
+        1,
+        1,
+        texts.BLOCK_TITLES["dilemma"],
+        DILEMMA_COLUMNS,
+        produce=_dilemma,
+    ),
+    BlockSpec(
+        "targeting",
+        SHEETS["targeting"],
+        1,
+        1,
+        texts.BLOCK_TITLES["targeting"],
+        TARGET_COLUMNS,
+        produce=_targeting,
+    ),
+    BlockSpec(
+        "sentences",
+        SHEETS["overview"],
+        1,
+        1,
+        texts.BLOCK_TITLES["sentences"],
+        SENTENCE_COLUMNS,
+        10,
+        _sentences,
+    ),
+    BlockSpec(
+        "facts",
+        SHEETS["overview"],
+        14,
+        1,
+        texts.BLOCK_TITLES["facts"],
+        FACT_COLUMNS,
+        len(texts.FACT_LABELS) + 2,
+        _facts,
+        row_formats=(*(FACT_FORMATS[key] for key in texts.FACT_LABELS), INT, DATE),
+    ),
+    BlockSpec(
+        "scenarios",
+        SHEETS["overview"],
+        30,
+        1,
+        texts.BLOCK_TITLES["scenarios"],
+        SCENARIO_COLUMNS,
+        8,
+        _scenarios,
+    ),
+    # The forecast on Segmente below the class limits, its chart beside the check: an existing
+    # sheet, so workbooks made from an older template take the blocks on recompute, and
+    # Übersicht keeps its one page.
+    BlockSpec(
+        "forecast_model",
+        SHEETS["segments"],
+        35,
+        11,
+        texts.BLOCK_TITLES["forecast_model"],
+        FORECAST_PARAM_COLUMNS,
+        len(texts.FORECAST_PARAMS),
+        _forecast_model,
+    ),
+    BlockSpec(
+        "forecast_check",
+        SHEETS["segments"],
+        48,
+        11,
+        texts.BLOCK_TITLES["forecast_check"],
+        FORECAST_CHECK_COLUMNS,
+        9,
+        _forecast_check,
+    ),
+    BlockSpec(
+        "forecast_curve",
+        SHEETS["segments"],
+        61,
+        11,
+        texts.BLOCK_TITLES["forecast_curve"],
+        FORECAST_CURVE_COLUMNS,
+        52,
+        _forecast_curve,
+    ),
+    BlockSpec(
+        "problems",
+        SHEETS["problems"],
+        1,
+        1,
+        texts.BLOCK_TITLES["problems"],
+        PROBLEM_COLUMNS,
+        produce=_problems,
+    ),
+)
+SPECS = {spec.key: spec for spec in LAYOUT}
+RESULT_SHEETS = tuple(dict.fromkeys(spec.sheet for spec in LAYOUT))

@@ -72,6 +72,15 @@ def header(table: str, column: str) -> str:
 # --- Problems ---------------------------------------------------------------------------------
 
 MESSAGES: dict[str, str] = {
+    "setup_no_home": "Das Benutzerverzeichnis ist unbekannt (USERPROFILE bzw. HOME fehlt).",
+    "setup_store_python": (
+        "{path} ist das Python aus dem Microsoft Store; Excel kann es nicht starten. Bitte Python "
+        "von python.org installieren und dort kundenwert_xl installieren."
+    ),
+    "setup_encoding": (
+        "Der Pfad '{path}' enthält Zeichen, die Excel in der Einstellungsdatei nicht lesen kann "
+        "(Zeichensatz {encoding}). Bitte Python in einen Ordner ohne solche Zeichen installieren."
+    ),
     "missing_column": (
         "Pflichtspalte '{column}' fehlt. Bitte eine Spalte mit der Überschrift '{column}' anlegen."
     ),
@@ -1001,14 +1010,29 @@ CLI: dict[str, str] = {
         "Kundendeckungsbeiträge, Pareto und Walkurve.\n\n"
         "Beispiele:\n\n"
         "  kundenwert demo\n\n"
-        "  kundenwert analyze umsaetze.csv --stichtag 2024-06-30 -o ergebnis.xlsx"
+        "  kundenwert analyze umsaetze.csv --stichtag 2024-06-30 -o ergebnis.xlsx\n\n"
+        "  kundenwert analyze umsaetze.csv --kunden kunden.csv --werbekontakte kontakte.csv "
+        "-o Kundenwert.xlsm"
     ),
     "demo": "Beispieldaten erzeugen, auswerten und die Kernaussagen ausgeben.",
     "analyze": (
         "Transaktionen aus einer Datei (.xlsx, .xlsm, .csv, .parquet) auswerten und das "
-        "Ergebnis je Kunde schreiben."
+        "Ergebnis schreiben; mit -o Mappe.xlsm eine Kopie der Vorlage mit gefüllten "
+        "Eingabetabellen und berechneten Ergebnisblättern."
     ),
+    "arg_source": "Datei mit den Transaktionen (.csv, .parquet) oder eine Mappe (.xlsx, .xlsm).",
     "opt_output": "Zieldatei (.xlsx, .csv oder .parquet).",
+    "opt_output_analyze": (
+        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder "
+        ".parquet."
+    ),
+    "opt_customers": "Datei mit den Kundenstammdaten (Tabelle Kunden; .csv oder .parquet).",
+    "opt_contacts": "Datei mit den Werbekontakten (Tabelle Werbekontakte; .csv oder .parquet).",
+    "custom_rules_xlsm": (
+        "Eigene Segmentregeln (Segmentvorlage 'custom') können nicht in die Mappe übernommen "
+        "werden. Bitte die Regeln auf dem Blatt Einstellungen in die Tabelle Segmentregeln "
+        "eintragen oder eine .xlsx-Datei schreiben."
+    ),
     "opt_reference_date": "Stichtag (TT.MM.JJJJ oder JJJJ-MM-TT); Standard: letztes Datum.",
     "opt_settings": "TOML-Datei mit Einstellungen (Namen wie auf dem Blatt Einstellungen).",
     "opt_method": "Bewertungsmethode: Wertgrenzen, Ränge, Feste Grenzen oder Quartile.",
@@ -1033,8 +1057,8 @@ CLI: dict[str, str] = {
     ),
     "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
     "written": "Ergebnis geschrieben: {path}",
-    "problems_header": "{count} Problem(e) gefunden:",
-    "headline": "Stichtag {reference_date}: {customers} Kunden, {rows} Transaktionen ausgewertet.",
+    "problems_header": "{count} gefunden:",
+    "headline": "Stichtag {reference_date}: {customers}, {rows} ausgewertet.",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
     "too_many_rows": (
         "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
@@ -1169,15 +1193,6 @@ SETUP: dict[str, str] = {
         "Benutzers); andere Einträge bleiben erhalten."
     ),
     "opt_dry_run": "Nur anzeigen, was geschrieben würde.",
-    "no_home": "Das Benutzerverzeichnis ist unbekannt (USERPROFILE bzw. HOME fehlt).",
-    "store_python": (
-        "{path} ist das Python aus dem Microsoft Store; Excel kann es nicht starten. Bitte Python "
-        "von python.org installieren und dort kundenwert_xl installieren."
-    ),
-    "encoding": (
-        "Der Pfad '{path}' enthält Zeichen, die Excel in der Einstellungsdatei nicht lesen kann "
-        "(Zeichensatz {encoding}). Bitte Python in einen Ordner ohne solche Zeichen installieren."
-    ),
     "unchanged": "{path} ist bereits eingerichtet: {values}",
     "would_write": "Würde {path} schreiben: {values}",
     "written": "{path} geschrieben: {values}",
@@ -1198,6 +1213,22 @@ def format_date(value: object) -> str:
 def format_int(value: int) -> str:
     """``12345`` -> ``12.345``."""
     return f"{int(value):,}".replace(",", ".")
+
+
+#: Singular and plural of the nouns we count.
+NOUNS: dict[str, tuple[str, str]] = {
+    "customer": ("Kunde", "Kunden"),
+    "customer_has": ("Kunde hat", "Kunden haben"),
+    "dilemma_customer": ("Dilemma-Kunde", "Dilemma-Kunden"),
+    "transaction": ("Transaktion", "Transaktionen"),
+    "problem": ("Problem", "Probleme"),
+}
+
+
+def count(value: int, noun: str) -> str:
+    """``1 Kunde``, ``2 Kunden``, ``12.345 Kunden``: the number and the right form of a noun."""
+    singular, plural = NOUNS[noun]
+    return f"{format_int(value)} {singular if int(value) == 1 else plural}"
 
 
 def format_decimal(value: float) -> str:
@@ -1275,7 +1306,8 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
     pct = format_percent
     db = DB_LEVELS[level]
     lines = [
-        f"{format_int(facts['customers'])} Kunden, Umsatz {format_euro(facts['total_revenue'])}, "
+        f"{count(facts['customers'], 'customer')}, Umsatz "
+        f"{format_euro(facts['total_revenue'])}, "
         f"{db} {format_euro(facts['total_db'])}."
     ]
     if facts["customer_share_for_80pct_revenue"] == facts["customer_share_for_80pct_revenue"]:
@@ -1312,12 +1344,13 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
             "aussagekräftig."
         )
     lines.append(
-        f"{format_int(facts['negative_db_customers'])} Kunden haben einen negativen "
+        f"{count(facts['negative_db_customers'], 'customer_has')} einen negativen "
         "Deckungsbeitrag."
     )
     if dilemma_count:
         lines.append(
-            f"{format_int(dilemma_count)} Dilemma-Kunden: unter den schlechtesten nach DB, aber "
+            f"{count(dilemma_count, 'dilemma_customer')}: unter den schlechtesten "
+            "nach DB, aber "
             f"wichtig nach Umsatz (zusammen {pct(dilemma_share)} des Umsatzes). Bitte auf dem "
             "Blatt Dilemma entscheiden."
         )
@@ -1336,7 +1369,7 @@ REPORT: dict[str, str] = {
         "Gezielte Ansprache: {customers} Kunden für {cost} decken {db} des DB und {revenue} des "
         "Umsatzes"
     ),
-    "dilemma_count": "Dilemma-Kunden",
+    "dilemma_count": "Dilemma-Kunden (→ Blatt Dilemma)",
     "reference_date": "Stichtag",
     "scenario_worst": "Schlechteste {share} nach DB abgeben",
     "scenario_dilemma": "Nur die Dilemma-Kunden abgeben",
@@ -1352,7 +1385,7 @@ REPORT: dict[str, str] = {
     "forecast_total": "Summe",
 }
 
-#: The model parameters with a plain-German reading (Übersicht); {value} etc. are filled in.
+#: The model parameters with a plain-German reading (Segmente); {value} etc. are filled in.
 FORECAST_PARAMS: dict[str, tuple[str, str]] = {
     "r": (
         "r (Kaufrate, Form)",
@@ -1487,8 +1520,17 @@ GUIDE: tuple[str, ...] = (
     "• Beim Öffnen 'Inhalt aktivieren' wählen.",
     "",
     "Arbeiten mit der Mappe",
+    "Die Eingabetabellen dieser Vorlage sind leer; die Ergebnisblätter füllen sich beim ersten "
+    "'Neu berechnen'.",
     "1. Daten in die Tabellen Transaktionen, Kunden (optional) und Werbekontakte (optional) "
-    "einfügen – die Tabellen wachsen mit. Überschriften nicht ändern.",
+    "füllen – auf eine von drei Arten:",
+    "   a) aus dem ERP-Export kopieren und ab der ersten leeren Zeile unter der Überschrift "
+    "einfügen (Werte einfügen); die Tabellen wachsen mit. Überschriften nicht ändern.",
+    "   b) Menüband Kundenwert → 'Beispieldaten laden' (ersetzt die Eingaben durch Beispieldaten "
+    "zum Ausprobieren).",
+    "   c) ohne Excel in der Eingabeaufforderung: kundenwert analyze umsaetze.csv "
+    "--kunden kunden.csv --werbekontakte kontakte.csv -o Kundenwert.xlsm – schreibt eine Kopie "
+    "dieser Vorlage mit gefüllten Tabellen und berechneten Ergebnissen.",
     "2. Auf dem Blatt Einstellungen Stichtag, Methoden, Kostensätze und Grenzen prüfen.",
     "3. Menüband Kundenwert → 'Eingaben prüfen': Probleme stehen mit Zeile und Spalte im "
     "Prüfprotokoll.",
@@ -1531,7 +1573,17 @@ KENNZAHLEN_LABELS: dict[str, str] = {
 }
 KENNZAHLEN_HEADERS = ("Kennzahl", "Wert")
 KENNZAHLEN_SEGMENT_HEADERS = ("Segment", "Kunden", "Nettoumsatz", "DB III")
-CHART_AXES = {"customers": "Anteil Kunden", "db": "Anteil DB"}
+CHART_AXES = {
+    "customers": "Anteil Kunden (beste zuerst)",
+    "db": "Anteil am gesamten DB (kumuliert)",
+    "deciles": "Dezil der Kunden nach Umsatz (1 = umsatzstärkste 10 %)",
+    "revenue_share": "Anteil am Umsatz",
+}
+OVERVIEW = {
+    "dilemma_link": "Zum Blatt Dilemma: dort je Kunde entscheiden",
+    # Excel's header/footer codes: &A sheet name, &P page, &N pages.
+    "footer": "&A – Seite &P von &N",
+}
 DECISION_CHOICES = ("behalten", "Preis erhöhen", "Konditionen nachverhandeln", "abgeben", "prüfen")
 CHART_TITLES = {
     "whale": "Walkurve: kumulierter DB nach Anteil der Kunden",
@@ -1540,3 +1592,58 @@ CHART_TITLES = {
     "forecast": "Modellprüfung: Wiederholungskäufe kumuliert, tatsächlich und erwartet",
 }
 SETTING_TABLE_HEADERS = ("Einstellung", "Wert", "Erklärung")
+
+#: The command-line framework's own words (click, typer) in German, by their English original;
+#: what is not listed stays as the framework says it.
+FRAMEWORK: dict[str, str] = {
+    "Usage:": "Aufruf:",
+    "Options": "Optionen",
+    "Arguments": "Argumente",
+    "Commands": "Befehle",
+    "Positional arguments": "Argumente",
+    "Show this message and exit.": "Diese Hilfe zeigen und beenden.",
+    "Show the version and exit.": "Die Version zeigen und beenden.",
+    "Try '{command} {option}' for help.": "Hilfe: '{command} {option}'.",
+    "Error: {message}": "Fehler: {message}",
+    "Missing argument": "Es fehlt das Argument",
+    "Missing option": "Es fehlt die Option",
+    "Missing parameter": "Es fehlt der Parameter",
+    "Missing {param_type}": "Es fehlt: {param_type}",
+    "Missing parameter: {param_name}": "Es fehlt der Parameter {param_name}",
+    "Missing command.": "Es fehlt ein Befehl.",
+    "No such command {name!r}.": "Unbekannter Befehl {name!r}.",
+    "No such option {name!r}.": "Unbekannte Option {name!r}.",
+    "No such option: {name}": "Unbekannte Option: {name}",
+    "Option {name!r} does not take a value.": "Die Option {name!r} nimmt keinen Wert.",
+    "Option {name!r} requires an argument.": "Die Option {name!r} braucht einen Wert.",
+    "Option {name!r} requires {nargs} arguments.": "Die Option {name!r} braucht {nargs} Werte.",
+    "Got unexpected extra argument ({args})": "Unerwartetes zusätzliches Argument ({args})",
+    "Got unexpected extra arguments ({args})": "Unerwartete zusätzliche Argumente ({args})",
+    "Did you mean {possibility}?": "Meinten Sie {possibility}?",
+    "(Did you mean one of: {possibilities}?)": "(Meinten Sie eines von: {possibilities}?)",
+    "Invalid value for {param_hint}: {message}": "Ungültiger Wert für {param_hint}: {message}",
+    "Invalid value: {message}": "Ungültiger Wert: {message}",
+    "{value!r} is not a valid {number_type}.": "{value!r} ist keine gültige {number_type}.",
+    "integer": "ganze Zahl",
+    "float": "Zahl",
+    "{value} is not in the range {range}.": "{value} liegt nicht im Bereich {range}.",
+    "{value!r} is not {choice}.": "{value!r} ist nicht {choice}.",
+    "{value!r} is not one of {choices}.": "{value!r} ist keiner von {choices}.",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} existiert nicht.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} ist ein Ordner.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} ist eine Datei.",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} ist nicht lesbar.",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} ist nicht beschreibbar.",
+    "Could not open file {filename!r}: {message}": (
+        "Datei {filename!r} lässt sich nicht öffnen: {message}"
+    ),
+    "Aborted!": "Abgebrochen.",
+    "required": "Pflicht",
+    "default: {default}": "Standard: {default}",
+    "env var: {var}": "Umgebungsvariable: {var}",
+    "unknown error": "unbekannter Fehler",
+    "file": "Datei",
+    "directory": "Ordner",
+    "path": "Pfad",
+}
+

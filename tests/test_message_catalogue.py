@@ -17,7 +17,7 @@ from kundenwert_xl import texts
 from kundenwert_xl.core import schema
 
 PACKAGE = Path(texts.__file__).parent
-CATALOGUES = ("MESSAGES", "CLI", "IO_DETAILS", "UDF", "SETTING_DETAILS", "DOCTOR")
+CATALOGUES = ("MESSAGES", "CLI", "IO_DETAILS", "UDF", "SETTING_DETAILS", "DOCTOR", "SETUP", "VBA")
 
 
 def _trees() -> dict[Path, ast.Module]:

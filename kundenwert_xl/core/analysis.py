@@ -161,7 +161,11 @@ def analyze(
     report("validate")
     notes: list[Problem] = []
     tx, cust, contact_rows = validate_inputs(transactions, customers, contacts, first_rows, notes)
-    extra_ids = None if cust is None else pd.Index(cust["customer_id"].astype(object))
+    extra_ids = None
+    if cust is not None:
+        # The distinct ids as they are (sorted categories), not one Python object per row.
+        ids = cust["customer_id"].array
+        extra_ids = pd.Index(ids.categories[np.unique(ids.codes[ids.codes >= 0])])
     ledger = build_ledger(tx, settings.reference_date, extra_ids)
     used = settings.model_copy(update={"reference_date": ledger.reference_date})
 
@@ -288,7 +292,7 @@ def _forecast(
     """
     empty = pd.DataFrame(np.nan, index=ledger.customer_ids, columns=list(FORECAST_COLUMNS))
     try:
-        model = clv_model(tx, ledger.reference_date, time_unit="W")
+        model = clv_model(tx, ledger.reference_date, time_unit="W", ledger=ledger)
         purchase_revenue = pd.Series(
             ledger.money("revenue", ledger.revenue >= 0), index=ledger.customer_ids
         )

@@ -27,8 +27,8 @@ from scipy import optimize, special
 from kundenwert_xl import texts
 from kundenwert_xl.core import schema
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.core.ledger import build_ledger, to_day
-from kundenwert_xl.core.summary import rfm_summary
+from kundenwert_xl.core.ledger import Ledger, build_ledger, to_day
+from kundenwert_xl.core.summary import rfm_summary, summary_from_ledger
 
 TimeUnit = Literal["D", "W"]
 
@@ -725,6 +725,7 @@ def clv_model(
     transactions: pd.DataFrame,
     reference_date: dt.date | str | None = None,
     time_unit: TimeUnit = "W",
+    ledger: Ledger | None = None,
 ) -> CLVModel:
     """Fit BG/NBD and Gamma-Gamma to transactions up to the reference date.
 
@@ -737,6 +738,9 @@ def clv_model(
         End of the calibration period; default the last transaction date.
     time_unit : {"W", "D"}
         Weeks (days / 7, continuous) or days.
+    ledger : Ledger, optional
+        The ledger :func:`analyze` already built from these transactions up to
+        ``reference_date``: used instead of validating and indexing them a second time.
 
     Returns
     -------
@@ -757,7 +761,11 @@ def clv_model(
     """
     if time_unit not in DAYS_PER_UNIT:
         raise ValueError(f"time_unit must be 'D' or 'W', not {time_unit!r}")
-    summary = rfm_summary(transactions, reference_date, mode="clv", freq="D")
+    if ledger is not None:
+        summary = summary_from_ledger(ledger, mode="clv", freq="D")
+        reference_date = ledger.reference_date
+    else:
+        summary = rfm_summary(transactions, reference_date, mode="clv", freq="D")
     problems = list(summary.attrs.get("problems", []))
     scale = DAYS_PER_UNIT[time_unit]
     summary = summary.assign(recency=summary["recency"] / scale, T=summary["T"] / scale)

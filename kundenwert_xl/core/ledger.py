@@ -22,6 +22,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
@@ -101,6 +103,20 @@ def exact_sums(groups: np.ndarray, cents: np.ndarray, size: int) -> np.ndarray:
     out = np.zeros(size, dtype="int64")
     np.add.at(out, groups, cents.astype("int64"))
     return out.astype("float64")
+
+
+def is_strictly_sorted(labels: pd.Index) -> bool:
+    """True when distinct text labels are in ascending code point order.
+
+    Arrow-backed labels are compared in Arrow (about a millisecond for 200,000 ids); pandas'
+    ``is_monotonic_increasing`` would first turn every label into a Python string.
+    """
+    if len(labels) < 2:
+        return True
+    if isinstance(labels.array, pd.arrays.ArrowStringArray):
+        text = pa.array(labels.array)
+        return bool(pc.all(pc.greater(text[1:], text[:-1])).as_py())
+    return bool(labels.is_monotonic_increasing)
 
 
 def natural_ranks(labels: pd.Index | np.ndarray) -> np.ndarray:
@@ -339,13 +355,21 @@ def build_ledger(
     cats = ids.categories
     used = np.bincount(ids.codes[ids.codes >= 0], minlength=len(cats)) > 0
     extra = pd.Index([]) if extra_customers is None else pd.Index(extra_customers)
-    if used.all() and cats.is_monotonic_increasing and extra.isin(cats).all():
-        # The usual case: the category codes already are the positions in the sorted universe.
+    extra = extra[~extra.isin(cats[used])].unique() if len(extra) else extra
+    if used.all() and len(extra) == 0 and is_strictly_sorted(cats):
+        # The usual case (validation sorts the ids): codes already are the sorted positions.
         universe, codes = pd.Index(cats), np.asarray(ids.codes, dtype=np.intp)
     else:
-        universe = pd.Index(cats[used]).union(extra).sort_values()
-        # Categories -> universe positions on the (small) category index, then one take per row.
-        codes = universe.get_indexer(cats)[ids.codes].astype(np.intp)
+        # One sort of the distinct ids and an inverse permutation; rows then take integers.
+        known = pd.Index(cats[used], dtype="str")
+        combined = known.append(pd.Index(extra, dtype="str"))
+        order = np.asarray(combined.argsort())
+        universe = combined.take(order)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        position = np.full(len(cats), -1, dtype=np.intp)
+        position[used] = rank[: len(known)]
+        codes = position[ids.codes]
     revenue_cents = None
     for name in MONEY_COLUMNS:
         if name in rows:

@@ -235,10 +235,17 @@ def rfm_code(scores: pd.DataFrame, wide: bool = False) -> pd.Series:
     )
     valid = ~np.isnan(r)
     out = np.full(len(r), "", dtype=object)
+    if not valid.any():
+        return pd.Series(out, index=scores.index)
+    ri, fi, mi = (x[valid].astype("int64") for x in (r, f, m))
+    # Text only for the few distinct codes, then one take: no string per customer is built.
+    base = int(max(ri.max(), fi.max(), mi.max())) + 1
+    combined = (ri * base + fi) * base + mi
+    distinct, inverse = np.unique(combined, return_inverse=True)
+    r_d, f_d, m_d = distinct // (base * base), distinct // base % base, distinct % base
     if not wide:
-        digits = (r[valid] * 100 + f[valid] * 10 + m[valid]).astype("int64")
-        out[valid] = digits.astype(str).astype(object)
+        labels = [f"{a}{b}{c}" for a, b, c in zip(r_d, f_d, m_d, strict=True)]
     else:
-        parts = [x[valid].astype("int64").astype(str).astype(object) for x in (r, f, m)]
-        out[valid] = parts[0] + "-" + parts[1] + "-" + parts[2]
+        labels = [f"{a}-{b}-{c}" for a, b, c in zip(r_d, f_d, m_d, strict=True)]
+    out[valid] = np.array(labels, dtype=object)[inverse]
     return pd.Series(out, index=scores.index)

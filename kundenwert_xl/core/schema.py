@@ -19,6 +19,7 @@ import pandas as pd
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem, Severity
+from kundenwert_xl.core.ledger import is_strictly_sorted
 
 Kind = Literal["id", "date", "number", "cost", "bool", "text"]
 
@@ -165,6 +166,10 @@ def _parse_all(
         out[name] = parsed
         for code, mask in bad.items():
             problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
+    if "customer_id" in out:
+        # Customer ids are the ledger's key: sorted once here, so that their codes already are
+        # positions in the sorted customer list and nothing downstream maps strings again.
+        out["customer_id"] = _sort_categories(out["customer_id"])
     if table == "customers" and "customer_id" in out:
         codes = np.asarray(out["customer_id"].array.codes)
         repeated = pd.Series(codes).duplicated(keep="first").to_numpy() & (codes >= 0)
@@ -300,6 +305,31 @@ def _parse_id(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.nda
     blank = np.asarray(values.codes) < 0
     parsed = pd.Series(values, index=s.index, copy=False)
     return parsed, ({"blank_id": blank} if required and blank.any() else {})
+
+
+def _sort_categories(ids: pd.Series) -> pd.Series:
+    """Return the ids with their categories sorted and unused categories dropped.
+
+    Categories sort in code point order (as Arrow and a binary comparison sort text); the
+    codes are remapped by the inverse permutation, one integer take per row instead of a
+    string lookup.
+    """
+    values = ids.array
+    cats = values.categories
+    codes = np.asarray(values.codes)
+    used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+    if used.all() and is_strictly_sorted(cats):
+        return ids
+    kept = cats[used]
+    order = np.asarray(kept.argsort())
+    # Old code -> new code: unused categories never occur in the codes, so -1 is safe for them.
+    position = np.full(len(cats) + 1, -1, dtype=codes.dtype)
+    position[np.flatnonzero(used)[order]] = np.arange(len(order), dtype=codes.dtype)
+    # Index -1 (a blank id) reads the last slot, which stays -1.
+    new_codes = position[codes]
+    dtype = pd.CategoricalDtype(kept.take(order))
+    sorted_ids = pd.Categorical.from_codes(new_codes, dtype=dtype, validate=False)
+    return pd.Series(sorted_ids, index=ids.index, copy=False)
 
 
 def _id_text(s: pd.Series) -> pd.Series:

@@ -174,7 +174,12 @@ def assign(
     hit = first[ri, fi, mi]
     index[valid] = np.where(hit >= 0, hit, len(rules))
     order = list(dict.fromkeys([rule.name for rule in rules] + [fallback, no_purchase]))
-    return pd.Series(pd.Categorical(names[index], categories=order), index=scores.index)
+    # Codes from the small name table, so no name string is touched per customer.
+    code_of = np.array(
+        [order.index(name) for name in names], dtype=np.int8 if len(order) < 127 else np.int32
+    )
+    segment = pd.Categorical.from_codes(code_of[index], categories=order, validate=False)
+    return pd.Series(segment, index=scores.index)
 
 
 def coverage_problems(rules: tuple[SegmentRule, ...], top: int, fallback: str) -> list[Problem]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kundenwert_xl.core import schema
-from kundenwert_xl.core.ledger import build_ledger, exact_sums
+from kundenwert_xl.core.ledger import Ledger, build_ledger, exact_sums
 
 Freq = Literal["D", "W", "M"]
 
@@ -84,7 +84,17 @@ def rfm_summary(
     clean = schema.validate(transactions, "transactions", only=("customer_id", "date", "revenue"))
     if isinstance(reference_date, str):
         reference_date = dt.date.fromisoformat(reference_date)
-    ledger = build_ledger(clean, reference_date)
+    return summary_from_ledger(build_ledger(clean, reference_date), mode, freq)
+
+
+def summary_from_ledger(
+    ledger: Ledger, mode: Literal["clv", "segmentation"] = "clv", freq: Freq = "D"
+) -> pd.DataFrame:
+    """:func:`rfm_summary` of an existing ledger (no second validation of the transactions).
+
+    Customers of the ledger without a purchase (e.g. only in the customer table) are left out,
+    as :func:`rfm_summary` leaves them out.
+    """
     purchase = ledger.revenue >= 0 if mode == "clv" else ledger.revenue > 0
     all_periods = periods(ledger.day, freq)
     codes = ledger.codes[purchase].astype("int64")

@@ -26,7 +26,11 @@ def percent_rank(values: np.ndarray) -> np.ndarray:
     if len(x) == 1:
         out[valid] = 1.0
         return out
-    smaller = np.searchsorted(np.sort(x), x, side="left")
+    # One argsort, then sorted queries: searchsorted with unsorted queries jumps around memory.
+    order = np.argsort(x, kind="stable")
+    sorted_x = x[order]
+    smaller = np.empty(len(x), dtype=np.intp)
+    smaller[order] = np.searchsorted(sorted_x, sorted_x, side="left")
     out[valid] = smaller / (len(x) - 1)
     return out
 

@@ -13,6 +13,7 @@ CSV-injection guidance describes (:func:`neutralise_formulas`).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import hashlib
 import io
@@ -23,11 +24,15 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
+
+if TYPE_CHECKING:
+    from kundenwert_xl.report import BlockSpec
 
 #: First characters that make Excel (and LibreOffice) read a csv cell as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -182,8 +187,15 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+def write_tables(
+    path: Path,
+    tables: dict[str, pd.DataFrame],
+    specs: dict[str, BlockSpec] | None = None,
+) -> None:
     """Write tables to ``path``: one sheet each (xlsx) or the first table (csv, parquet).
+
+    ``specs`` (sheet name -> the block it shows, see :func:`kundenwert_xl.report.export_specs`)
+    give an xlsx file the workbook's number formats and column widths.
 
     Raises
     ------
@@ -192,7 +204,7 @@ def write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
-        atomic_write(path, lambda tmp: _write_xlsx(tmp, tables))
+        atomic_write(path, lambda tmp: _write_xlsx(tmp, tables, specs or {}))
     elif suffix == ".csv":
         first = neutralise_formulas(next(iter(tables.values())))
         # CRLF as Excel writes it; the csv module then also quotes any cell holding a lone CR,
@@ -216,17 +228,64 @@ def write_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
         raise ValueError(suffix)
 
 
-def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame], specs: dict[str, BlockSpec]) -> None:
     # XlsxWriter builds the file in memory and it is written here in one go: when the disk
     # fails, XlsxWriter's own half-closed zip would otherwise print a traceback on exit.
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as xw:
+    # German dates, the workbook's format (pandas would otherwise stamp its ISO format on them).
+    dates = {"date_format": "DD.MM.YYYY", "datetime_format": "DD.MM.YYYY"}
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": options}, **dates
+    ) as xw:
+        book = xw.book
+        header = book.add_format(
+            {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F3864", "text_wrap": True}
+        )
+        header.set_align("top")
+        formats: dict[str, object] = {}
+
+        def fmt(code: str | None) -> object:
+            if code is None:
+                return None
+            if code not in formats:
+                formats[code] = book.add_format({"num_format": code})
+            return formats[code]
+
         for name, frame in tables.items():
             frame.to_excel(xw, sheet_name=name, index=False)
             sheet = xw.sheets[name]
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
-            sheet.set_column(0, max(len(frame.columns) - 1, 0), 16)
+            spec = specs.get(name)
+            if spec is None:
+                sheet.set_column(0, max(len(frame.columns) - 1, 0), 16)
+                continue
+            for j, column in enumerate(spec.columns):
+                sheet.set_column(j, j, column.width, fmt(column.fmt))
+                sheet.write_string(0, j, column.header, header)
+            # Rows of different kinds in one column (the headline figures): a format per cell.
+            for i, code in enumerate(spec.row_formats[: len(frame)], start=1):
+                j = next(k for k, c in enumerate(spec.columns) if c.fmt is None and k > 0)
+                value = frame.iat[i - 1, j]
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(i, j, dt.datetime.combine(value, dt.time()), fmt(code))
+                elif isinstance(value, int | float) and not pd.isna(value):
+                    sheet.write_number(i, j, value, fmt(code))
+            sheet.set_row(0, 15 * _header_lines(spec) + 3)
     with path.open("wb") as fh:
         fh.write(buffer.getbuffer())
+
+
+def _header_lines(spec: BlockSpec) -> int:
+    """Lines the tallest wrapped header of ``spec`` needs (the workbook's rule, in short)."""
+    lines = 1
+    for column in spec.columns:
+        words, used, n = column.header.split(), 0, 1
+        for word in words:
+            if used and used + 1 + len(word) > column.width / 1.2 - 1:
+                n, used = n + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+        lines = max(lines, n)
+    return lines

@@ -63,9 +63,9 @@ def plan(machine: Machine) -> SetupPlan:
     """Work out the new user configuration without writing anything."""
     path = user_config_path(machine)
     if path is None:
-        raise KundenwertError([Problem("setup_no_home", texts.SETUP["no_home"])])
+        raise KundenwertError([Problem("setup_no_home", texts.message("setup_no_home"))])
     if machine.windows and _is_store_alias(machine, machine.executable):
-        detail = texts.SETUP["store_python"].format(path=machine.executable)
+        detail = texts.message("setup_store_python", path=machine.executable)
         raise KundenwertError([Problem("setup_store_python", detail)])
     raw = machine.read_bytes(path) if machine.is_file(path) else None
     before = parse_entries(raw.decode(machine.ansi_encoding, errors="replace")) if raw else {}
@@ -86,7 +86,7 @@ def plan(machine: Machine) -> SetupPlan:
     except UnicodeEncodeError:
         # VBA reads the file in the ANSI code page: a path it cannot spell would be read wrongly.
         bad = next(v for v in wanted.values() if not _encodable(v, machine.ansi_encoding))
-        detail = texts.SETUP["encoding"].format(path=bad, encoding=machine.ansi_encoding)
+        detail = texts.message("setup_encoding", path=bad, encoding=machine.ansi_encoding)
         raise KundenwertError([Problem("setup_encoding", detail)]) from None
     removed = tuple(k for k in before if k not in after)
     wanted_as_written = {k: v for k, v in after.items() if k.upper() in wanted}

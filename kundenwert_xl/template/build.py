@@ -2,7 +2,7 @@
 
 1. openpyxl lays out the sheets: the Anleitung, the result sheets from the report layout
    (titles, headers, number formats, fixed-size areas), a Kennzahlen sheet with ordinary
-   formulas over the results, the input tables as Excel Tables with a small example, the
+   formulas over the results, the input tables as empty Excel Tables, the
    Einstellungen with every setting, the hidden ``xlwings.conf`` sheet, and the charts.
 2. The VBA project is written from source (:mod:`kundenwert_xl.template.ovba`): xlwings'
    standalone module and Dictionary class from the installed, pinned xlwings, the generated
@@ -27,19 +27,18 @@ from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.segments import PRESETS
-from kundenwert_xl.demo import make_demo
 from kundenwert_xl.settings import Settings
 from kundenwert_xl.template import ovba, udf_wrappers
 
 TEMPLATE_NAME = "workbook_template.xlsm"
 XLWINGS_CONF_SHEET = "xlwings.conf"  # the name xlwings' VBA looks for
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
-EXAMPLE_ROWS = 1000
 
 #: Sheet name -> VBA codeName, in workbook order. The ``sh`` prefix keeps the document modules
 #: clear of every procedure and worksheet-function name: VBA names ignore case, and a module named
@@ -117,7 +116,24 @@ def column_letter(spec: report.BlockSpec, source: str) -> str:
     return get_column_letter(spec.col + index)
 
 
+#: Bold header text is about this much wider than the digits a column width counts.
+BOLD = 1.2
+
+
+def _header_lines(text: str, width: float) -> int:
+    """Lines a wrapped bold header needs in a column ``width`` digits wide (words kept whole)."""
+    width = width / BOLD
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width - 1:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
+
+
 def _result_sheets(wb: openpyxl.Workbook) -> None:
+    header_lines: dict[tuple[str, int], int] = {}
     for spec in report.LAYOUT:
         ws = wb[spec.sheet]
         _put(ws, spec.row, spec.col, spec.title).font = TITLE_FONT
@@ -127,16 +143,43 @@ def _result_sheets(wb: openpyxl.Workbook) -> None:
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             letter = get_column_letter(col)
-            width = ws.column_dimensions[letter].width
-            ws.column_dimensions[letter].width = max(column.width, width or 0)
+            # Wide enough for the longest word of the header: a wrapped header is never cut
+            # inside a word ("Preiserhöhun").
+            longest = max(len(word) for word in column.header.split()) * BOLD + 2
+            width = max(column.width, longest, ws.column_dimensions[letter].width or 0)
+            ws.column_dimensions[letter].width = width
             if spec.max_rows is None:
                 # Variable-length blocks take their number format from the column.
                 if column.fmt:
                     ws.column_dimensions[letter].number_format = column.fmt
-            elif column.fmt:
-                for r in range(spec.first_data_row, spec.first_data_row + spec.max_rows):
-                    ws.cell(r, col).number_format = column.fmt
+            elif column.fmt or spec.row_formats:
+                first = spec.first_data_row
+                for i, r in enumerate(range(first, first + spec.max_rows)):
+                    fmt = column.fmt or (
+                        spec.row_formats[i] if i < len(spec.row_formats) else None
+                    )
+                    if fmt:
+                        ws.cell(r, col).number_format = fmt
         ws.freeze_panes = ws.cell(spec.first_data_row, 1) if spec.max_rows is None else None
+    # Header rows tall enough for their wrapped text, once every column has its final width.
+    for spec in report.LAYOUT:
+        ws = wb[spec.sheet]
+        lines = max(
+            _header_lines(c.header, ws.column_dimensions[get_column_letter(spec.col + j)].width)
+            for j, c in enumerate(spec.columns)
+        )
+        key = (spec.sheet, spec.row + 1)
+        header_lines[key] = max(header_lines.get(key, 1), lines)
+    for (sheet, row), lines in header_lines.items():
+        wb[sheet].row_dimensions[row].height = 15 * lines + 3
+    facts = report.SPECS["facts"]
+    link = wb[facts.sheet].cell(facts.first_data_row + report.DILEMMA_FACT_INDEX, facts.col)
+    link.hyperlink = Hyperlink(
+        ref=link.coordinate,
+        location=f"'{report.SHEETS['dilemma']}'!A1",
+        tooltip=texts.OVERVIEW["dilemma_link"],
+    )
+    link.font = Font(color="0563C1", underline="single")
     dilemma = report.SPECS["dilemma"]
     letter = column_letter(dilemma, "decision")
     choices = ",".join(texts.DECISION_CHOICES)
@@ -145,12 +188,33 @@ def _result_sheets(wb: openpyxl.Workbook) -> None:
     )
     validation.add(f"{letter}{dilemma.first_data_row}:{letter}5000")
     wb[dilemma.sheet].add_data_validation(validation)
+    _print_setup(wb)
 
 
-def _charts(wb: openpyxl.Workbook) -> None:
+def _print_setup(wb: openpyxl.Workbook) -> None:
+    """Landscape, one page wide, title and header rows on every page, a footer; Übersicht on one.
+
+    The Stichtag is in each sheet's title row, which is repeated on every page (a footer cannot
+    hold a cell's value, and the headless writer changes cell data only).
+    """
+    for sheet in report.RESULT_SHEETS:
+        ws = wb[sheet]
+        header_row = min(spec.row for spec in report.LAYOUT if spec.sheet == sheet) + 1
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if sheet == report.SHEETS["overview"] else 0
+        if sheet != report.SHEETS["overview"]:
+            ws.print_title_rows = f"1:{header_row}"
+        ws.oddFooter.center.text = texts.OVERVIEW["footer"]
+        ws.oddFooter.center.size = 8
+
+
+def _whale_chart(ws: Worksheet) -> ScatterChart:
+    """The whale curve: cumulative DB share over 0–100 % of customers, best first."""
     pareto = report.SPECS["pareto"]
-    ws = wb[pareto.sheet]
-    first, last = pareto.first_data_row, pareto.first_data_row + pareto.max_rows - 1
+    first, last = pareto.first_data_row, pareto.last_row
     whale = ScatterChart()
     whale.title, whale.style, whale.height, whale.width = texts.CHART_TITLES["whale"], 13, 8, 16
     whale.x_axis.title, whale.y_axis.title = texts.CHART_AXES["customers"], texts.CHART_AXES["db"]
@@ -160,27 +224,61 @@ def _charts(wb: openpyxl.Workbook) -> None:
     # Required by the schema (minOccurs=1); openpyxl leaves it out unless set. Excel writes
     # "lineMarker" for the scatter charts it makes.
     whale.scatterStyle = "lineMarker"
-    whale.x_axis.number_format = whale.y_axis.number_format = "0%"
-    ws.add_chart(whale, "X2")
+    whale.series[0].marker.symbol = "none"
+    whale.x_axis.number_format = whale.y_axis.number_format = report.PCT0
+    # 0–100 % of customers: without fixed limits the axis runs on to 120 %.
+    whale.x_axis.scaling.min, whale.x_axis.scaling.max = 0, 1
+    whale.x_axis.majorUnit = 0.1
+    whale.x_axis.delete = whale.y_axis.delete = False
+    whale.legend = None
+    return whale
 
+
+def _pareto_chart(ws: Worksheet) -> BarChart:
+    """Revenue share per decile (bars) and its running total (line) on ONE percent axis."""
     deciles = report.SPECS["deciles_revenue"]
-    d_first, d_last = deciles.first_data_row, deciles.first_data_row + deciles.max_rows - 1
+    d_first, d_last = deciles.first_data_row, deciles.last_row
     bars = BarChart()
     bars.title, bars.height, bars.width = texts.CHART_TITLES["pareto"], 8, 16
+    bars.x_axis.title, bars.y_axis.title = (
+        texts.CHART_AXES["deciles"],
+        texts.CHART_AXES["revenue_share"],
+    )
     bars.add_data(
         Reference(ws, min_col=deciles.col + 3, min_row=deciles.row + 1, max_row=d_last),
         titles_from_data=True,
     )
-    bars.set_categories(Reference(ws, min_col=deciles.col, min_row=d_first, max_row=d_last))
+    categories = Reference(ws, min_col=deciles.col, min_row=d_first, max_row=d_last)
+    bars.set_categories(categories)
     line = LineChart()
     line.add_data(
         Reference(ws, min_col=deciles.col + 4, min_row=deciles.row + 1, max_row=d_last),
         titles_from_data=True,
     )
-    line.y_axis.axId, line.y_axis.crosses = 200, "max"  # cumulative line on a secondary axis
-    bars.y_axis.number_format = line.y_axis.number_format = "0%"
+    line.set_categories(categories)
+    # The line shares the bars' axes (same ids): one scale, so a bar and a line point of the
+    # same value stand at the same height.
+    line.x_axis, line.y_axis = bars.x_axis, bars.y_axis
+    bars.y_axis.number_format = report.PCT0
+    bars.y_axis.scaling.min, bars.y_axis.scaling.max = 0, 1
+    bars.y_axis.majorUnit = 0.1
+    bars.x_axis.delete = bars.y_axis.delete = False
+    bars.legend.position = "b"
     bars += line
-    ws.add_chart(bars, "X20")
+    return bars
+
+
+def _charts(wb: openpyxl.Workbook) -> None:
+    ws = wb[report.SPECS["pareto"].sheet]
+    ws.add_chart(_whale_chart(ws), "X2")
+    ws.add_chart(_pareto_chart(ws), "X20")
+    # The pictures of the article's claims on the first screen, beside the figures.
+    overview = wb[report.SHEETS["overview"]]
+    right = get_column_letter(
+        max(s.col + len(s.columns) for s in report.LAYOUT if s.sheet == overview.title) + 1
+    )
+    overview.add_chart(_whale_chart(ws), f"{right}2")
+    overview.add_chart(_pareto_chart(ws), f"{right}20")
 
     seg = report.SPECS["segments"]
     ws_seg = wb[seg.sheet]
@@ -198,7 +296,8 @@ def _charts(wb: openpyxl.Workbook) -> None:
             titles_from_data=True,
         )
     chart.set_categories(Reference(ws_seg, min_col=seg.col, min_row=s_first, max_row=s_last))
-    chart.x_axis.number_format = "0%"
+    chart.x_axis.number_format = report.PCT0
+    chart.x_axis.delete = chart.y_axis.delete = False
     ws_seg.add_chart(chart, "R2")
 
     _forecast_chart(wb)
@@ -218,7 +317,11 @@ def _forecast_chart(wb: openpyxl.Workbook) -> None:
         titles_from_data=True,
     )
     chart.set_categories(Reference(ws, min_col=spec.col, min_row=first, max_row=last))
-    ws.add_chart(chart, "E66")
+    # Beside the check table, one column clear of it, above the weekly rows it plots.
+    check = report.SPECS["forecast_check"]
+    ws.add_chart(
+        chart, f"{get_column_letter(check.col + len(check.columns) + 1)}{check.first_data_row}"
+    )
 
 
 def _kennzahlen(wb: openpyxl.Workbook) -> None:
@@ -270,31 +373,25 @@ def _kennzahlen(wb: openpyxl.Workbook) -> None:
         ws.column_dimensions[letter].width = 16
 
 
-def _input_table(wb: openpyxl.Workbook, key: str, frame) -> None:
+def _input_table(wb: openpyxl.Workbook, key: str) -> None:
+    """An EMPTY input Table: header row, formats, and the one blank data row Excel requires.
+
+    The template ships without data so that nobody appends real data to samples; the demo,
+    *Beispieldaten laden* and ``kundenwert analyze -o x.xlsm`` fill a copy.
+    """
     name = texts.TABLE_NAMES[key]
     ws = wb[name]
     columns = report.INPUT_COLUMNS[key]
     _put_row(ws, 1, [texts.header(key, c) for c in columns])
-    for r, values in enumerate(frame[list(columns)].itertuples(index=False), start=2):
-        _put_row(ws, r, [_plain(v) for v in values])
     for j, column in enumerate(columns, start=1):
         letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = 15
+        ws.column_dimensions[letter].width = max(15, len(texts.header(key, column)) + 4)
         if column in INPUT_FORMATS:
             ws.column_dimensions[letter].number_format = INPUT_FORMATS[column]
-            for r in range(2, ws.max_row + 1):
-                ws.cell(r, j).number_format = INPUT_FORMATS[column]
-    ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
+            ws.cell(2, j).number_format = INPUT_FORMATS[column]
+    ref = f"A1:{get_column_letter(len(columns))}2"
     ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=TABLE_STYLE))
     ws.freeze_panes = "A2"
-
-
-def _plain(value: object) -> object:
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime()
-    if hasattr(value, "item"):
-        return value.item()
-    return None if value != value else value  # NaN -> empty
 
 
 def _settings_sheet(wb: openpyxl.Workbook) -> None:
@@ -310,8 +407,20 @@ def _settings_sheet(wb: openpyxl.Workbook) -> None:
             tableStyleInfo=TABLE_STYLE,
         )
     )
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 44
+    # Values as wide as the longest one: a band table cut at the column edge reads wrongly
+    # ("ab 24: -1" for -15). Explanations wrap instead of running on.
+    ws.column_dimensions["A"].width = max(len(str(row[0])) for row in rows) + 2
+    ws.column_dimensions["B"].width = max(len(str(row[1])) for row in rows) + 2
     ws.column_dimensions["C"].width = 90
+    for r in range(2, len(rows) + 2):
+        ws.cell(r, 2).alignment = Alignment(vertical="top")
+        ws.cell(r, 3).alignment = Alignment(wrap_text=True, vertical="top")
+        # Excel and LibreOffice do not grow a row for wrapped text written by a program.
+        ws.row_dimensions[r].height = 15 * -(-len(str(rows[r - 2][2])) // 85)
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
     start = 5
     _put_row(ws, 1, texts.SEGMENT_RULE_HEADERS, start)
     for i, rule in enumerate(PRESETS["r_current"], start=2):
@@ -343,10 +452,8 @@ def workbook_xml() -> bytes:
     _result_sheets(wb)
     _charts(wb)
     _kennzahlen(wb)
-    demo = make_demo(EXAMPLE_ROWS, seed=7)
-    _input_table(wb, "transactions", demo.transactions)
-    _input_table(wb, "customers", demo.customers)
-    _input_table(wb, "contacts", demo.contacts)
+    for key in ("transactions", "customers", "contacts"):
+        _input_table(wb, key)
     _settings_sheet(wb)
     conf = wb[XLWINGS_CONF_SHEET]
     for r, row in enumerate(XLWINGS_CONF, start=1):

@@ -1,5 +1,6 @@
-"""The three kinds of file we ship, made once per session: the committed template, the output of
-``kundenwert demo`` and the output of ``kundenwert recompute`` (the headless writer)."""
+"""The kinds of file we ship, made once per session: the committed template, the output of
+``kundenwert demo``, of ``kundenwert recompute`` (the headless writer) and of
+``kundenwert analyze export.csv -o Mappe.xlsm`` (a template copy filled from an ERP export)."""
 
 import zipfile
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from tests.acceptance import checks
 
 ROOT = Path(__file__).resolve().parents[2]
-KINDS = ("template", "demo", "recompute")
+KINDS = ("template", "demo", "recompute", "analyze")
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +24,33 @@ def shipped_files(demo_workbook, tmp_path_factory) -> dict[str, Path]:
     recomputed = tmp_path_factory.mktemp("acceptance") / "recomputed.xlsm"
     result = CliRunner().invoke(app, ["recompute", str(demo_workbook), "-o", str(recomputed)])
     assert result.exit_code == 0, result.output
+    analyzed = tmp_path_factory.mktemp("acceptance") / "analysiert.xlsm"
+    sources = erp_export(tmp_path_factory.mktemp("export"))
+    result = CliRunner().invoke(
+        app,
+        ["analyze", str(sources["transactions"]), "--kunden", str(sources["customers"]),
+         "--werbekontakte", str(sources["contacts"]), "-o", str(analyzed)],
+    )
+    assert result.exit_code == 0, result.output
     template = ROOT / "workbook_template.xlsm"
-    return {"template": template, "demo": demo_workbook, "recompute": recomputed}
+    return {"template": template, "demo": demo_workbook, "recompute": recomputed, "analyze": analyzed}
+
+
+def erp_export(folder: Path) -> dict[str, Path]:
+    """Demo data as an ERP writes it: German csv (``;``, decimal comma, German headers)."""
+    from kundenwert_xl import texts
+    from kundenwert_xl.demo import make_demo
+    from kundenwert_xl.report import INPUT_COLUMNS
+
+    data = make_demo(3000, seed=4)
+    paths = {}
+    for key, frame in (("transactions", data.transactions), ("customers", data.customers),
+                       ("contacts", data.contacts)):
+        columns = INPUT_COLUMNS[key]
+        german = frame[list(columns)].rename(columns={c: texts.header(key, c) for c in columns})
+        paths[key] = folder / f"{key}.csv"
+        german.to_csv(paths[key], sep=";", decimal=",", index=False, date_format="%d.%m.%Y")
+    return paths
 
 
 @pytest.fixture(params=KINDS)

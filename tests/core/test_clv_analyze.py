@@ -192,7 +192,7 @@ def test_ansprache_by_forward_db_without_forecast_says_so(fixture_tx):
     assert list(result.targeting.index) == list(ranked[: len(result.targeting)])
 
 
-def test_model_check_on_the_overview(cdnow_sample):
+def test_model_check_in_the_report(cdnow_sample):
     import datetime as dt
 
     from kundenwert_xl import report
@@ -206,7 +206,10 @@ def test_model_check_on_the_overview(cdnow_sample):
     model = kx.clv_model(cdnow_sample)
     assert info.params == model.params
 
-    params, check, curve = report.forecast_blocks(result)
+    blocks = {b.spec.key: b for b in report.render(result)}
+    params, check, curve = (
+        blocks[k] for k in ("forecast_model", "forecast_check", "forecast_curve")
+    )
     assert [row[1] for row in params.rows[:7]] == [
         model.params[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma")
     ]
@@ -217,12 +220,13 @@ def test_model_check_on_the_overview(cdnow_sample):
     assert len(curve.rows) == 39 and curve.rows[-1][1] == 1882
 
 
-def test_no_model_leaves_the_overview_blocks_empty(fixture_tx):
+def test_no_model_leaves_the_forecast_blocks_empty(fixture_tx):
     from kundenwert_xl import report
 
     result = kx.analyze(fixture_tx, settings=kx.Settings(reference_date="2024-06-30"))
     assert result.forecast is None
-    blocks = report.forecast_blocks(result)
+    keys = ("forecast_model", "forecast_check", "forecast_curve")
+    blocks = [b for b in report.render(result) if b.spec.key in keys]
     assert [b.rows for b in blocks] == [[], [], []]
     assert "Grund im Prüfprotokoll" in blocks[0].title
 

@@ -169,3 +169,23 @@ def test_date_mangled_into_digits_is_not_taken_for_a_serial():
 def test_reference_date_as_typed_or_as_excel_hands_it_over(value):
     # 45473 is 2024-06-30 in Excel's 1900 date system (a date cell formatted as a number)
     assert kx.Settings.from_mapping({"Stichtag": value}).reference_date == dt.date(2024, 6, 30)
+
+
+@pytest.mark.parametrize("dtype", ["str", "category", "object"])
+def test_customer_ids_come_out_sorted_with_codes_remapped(dtype):
+    # Arrow/str ids in file order (factorized unsorted), categories and Python objects: each
+    # row must keep its own id, and the categories must be the used ids in code point order.
+    ids = [" K10", "K2", "Ä1", "K10", "k1", "K2 "]
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype=dtype),
+            "date": pd.to_datetime(["2024-01-01"] * 6),
+            "revenue": [1.0] * 6,
+        }
+    )
+    clean = schema.validate(tx, "transactions")
+    values = clean["customer_id"].array
+    # By hand: "K" (0x4B) < "k" (0x6B) < "Ä" (0xC4); "K10" < "K2" as text.
+    assert list(values.categories) == ["K10", "K2", "k1", "Ä1"]
+    assert list(values.codes) == [0, 1, 3, 0, 2, 1]
+    assert clean["customer_id"].astype(object).tolist() == ["K10", "K2", "Ä1", "K10", "k1", "K2"]

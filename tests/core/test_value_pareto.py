@@ -201,4 +201,4 @@ def test_article_sentences_in_german():
     assert "Die schlechtesten 10 % kosten 20 % des Deckungsbeitrags." in lines
     assert "Die Walkurve gipfelt bei 150 % des gesamten Deckungsbeitrags." in lines
     assert lines[0] == "10 Kunden, Umsatz 1.350,00 €, DB III 100,00 €."
-    assert lines[-1].startswith("1 Dilemma-Kunden") and "37 % des Umsatzes" in lines[-1]
+    assert lines[-1].startswith("1 Dilemma-Kunde: ") and "37 % des Umsatzes" in lines[-1]

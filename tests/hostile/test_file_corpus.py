@@ -882,17 +882,27 @@ def _run_inprocess(args: list[str], monkeypatch, capsys, umask: int) -> Result:
     )
 
 
+# A fork of the (large) test process would carry its resident pages into the child's peak:
+# a small fresh interpreter starts the command and reports the command's own peak (wait4).
+_PEAK_WRAPPER = (
+    "import os, subprocess, sys\n"
+    "proc = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(proc.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def _run_subprocess(args: list[str], env: Env) -> Result:
-    """Run the command as a child and keep the child's own peak memory (``wait4``)."""
-    out, err = env.tmp / "stdout.txt", env.tmp / "stderr.txt"
+    """Run the command as a child and keep the command's own peak memory (``wait4``)."""
+    out, err, peak = env.tmp / "stdout.txt", env.tmp / "stderr.txt", env.tmp / "peak.txt"
+    command = [sys.executable, "-m", "kundenwert_xl.cli", *args]
     with out.open("wb") as fo, err.open("wb") as fe:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kundenwert_xl.cli", *args], stdout=fo, stderr=fe
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK_WRAPPER, str(peak), *command], stdout=fo, stderr=fe
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    env.notes["peak_kb"] = usage.ru_maxrss  # kilobytes on Linux
-    return Result(proc.returncode, out.read_text(), err.read_text())
+    env.notes["peak_kb"] = int(peak.read_text())  # kilobytes on Linux
+    return Result(done.returncode, out.read_text(), err.read_text())
 
 
 def _run_mounted(args: list[str], env: Env, options: str) -> Result:

@@ -327,7 +327,7 @@ CASES = [
     # -- hostile XML in an input workbook
     Case("xlsx_entities_in_sheet", "xlsx", "hostile_xml",
          patched(TABLE_BOOK, "xl/worksheets/sheet1.xml", lambda d: BILLION_LAUGHS + d), 3,
-         ("'xl/worksheets/sheet1.xml'", "DTD oder Entity-Definitionen")),
+         ("'xl/worksheets/sheet1.xml'", "(DTD) oder Entitäten")),
     Case("xlsm_external_dtd_in_workbook", "xlsm", "hostile_xml",
          patched(TABLE_BOOK, "xl/workbook.xml",
                  lambda d: b'<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd">' + d), 3,

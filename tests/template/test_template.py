@@ -107,8 +107,11 @@ def test_charts_point_at_the_fixed_result_ranges(template_zip):
     d_first, d_last = deciles.first_data_row, deciles.first_data_row + deciles.max_rows - 1
     assert f"'Pareto'!$O${d_first}:$O${d_last}" in charts  # deciles as categories
     assert f"'Pareto'!$R${d_first}:$R${d_last}" in charts  # revenue share per decile (bars)
-    assert f"'Pareto'!$S${d_first}:$S${d_last}" in charts  # cumulative, on the secondary axis
-    assert '<c:axId val="200"' in charts or '<axId val="200"' in charts
+    assert f"'Pareto'!$S${d_first}:$S${d_last}" in charts  # cumulative line
+    # Issue 14: bars and cumulative line on ONE percent axis (no secondary axis), 0-100 %;
+    # the whale curve's x-axis runs from 0 to 100 % of customers, not on to 120 %.
+    assert 'axId val="200"' not in charts
+    assert charts.count('<max val="1"/>') >= 4 and charts.count('<min val="0"/>') >= 4
     assert "'Segmente'!$A$3:$A$14" in charts and "'Segmente'!$E$3:$E$14" in charts
 
 
@@ -152,4 +155,6 @@ def test_our_texts_stay_text_and_only_kennzahlen_holds_formulas(template_file):
     cells = [(ws.title, c) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     with_formulas = {title for title, c in cells if c.data_type == "f"}
     assert with_formulas == {"Kennzahlen"}
-    assert guide["A2"].value is None and wb["xlwings.conf"]["B1"].value is None
+    # An empty guide line is an empty cell; xlwings.conf holds no key without a value (issue 15).
+    assert guide["A2"].value is None
+    assert all(row[1] not in (None, "") for row in wb["xlwings.conf"].iter_rows(values_only=True))

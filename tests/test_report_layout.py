@@ -1,0 +1,99 @@
+"""report.LAYOUT is the one layout: each block makes its rows, fits its place, and the headline
+figures are numbers with number formats (issue 14)."""
+
+import datetime as dt
+import itertools
+
+import pandas as pd
+import pytest
+
+import kundenwert_xl as kx
+from kundenwert_xl import report
+from kundenwert_xl.demo import make_demo
+
+# The article's customer base (tests/core/test_value_pareto.py): revenue and DB by hand.
+ARTICLE = {
+    "K01": (300, 60), "K02": (200, 40), "K03": (100, 20), "K04": (100, 20), "K05": (50, 10),
+    "K06": (20, -5), "K07": (20, -5), "K08": (30, -10), "K09": (30, -10), "K10": (500, -20),
+}
+EURO, PCT, INT = '#,##0.00 "€"', "0.0 %", "#,##0"
+
+
+def _article():
+    tx = pd.DataFrame(
+        {
+            "customer_id": list(ARTICLE),
+            "date": ["2024-06-01"] * 10,
+            "revenue": [r for r, _ in ARTICLE.values()],
+            "cost_of_goods": [r - d for r, d in ARTICLE.values()],
+        }
+    )
+    s = kx.Settings(reference_date="2024-06-30", order_handling_cost=0, return_handling_cost=0)
+    return kx.analyze(tx, settings=s)
+
+
+def _area(spec: report.BlockSpec, last_row: int) -> tuple[range, range]:
+    rows = range(spec.row, (spec.last_row or last_row) + 1)
+    return rows, range(spec.col, spec.col + len(spec.columns))
+
+
+def test_no_two_blocks_on_a_sheet_overlap_at_their_maximum_size():
+    for a, b in itertools.combinations(report.LAYOUT, 2):
+        if a.sheet != b.sheet:
+            continue
+        (ra, ca), (rb, cb) = _area(a, 1_048_576), _area(b, 1_048_576)
+        rows = set(ra) & set(rb)
+        cols = set(ca) & set(cb)
+        assert not (rows and cols), (a.key, b.key)
+
+
+def test_every_block_makes_its_rows_within_its_place():
+    data = make_demo(3000, seed=3)
+    for analysis in (kx.analyze(data.transactions, data.customers, data.contacts), _article()):
+        blocks = report.render(analysis)
+        assert [b.spec.key for b in blocks] == [s.key for s in report.LAYOUT]
+        for block in blocks:
+            width = len(block.spec.columns)
+            assert all(len(row) == width for row in block.rows), block.spec.key
+            if block.spec.max_rows is not None:
+                assert len(block.rows) <= block.spec.max_rows, block.spec.key
+
+
+def test_headline_figures_are_numbers_with_their_formats():
+    # Hand figures of the article case (see ARTICLE): 10 customers, revenue 1,350, DB 100.
+    rows = report.fact_rows(_article())
+    formats = report.SPECS["facts"].row_formats
+    expected = [
+        ("Kunden", 10, INT),
+        ("Nettoumsatz gesamt", 1350, EURO),
+        ("Deckungsbeitrag gesamt (Rangstufe)", 100, EURO),
+        ("Umsatzanteil der besten 20 % (nach Umsatz)", 800 / 1350, PCT),
+        ("Kundenanteil für 80 % des Umsatzes", 0.4, PCT),
+        ("DB-Anteil der besten 20 %", 1.0, PCT),
+        ("DB-Anteil der nächsten 30 %", 0.5, PCT),
+        ("DB-Anteil der übrigen 50 %", -0.5, PCT),
+        ("DB-Anteil der schlechtesten 10 %", -0.2, PCT),
+        ("Gipfel der Walkurve", 1.5, PCT),
+        ("Kunden mit negativem DB", 5, INT),
+        ("Dilemma-Kunden (→ Blatt Dilemma)", 1, INT),
+        ("Stichtag", dt.date(2024, 6, 30), "DD.MM.YYYY"),
+    ]
+    assert len(rows) == len(formats) == len(expected)
+    for (label, value), fmt, (want_label, want, want_fmt) in zip(rows, formats, expected, strict=True):
+        assert label == want_label and fmt == want_fmt
+        assert not isinstance(value, str), label
+        assert value == pytest.approx(want) if not isinstance(want, dt.date) else value == want
+
+
+def test_one_percent_format_everywhere():
+    percent = {c.fmt for s in report.LAYOUT for c in s.columns if c.fmt and "%" in c.fmt}
+    percent |= {f for s in report.LAYOUT for f in s.row_formats if f and "%" in f}
+    assert percent <= {"0.0 %", "0 %"}
+
+
+def test_singular_and_plural_are_right():
+    # the article case has exactly one dilemma customer (K10) and ten customers
+    sentences = _article().sentences()
+    assert sentences[0].startswith("10 Kunden, Umsatz 1.350,00 €")
+    assert any(s.startswith("1 Dilemma-Kunde: ") for s in sentences)
+    assert not any("1 Dilemma-Kunden" in s for s in sentences)
