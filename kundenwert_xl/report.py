@@ -11,6 +11,7 @@ Every block has a title in its anchor row, the header in the row below, data fro
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -210,6 +211,10 @@ DILEMMA_COLUMNS = (
     _c("dilemma", "price_increase", PCT, 12),
     _c("dilemma", "value_rank", INT, 7),
     _c("dilemma", "decision", None, 30),
+    # After the decision column, so a workbook made from an older template keeps its decisions
+    # and their drop-down list where they were.
+    _c("dilemma", "p_alive", PCT, 10),
+    _c("dilemma", "clv_db", EURO, 14),
 )
 SCENARIO_COLUMNS = (
     _c("scenario", "label", None, 34),
@@ -229,11 +234,32 @@ TARGET_COLUMNS = (
     _c("target", "value_score", SCORE, 10),
     _c("target", "net_revenue", EURO, 15),
     _c("target", "db", EURO, 15),
+    _c("target", "p_alive", PCT, 10),
+    _c("target", "clv_db", EURO, 14),
 )
 FACT_COLUMNS = (_c("fact", "label", None, 46), _c("fact", "value", None, 16))
 # Sentences are not wrapped: they run on over the empty cells to their right, so column A stays
 # as narrow as its labels and each label sits next to its value.
 SENTENCE_COLUMNS = (_c("sentence", "text", None, 46),)
+# The forecast sits on Segmente below the class limits (columns K…): the reading is not wrapped
+# either and runs on over the empty cells to its right, so the class-limit columns keep their
+# widths.
+FORECAST_PARAM_COLUMNS = (
+    _c("forecast_param", "label", None, 30),
+    _c("forecast_param", "value", "0.0000", 14),
+    _c("forecast_param", "reading", None, 12),
+)
+FORECAST_CHECK_COLUMNS = (
+    _c("forecast_check", "bucket", None, 14),
+    _c("forecast_check", "customers", INT, 9),
+    _c("forecast_check", "actual", SCORE, 11),
+    _c("forecast_check", "predicted", SCORE, 11),
+)
+FORECAST_CURVE_COLUMNS = (
+    _c("forecast_curve", "week", INT, 7),
+    _c("forecast_curve", "actual", SCORE, 12),
+    _c("forecast_curve", "predicted", SCORE, 12),
+)
 PROBLEM_COLUMNS = (
     _c("problem", "severity", None, 9),
     _c("problem", "table", None, 16),
@@ -242,6 +268,7 @@ PROBLEM_COLUMNS = (
     _c("problem", "value", None, 18),
     _c("problem", "message", None, 100),
 )
+
 
 def _cell(value: object) -> object:
     """A plain Python value for a cell: NaN/NaT -> None, numpy scalars -> Python, dates kept."""
@@ -366,6 +393,65 @@ def _problems(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]]
     return problem_rows(analysis.problems), None
 
 
+def _forecast_model(
+    analysis: Analysis, _: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    """The model parameters with their plain-German reading (none: the reason is a problem)."""
+    info = analysis.forecast
+    if info is None:
+        return [], texts.REPORT["forecast_none"]
+    p = info.params
+    fill = {
+        "rate": texts.format_number(365.25 / 7 * p["r"] / p["alpha"], 3),
+        "churn": texts.format_percent(p["a"] / (p["a"] + p["b"])),
+        "spend": texts.format_euro(p["p"] * p["gamma"] / (p["q"] - 1.0)),
+    }
+    values = {
+        **p,
+        "ll_bgnbd": info.log_likelihood["bgnbd"],
+        "ll_gamma_gamma": info.log_likelihood["gamma_gamma"],
+    }
+    rows: list[list[object]] = [
+        [label, float(values[key]), reading.format(**fill)]
+        for key, (label, reading) in texts.FORECAST_PARAMS.items()
+    ]
+    ref = texts.format_date(analysis.reference_date)
+    return rows, texts.REPORT["forecast_model_title"].format(ref=ref)
+
+
+def _forecast_check(
+    analysis: Analysis, _: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    """The holdout check by earlier repeat purchases, with a total row."""
+    info = analysis.forecast
+    if info is None or info.holdout is None or info.calibration_end is None:
+        return [], texts.REPORT["forecast_check_none"]
+    check = info.holdout
+    table = check.by_frequency.reset_index().rename(columns={"frequency": "bucket"})
+    rows = table_rows(table, FORECAST_CHECK_COLUMNS)
+    t = check.totals
+    rows.append([texts.REPORT["forecast_total"], t["customers"], t["actual"], t["predicted"]])
+    start = info.calibration_end + dt.timedelta(days=1)
+    title = texts.REPORT["forecast_check_title"].format(
+        cal=texts.format_date(info.calibration_end),
+        start=texts.format_date(start),
+        ref=texts.format_date(analysis.reference_date),
+        actual=texts.format_int(round(t["actual"])),
+        predicted=texts.format_thousands(t["predicted"]),
+    )
+    return rows, title
+
+
+def _forecast_curve(
+    analysis: Analysis, _: dict[str, str]
+) -> tuple[list[list[object]], str | None]:
+    """The holdout check week by week, cumulative (the forecast chart's data)."""
+    info = analysis.forecast
+    if info is None or info.holdout is None or info.calibration_end is None:
+        return [], None
+    return table_rows(info.holdout.cumulative.reset_index(), FORECAST_CURVE_COLUMNS), None
+
+
 def thresholds_rows(analysis: Analysis) -> list[list[object]]:
     """The class limits with German dimension names."""
     frame = analysis.thresholds.copy()
@@ -390,11 +476,14 @@ def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
     ]
     if former:
         width = len(DILEMMA_COLUMNS)
+        at = [c.source for c in DILEMMA_COLUMNS].index("decision")
         rows.append([None] * width)
         heading: list[object] = [texts.REPORT["former_decisions"]]
         rows.append(heading + [None] * (width - 1))
         for cid, text in former:
-            rows.append([cid] + [None] * (width - 2) + [text])
+            row: list[object] = [cid] + [None] * (width - 1)
+            row[at] = text
+            rows.append(row)
     return Block(SPECS["dilemma"], rows)
 
 
@@ -616,6 +705,39 @@ LAYOUT: tuple[BlockSpec, ...] = (
         SCENARIO_COLUMNS,
         8,
         _scenarios,
+    ),
+    # The forecast on Segmente below the class limits, its chart beside the check: an existing
+    # sheet, so workbooks made from an older template take the blocks on recompute, and
+    # Übersicht keeps its one page.
+    BlockSpec(
+        "forecast_model",
+        SHEETS["segments"],
+        35,
+        11,
+        texts.BLOCK_TITLES["forecast_model"],
+        FORECAST_PARAM_COLUMNS,
+        len(texts.FORECAST_PARAMS),
+        _forecast_model,
+    ),
+    BlockSpec(
+        "forecast_check",
+        SHEETS["segments"],
+        48,
+        11,
+        texts.BLOCK_TITLES["forecast_check"],
+        FORECAST_CHECK_COLUMNS,
+        9,
+        _forecast_check,
+    ),
+    BlockSpec(
+        "forecast_curve",
+        SHEETS["segments"],
+        61,
+        11,
+        texts.BLOCK_TITLES["forecast_curve"],
+        FORECAST_CURVE_COLUMNS,
+        52,
+        _forecast_curve,
     ),
     BlockSpec(
         "problems",

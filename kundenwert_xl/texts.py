@@ -290,8 +290,8 @@ MESSAGES: dict[str, str] = {
     ),
     "clv_param_out_of_range": (
         "Keine Prognose: die Schätzung des {model} liefert Parameter außerhalb von 0,000001 "
-        "bis 1.000.000 ({params}). Die Daten passen nicht zum Modell (z. B. kaufen alle Kunden "
-        "im gleichen Takt oder mit gleichem Betrag)."
+        "bis 1.000.000 ({params}). Die Daten passen nicht zum Modell (typisch: kaum ein Kunde "
+        "wandert sichtbar ab, alle kaufen im gleichen Takt oder alle Beträge sind gleich)."
     ),
     "clv_hessian_not_definite": (
         "Keine Prognose: die Schätzung des {model} ist nicht eindeutig (Hesse-Matrix nicht "
@@ -309,6 +309,15 @@ MESSAGES: dict[str, str] = {
         "{count} Kunden haben keinen Umsatz aus Käufen, aus dem sich ihre DB-Quote ablesen "
         "ließe; für ihren Prognose-DB gilt die Wareneinsatzquote von {rate}."
     ),
+    "targeting_without_forecast": (
+        "Die Ansprache soll nach Prognose-DB ordnen, es gibt aber keine Prognose; die Liste "
+        "folgt dem Kundenwert-Rang."
+    ),
+    "clv_holdout_too_short": (
+        "Keine Modellprüfung: der Zeitraum ist zu kurz, um einen Teil zum Prüfen der Prognose "
+        "zurückzuhalten (nötig sind mindestens 8 Wochen)."
+    ),
+    "clv_holdout_refused": "Keine Modellprüfung auf dem ersten Teil des Zeitraums. {reason}",
     "clv_holdout_end": (
         "Das Ende des Prüfzeitraums ({holdout_end}) muss nach dem Stichtag ({reference_date}) "
         "liegen."
@@ -473,6 +482,7 @@ SETTING_LABELS: dict[str, str] = {
     "scenario_steps": "Szenarien: Anteile schlechteste Kunden",
     "budget": "Budget (Euro)",
     "cost_per_contact": "Kosten je Ansprache (Euro)",
+    "targeting_order": "Ansprache nach",
 }
 
 SETTING_HELP: dict[str, str] = {
@@ -554,6 +564,10 @@ SETTING_HELP: dict[str, str] = {
     "scenario_steps": "Was wäre, wenn die schlechtesten 5; 10; 20; 30 % (nach DB) wegfielen?",
     "budget": "Budget für gezielte Ansprache in Euro.",
     "cost_per_contact": "Kosten je angesprochenem Kunden; Budget / Kosten = Zahl der Kunden.",
+    "targeting_order": (
+        "Kundenwert = zuerst die Kunden mit dem besten Rang; Prognose-DB = zuerst die Kunden mit "
+        "dem höchsten abgezinsten DB der nächsten Monate (braucht die Prognose)."
+    ),
 }
 
 CHOICES: dict[str, dict[object, str]] = {
@@ -579,6 +593,7 @@ CHOICES: dict[str, dict[object, str]] = {
     "abc_basis": {"value": "Wertanteil", "customers": "Kundenanteil"},
     "clv_include_current": {True: "ja", False: "nein"},
     "forecast_enabled": {True: "ja", False: "nein"},
+    "targeting_order": {"value": "Kundenwert", "forecast_db": "Prognose-DB"},
 }
 
 SETTING_DETAILS: dict[str, str] = {
@@ -687,6 +702,9 @@ BLOCK_TITLES: dict[str, str] = {
     "sentences": "Übersicht",
     "facts": "Kennzahlen",
     "scenarios": "Was wäre, wenn …",
+    "forecast_model": "Prognosemodell",
+    "forecast_check": "Modellprüfung",
+    "forecast_curve": "Modellprüfung je Woche",
     "problems": "Prüfprotokoll",
 }
 
@@ -787,6 +805,8 @@ RESULT_HEADERS: dict[str, dict[str, str]] = {
         "price_increase": "Preiserhöhung bis DB 0",
         "value_rank": "Rang",
         "decision": "Entscheidung",
+        "p_alive": "P(aktiv)",
+        "clv_db": "Prognose-DB (abgezinst)",
     },
     "scenario": {
         "label": "Szenario",
@@ -806,6 +826,8 @@ RESULT_HEADERS: dict[str, dict[str, str]] = {
         "value_score": "Kundenwert (0–100)",
         "net_revenue": "Nettoumsatz",
         "db": "DB (Rangstufe)",
+        "p_alive": "P(aktiv)",
+        "clv_db": "Prognose-DB (abgezinst)",
     },
     "problem": {
         "severity": "Art",
@@ -821,6 +843,18 @@ RESULT_HEADERS: dict[str, dict[str, str]] = {
     },
     "sentence": {
         "text": "Kernaussagen",
+    },
+    "forecast_param": {"label": "Parameter", "value": "Wert", "reading": "Bedeutung"},
+    "forecast_check": {
+        "bucket": "Wiederholungskäufe vorher",
+        "customers": "Kunden",
+        "actual": "tatsächlich",
+        "predicted": "erwartet",
+    },
+    "forecast_curve": {
+        "week": "Woche",
+        "actual": "tatsächlich (kumuliert)",
+        "predicted": "erwartet (kumuliert)",
     },
 }
 
@@ -1079,6 +1113,11 @@ def format_number(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}".replace(".", ",")
 
 
+def format_thousands(value: float, digits: int = 1) -> str:
+    """``5491.93`` -> ``5.491,9`` (thousands point, decimal comma)."""
+    return f"{value:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def format_euro(value: float) -> str:
     """``-1234.5`` -> ``-1.234,50 €``."""
     text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
@@ -1192,6 +1231,40 @@ REPORT: dict[str, str] = {
     "scenario_worst": "Schlechteste {share} nach DB abgeben",
     "scenario_dilemma": "Nur die Dilemma-Kunden abgeben",
     "no_problems": "Keine Probleme gefunden.",
+    "forecast_model_title": "Prognosemodell (BG/NBD + Gamma-Gamma), geschätzt bis {ref}",
+    "forecast_none": "Prognosemodell: keine Prognose (Grund im Prüfprotokoll)",
+    "forecast_check_title": (
+        "Modellprüfung: geschätzt bis {cal}, Wiederholungskäufe {start} bis {ref} – "
+        "tatsächlich {actual}, erwartet {predicted}"
+    ),
+    "forecast_check_none": "Modellprüfung: keine (Grund im Prüfprotokoll)",
+    "forecast_curve_title": "Modellprüfung: Wiederholungskäufe kumuliert je Woche",
+    "forecast_total": "Summe",
+}
+
+#: The model parameters with a plain-German reading (Segmente); {value} etc. are filled in.
+FORECAST_PARAMS: dict[str, tuple[str, str]] = {
+    "r": (
+        "r (Kaufrate, Form)",
+        "Aktive Kunden kaufen im Mittel an {rate} Tagen im Jahr (52,18 × r / α).",
+    ),
+    "alpha": ("α (Kaufrate, Skala; Wochen)", "Je größer, desto seltener kaufen die Kunden."),
+    "a": (
+        "a (Abwanderung)",
+        "Nach jedem Kauf wandern im Mittel {churn} der Kunden ab (a / (a + b)).",
+    ),
+    "b": ("b (Abwanderung)", "Je größer b gegenüber a, desto treuer die Kunden."),
+    "p": ("p (Umsatz je Kauf, Form)", "Je größer, desto gleichmäßiger kauft ein Kunde ein."),
+    "q": (
+        "q (Umsatz je Kauf, Streuung)",
+        "Je größer, desto ähnlicher geben die Kunden aus; über 1 nötig.",
+    ),
+    "gamma": (
+        "γ (Umsatz je Kauf, Skala)",
+        "Im Mittel {spend} je Kauftag (p × γ / (q − 1)).",
+    ),
+    "ll_bgnbd": ("Log-Likelihood Kaufmodell", "Güte der Anpassung (höher = besser)."),
+    "ll_gamma_gamma": ("Log-Likelihood Ausgabenmodell", "Güte der Anpassung (höher = besser)."),
 }
 
 FACT_LABELS: dict[str, str] = {
@@ -1260,6 +1333,8 @@ UDF_DOCS: dict[str, str] = {
     "ret_table": "Tabelle mit Überschriften (läuft über)",
     "ret_sentences": "Kernaussagen, ein Satz je Zeile",
     "ret_abc": "A, B oder C je Eingabezeile",
+    "monate": "Optional: Zeitraum der Prognose in Monaten, Standard 12",
+    "zins": "Optional: jährlicher Zins zum Abzinsen, Standard 0,1 (10 %)",
 }
 
 
@@ -1331,6 +1406,7 @@ GUIDE: tuple[str, ...] = (
     '=PARETO(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]; "Umsatz") – 100 Zeilen',
     "=KERNAUSSAGEN(Transaktionen[#Alle]; Kunden[#Alle]; Werbekontakte[#Alle]) – die Sätze der Übersicht",
     "=ABC_KLASSE(Kundenwert!S3:S500) – A, B oder C je Zeile",
+    "=CLV_PROGNOSE(Transaktionen[#Alle]; ; 12; 0,1) – P(aktiv), erwartete Käufe, Umsatz und DB",
     "Optional bei allen: Stichtag (leer = letztes Transaktionsdatum, nie HEUTE()) und "
     "Einstellungen[[Einstellung]:[Wert]].",
     "",
@@ -1370,6 +1446,7 @@ CHART_TITLES = {
     "whale": "Walkurve: kumulierter DB nach Anteil der Kunden",
     "pareto": "Pareto: Umsatzanteil je Dezil und kumuliert",
     "segments": "Segmente: Anteil Kunden und Umsatz",
+    "forecast": "Modellprüfung: Wiederholungskäufe kumuliert, tatsächlich und erwartet",
 }
 SETTING_TABLE_HEADERS = ("Einstellung", "Wert", "Erklärung")
 

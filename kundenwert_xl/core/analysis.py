@@ -17,7 +17,7 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core import contacts as contacts_module
 from kundenwert_xl.core import decisions, margin, pareto, rfm, rfmr, schema, segments, value
-from kundenwert_xl.core.clv import clv_model, forward_values
+from kundenwert_xl.core.clv import ForecastInfo, clv_model, forward_values, quality_check
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.core.ledger import Ledger, build_ledger, day_numbers
 from kundenwert_xl.core.settings import Settings
@@ -60,6 +60,9 @@ class Analysis:
     reference_date : datetime.date
     settings : Settings
         The settings used (with the reference date filled in).
+    forecast : ForecastInfo or None
+        The model behind the forecast columns and its holdout check; None when the forecast
+        is off or the data allow no model.
     """
 
     customers: pd.DataFrame
@@ -77,6 +80,7 @@ class Analysis:
     problems: list[Problem]
     reference_date: dt.date
     settings: Settings
+    forecast: ForecastInfo | None = None
 
     def sentences(self) -> list[str]:
         """The headline facts as German sentences (Übersicht sheet, command line)."""
@@ -238,15 +242,30 @@ def analyze(
     table = pd.concat([costs[["name", "group"]], values, scores, points, margins, worth], axis=1)
     table.insert(table.columns.get_loc("rfmr_recency"), "segment", segment)
     table["dilemma"] = dilemma
+    info = None
     if used.forecast_enabled:
         report("forecast")
-        forecast, forecast_problems = _forecast(tx, ledger, margins, used, period_days)
+        forecast, info, forecast_problems = _forecast(tx, ledger, margins, used, period_days)
         table = table.join(forecast)
         problems += forecast_problems
 
     report("pareto")
     problems += _total_problems(revenue, db, level)
-    targets, target_summary = decisions.targeting(table, level, used.budget, used.cost_per_contact)
+    order = used.targeting_order
+    if order == "forecast_db" and table.get("clv_db", pd.Series(dtype=float)).isna().all():
+        problems.append(
+            Problem(
+                "targeting_without_forecast",
+                texts.message("targeting_without_forecast"),
+                table=texts.TABLE_NAMES["settings"],
+                column=texts.SETTING_LABELS["targeting_order"],
+                severity="note",
+            )
+        )
+        order = "value"
+    targets, target_summary = decisions.targeting(
+        table, level, used.budget, used.cost_per_contact, order
+    )
     report("done")
     return Analysis(
         customers=table,
@@ -264,6 +283,7 @@ def analyze(
         problems=problems,
         reference_date=ledger.reference_date,
         settings=used,
+        forecast=info,
     )
 
 
@@ -272,8 +292,11 @@ FORECAST_COLUMNS = ("p_alive", "expected_purchases", "expected_revenue", "clv_re
 
 def _forecast(
     tx: pd.DataFrame, ledger: Ledger, margins: pd.DataFrame, used: Settings, period_days: int
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """The forecast columns, or empty ones and the refusal as a note (the analysis goes on)."""
+) -> tuple[pd.DataFrame, ForecastInfo | None, list[Problem]]:
+    """The forecast columns and the model check, or empty columns and the refusal as a note.
+
+    The analysis goes on either way.
+    """
     empty = pd.DataFrame(np.nan, index=ledger.customer_ids, columns=list(FORECAST_COLUMNS))
     try:
         model = clv_model(tx, ledger.reference_date, time_unit="W", ledger=ledger)
@@ -292,9 +315,13 @@ def _forecast(
         )
     except KundenwertError as exc:
         # A refused forecast leaves its columns empty; the rest of the analysis stands.
-        return empty, [replace(p, severity="note") for p in exc.problems]
+        return empty, None, [replace(p, severity="note") for p in exc.problems]
     own = [p for p in model.problems if p.code.startswith("clv_")]
-    return values.reindex(ledger.customer_ids), own + notes
+    check, calibration_end, check_notes = quality_check(
+        tx, ledger.reference_date, int(ledger.day.min())
+    )
+    info = ForecastInfo(model.params, model.log_likelihood, check, calibration_end)
+    return values.reindex(ledger.customer_ids), info, own + notes + check_notes
 
 
 def _total_problems(revenue: np.ndarray, db: np.ndarray, level: str) -> list[Problem]:

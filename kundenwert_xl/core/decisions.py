@@ -38,6 +38,8 @@ def dilemma_flags(revenue: np.ndarray, by_db: np.ndarray, settings: Settings) ->
 def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
     """The dilemma customers with revenue share, DB, DB ratio and the price increase to DB 0.
 
+    With the forecast on, also P(alive) and the forward DB (empty otherwise).
+
     ``price_increase`` is the share by which the net revenue would have to rise (costs as they
     are) for the DB to reach zero: −DB / net revenue.
     """
@@ -56,6 +58,9 @@ def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
                 revenue > 0, -part[level] / revenue.where(revenue > 0), np.nan
             ),
             "value_rank": part.get("value_rank"),
+            # A dilemma customer likely to stay is a repricing case; one likely gone is not.
+            "p_alive": part.get("p_alive"),
+            "clv_db": part.get("clv_db"),
         },
         index=part.index,
     )
@@ -99,17 +104,39 @@ def scenario_table(
 
 
 def targeting(
-    customers: pd.DataFrame, level: str, budget: float, cost_per_contact: float
+    customers: pd.DataFrame,
+    level: str,
+    budget: float,
+    cost_per_contact: float,
+    order: str = "value",
 ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The customers to contact first by value rank, and what share of DB and revenue they hold."""
+    """The customers to contact first, and what share of DB and revenue they hold.
+
+    ``order="value"`` takes them by value rank; ``"forecast_db"`` by the forward DB
+    (``clv_db``, highest first, ties and customers without a forecast by value rank).
+    """
     k = min(len(customers), math.floor(budget / cost_per_contact + 1e-9))
-    first = np.argsort(customers["value_rank"].to_numpy(), kind="stable")[:k]
+    by_rank = np.argsort(customers["value_rank"].to_numpy(), kind="stable")
+    if order == "forecast_db":
+        forward = customers["clv_db"].to_numpy(dtype="float64")[by_rank]
+        # Missing forecasts last: -inf sorts after every real value in a descending order.
+        by_rank = by_rank[np.argsort(-np.nan_to_num(forward, nan=-np.inf), kind="stable")]
+    first = by_rank[:k]
     chosen = customers.iloc[first]
     total_rev = customers["net_revenue"].sum()
     total_db = customers[level].sum()
     columns = [
         c
-        for c in ("name", "segment", "value_rank", "value_score", "net_revenue", level)
+        for c in (
+            "name",
+            "segment",
+            "value_rank",
+            "value_score",
+            "net_revenue",
+            level,
+            "p_alive",
+            "clv_db",
+        )
         if c in chosen
     ]
     summary = {

@@ -330,6 +330,9 @@ class Settings(BaseModel):
         Horizon of the forecast in months (1 to 120).
     forecast_discount_rate : float
         Yearly discount rate of the forecast (0.1 = 10 %), compounded monthly.
+    targeting_order : {"value", "forecast_db"}
+        Whom the Ansprache list takes first: best value rank, or highest forward DB (``clv_db``;
+        needs the forecast, otherwise the value rank with a note).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -387,6 +390,7 @@ class Settings(BaseModel):
     scenario_steps: Annotated[tuple[float, ...], Numbers] = (0.05, 0.1, 0.2, 0.3)
     budget: float = Field(10_000.0, ge=0, le=AMOUNT_LIMIT)
     cost_per_contact: float = Field(25.0, gt=0, le=AMOUNT_LIMIT)
+    targeting_order: Annotated[Literal["value", "forecast_db"], choice("targeting_order")] = "value"
 
     @field_validator(
         "rfmr_recency_bands", "rfmr_monetary_bands", "rfmr_returns_bands", "rfmr_return_ratio_bands"

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -312,6 +313,46 @@ def DECKUNGSBEITRAG(
             "db",
             lambda r: _table(DB_COLUMNS, report.table_rows(_customers_by_id(r), DB_COLUMNS)),
         )
+    except Exception as exc:
+        return _error(exc)
+
+
+FORECAST_COLUMNS = _customer_columns(
+    (
+        "customer_id",
+        "p_alive",
+        "expected_purchases",
+        "expected_revenue",
+        "clv_revenue",
+        "clv_db",
+    )
+)
+
+
+@xw.func(category=texts.UDF_CATEGORY)
+@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
+@xw.arg("stichtag", doc=DOC["stichtag"])
+@xw.arg("monate", doc=DOC["monate"])
+@xw.arg("zins", doc=DOC["zins"])
+@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
+@xw.ret(index=False, header=False, doc=DOC["ret_table"])
+def CLV_PROGNOSE(transaktionen, stichtag=None, monate=None, zins=None, einstellungen=None):
+    """Prognose je Kunde (BG/NBD, Gamma-Gamma): P(aktiv), Käufe, Umsatz und DB, abgezinst."""
+    try:
+        settings = _settings(
+            stichtag,
+            einstellungen,
+            forecast_enabled=True,
+            forecast_months=monate,
+            forecast_discount_rate=zins,
+        )
+        result = cached_analysis(transaktionen, None, None, settings)
+        if result.customers["p_alive"].isna().all():
+            # The data allow no model: the reason, in one line, instead of an empty table.
+            refusal = [p for p in result.problems if p.code.startswith("clv_")]
+            raise KundenwertError([replace(p, severity="error") for p in refusal[:1]])
+        rows = report.table_rows(_customers_by_id(result), FORECAST_COLUMNS)
+        return _table(FORECAST_COLUMNS, rows)
     except Exception as exc:
         return _error(exc)
 

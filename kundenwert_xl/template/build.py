@@ -300,6 +300,30 @@ def _charts(wb: openpyxl.Workbook) -> None:
     chart.x_axis.delete = chart.y_axis.delete = False
     ws_seg.add_chart(chart, "R2")
 
+    _forecast_chart(wb)
+
+
+def _forecast_chart(wb: openpyxl.Workbook) -> None:
+    """The holdout check's cumulative repeat purchases, actual against expected."""
+    spec = report.SPECS["forecast_curve"]
+    ws = wb[spec.sheet]
+    assert spec.max_rows is not None  # the chart needs a fixed-size block
+    first, last = spec.first_data_row, spec.first_data_row + spec.max_rows - 1
+    chart = LineChart()
+    chart.title, chart.height, chart.width = texts.CHART_TITLES["forecast"], 8, 16
+    chart.add_data(
+        Reference(
+            ws, min_col=spec.col + 1, max_col=spec.col + 2, min_row=spec.row + 1, max_row=last
+        ),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(ws, min_col=spec.col, min_row=first, max_row=last))
+    # Beside the check table, one column clear of it, above the weekly rows it plots.
+    check = report.SPECS["forecast_check"]
+    ws.add_chart(
+        chart, f"{get_column_letter(check.col + len(check.columns) + 1)}{check.first_data_row}"
+    )
+
 
 def _kennzahlen(wb: openpyxl.Workbook) -> None:
     """Ordinary formulas over the result sheets, the way a user builds on them."""

@@ -68,7 +68,8 @@ def test_table_columns_equal_their_header_cells(shipped_zip):
 
 def test_every_chart_series_points_at_an_existing_range(shipped_zip):
     charts = [n for n in shipped_zip.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 5  # whale and Pareto on Pareto and on Übersicht, segments
+    # whale and Pareto on Pareto and on Übersicht, segments, forecast check (Segmente)
+    assert len(charts) == 6
     assert checks.chart_problems(shipped_zip) == []
 
 

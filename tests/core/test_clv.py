@@ -20,6 +20,8 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kundenwert_xl as kx
 from kundenwert_xl.core import clv as clv_module
@@ -371,3 +373,70 @@ def test_holdout_must_end_after_the_reference_date(model, cdnow_sample):
         model.holdout(cdnow_sample, "1997-09-30")
     assert _codes(excinfo) == ["clv_holdout_end"]
     assert "30.09.1997" in str(excinfo.value)
+
+
+def _simulated(rng, customers, r, alpha, a, b, spend_shape, zero_share):
+    """Purchase days drawn from BG/NBD itself (rates per week), spend from gamma draws."""
+    rate = rng.gamma(r, 1 / alpha, customers) / 7.0
+    birth = rng.integers(0, 90, customers)
+    repeats = np.minimum(rng.geometric(rng.beta(a, b, customers)), 40)
+    owner = np.repeat(np.arange(customers), repeats)
+    gaps = rng.exponential(1.0, len(owner)) / np.maximum(rate[owner], 1e-9)
+    ends = np.cumsum(repeats)
+    elapsed = np.cumsum(gaps)
+    elapsed -= np.repeat(np.r_[0.0, elapsed[ends[:-1] - 1]], repeats)
+    keep = birth[owner] + elapsed <= 364
+    who = np.concatenate([np.arange(customers), owner[keep]])
+    day = np.concatenate([birth, birth[owner[keep]] + elapsed[keep].astype(int)])
+    spend = np.round(rng.gamma(spend_shape, 40.0, len(who)), 2)
+    return pd.DataFrame(
+        {
+            "customer_id": who.astype(str),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(day, "D"),
+            "revenue": np.where(rng.random(len(who)) < zero_share, 0.0, spend),
+        }
+    )
+
+
+# Data drawn from the model itself: about half fit, the rest is refused by name (r, alpha -> inf
+# when the rates hardly differ; too few repeat buyers).
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    customers=st.integers(1, 400),
+    r=st.floats(0.1, 5),
+    alpha=st.floats(0.5, 50),
+    a=st.floats(0.2, 5),
+    b=st.floats(0.2, 10),
+    spend_shape=st.floats(0.3, 20),
+    zero_share=st.floats(0, 0.3),
+)
+def test_valid_input_gives_a_finite_forecast_or_a_named_refusal(
+    seed, customers, r, alpha, a, b, spend_shape, zero_share
+):
+    rng = np.random.default_rng(seed)
+    tx = _simulated(rng, customers, r, alpha, a, b, spend_shape, zero_share)
+    try:
+        model = kx.clv_model(tx, "2024-12-31")
+    except kx.KundenwertError as exc:
+        assert exc.problems and all(p.code.startswith("clv_") for p in exc.problems)
+        assert all(p.message for p in exc.problems)
+        return
+    forecast = model.predict(52)
+    assert np.isfinite(forecast.to_numpy()).all()
+    assert forecast["p_alive"].between(0, 1).all()
+    assert np.isfinite(model.clv(12, 0.1).to_numpy()).all()
+    low, high = clv_module.PARAM_RANGE
+    assert all(low <= v <= high for v in model.params.values())
+
+
+def test_expected_purchases_when_a_plus_b_is_below_one():
+    # For x = 0 and a + b < 1 the hypergeometric term is negative; lifetimes takes its log
+    # (NaN). Reference: the model integrated numerically (scipy dblquad, frozen): a customer
+    # without repeat purchase is alive, lambda ~ Gamma(r, alpha + T), p ~ Beta(a, b), and
+    # E[Y(t) | lambda, p] = (1 - exp(-lambda p t)) / p.
+    params = {"r": 0.55, "alpha": 0.7, "a": 0.27, "b": 0.38}
+    got = clv_module._expected_purchases(
+        params, np.array([13.0, 52.0]), np.array([0.0]), np.array([0.0]), np.array([44.5])
+    )
+    assert got.tolist() == pytest.approx([0.14580667194102176, 0.4942646535044522], rel=1e-8)

@@ -146,3 +146,96 @@ def test_command_line_options_and_settings_file(cdnow_sample, tmp_path):
     res = run("--einstellungen", str(toml), "--ohne-prognose", "-o", str(off))
     assert res.returncode == 0, res.stderr
     assert pd.read_parquet(off)["Prognose-DB (abgezinst)"].isna().all()
+
+
+def test_dilemma_shows_p_alive_and_forward_db(cdnow_sample):
+    from kundenwert_xl import report
+
+    result = kx.analyze(
+        _with_costs(cdnow_sample), settings=kx.Settings(reference_date="1997-09-30")
+    )
+    dilemma = result.dilemma
+    assert len(dilemma) > 0
+    c = result.customers.loc[dilemma.index]
+    assert dilemma["p_alive"].tolist() == c["p_alive"].tolist()
+    assert dilemma["clv_db"].tolist() == c["clv_db"].tolist()
+    # The decision column keeps its place; the forecast follows it; former decisions stay in it.
+    sources = [col.source for col in report.DILEMMA_COLUMNS]
+    assert sources[-3:] == ["decision", "p_alive", "clv_db"]
+    block = report.dilemma_block(result, {"gone": "abgeben"})
+    assert block.rows[-1] == ["gone"] + [None] * (len(sources) - 4) + ["abgeben", None, None]
+
+
+def test_ansprache_by_forward_db(cdnow_sample):
+    tx = _with_costs(cdnow_sample)
+    base = dict(reference_date="1997-09-30", budget=250.0, cost_per_contact=25.0)
+    by_value = kx.analyze(tx, settings=kx.Settings(**base))
+    by_forward = kx.analyze(tx, settings=kx.Settings(**base, targeting_order="forecast_db"))
+    c = by_forward.customers
+    # The 10 customers with the highest forward DB (ties by value rank), highest first.
+    ranked = c.sort_values("value_rank", kind="stable")
+    expected = ranked.sort_values("clv_db", ascending=False, kind="stable").index[:10]
+    assert list(by_forward.targeting.index) == list(expected)
+    assert by_forward.targeting["clv_db"].is_monotonic_decreasing
+    assert list(by_value.targeting.index) == list(ranked.index[:10])
+    assert kx.Settings.from_mapping({"Ansprache nach": "Prognose-DB"}).targeting_order == (
+        "forecast_db"
+    )
+
+
+def test_ansprache_by_forward_db_without_forecast_says_so(fixture_tx):
+    settings = kx.Settings(reference_date="2024-06-30", targeting_order="forecast_db")
+    result = kx.analyze(fixture_tx, settings=settings)
+    (note,) = [p for p in result.problems if p.code == "targeting_without_forecast"]
+    assert note.severity == "note" and note.column == "Ansprache nach"
+    ranked = result.customers.sort_values("value_rank", kind="stable").index
+    assert list(result.targeting.index) == list(ranked[: len(result.targeting)])
+
+
+def test_model_check_in_the_report(cdnow_sample):
+    import datetime as dt
+
+    from kundenwert_xl import report
+
+    result = kx.analyze(cdnow_sample)  # Stichtag = last date, 30.06.1998
+    info = result.forecast
+    # Half the 546-day period in whole weeks = 39 weeks: calibration to 30.09.1997, as FHL 2005.
+    assert info.calibration_end == dt.date(1997, 9, 30)
+    assert info.holdout.totals["actual"] == 1882
+    assert info.holdout.totals["predicted"] == pytest.approx(1653.4087241798925, rel=1e-5)
+    model = kx.clv_model(cdnow_sample)
+    assert info.params == model.params
+
+    blocks = {b.spec.key: b for b in report.render(result)}
+    params, check, curve = (
+        blocks[k] for k in ("forecast_model", "forecast_check", "forecast_curve")
+    )
+    assert [row[1] for row in params.rows[:7]] == [
+        model.params[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma")
+    ]
+    churn = model.params["a"] / (model.params["a"] + model.params["b"])
+    assert f"{round(churn * 100)} %" in params.rows[2][2]
+    assert check.rows[-1][:3] == ["Summe", 2357, 1882]
+    assert "bis 30.09.1997" in check.title and "tatsächlich 1.882, erwartet 1.653,4" in check.title
+    assert len(curve.rows) == 39 and curve.rows[-1][1] == 1882
+
+
+def test_no_model_leaves_the_forecast_blocks_empty(fixture_tx):
+    from kundenwert_xl import report
+
+    result = kx.analyze(fixture_tx, settings=kx.Settings(reference_date="2024-06-30"))
+    assert result.forecast is None
+    keys = ("forecast_model", "forecast_check", "forecast_curve")
+    blocks = [b for b in report.render(result) if b.spec.key in keys]
+    assert [b.rows for b in blocks] == [[], [], []]
+    assert "Grund im Prüfprotokoll" in blocks[0].title
+
+
+def test_model_check_needs_eight_weeks(cdnow_sample):
+    from kundenwert_xl.core.clv import quality_check
+    from kundenwert_xl.core.ledger import to_day
+
+    tx = cdnow_sample[cdnow_sample["date"] <= "1997-02-15"]
+    check, end, notes = quality_check(tx, pd.Timestamp("1997-02-15").date(), to_day("1997-01-01"))
+    assert check is None and end is None
+    assert [p.code for p in notes] == ["clv_holdout_too_short"]

@@ -34,7 +34,8 @@ def test_metadata_names_and_optional_arguments(udfs):
     assert "Überschriften" in meta["args"][0]["doc"]
     assert meta["category"] == "Kundenwert"  # the group in Excel's Insert Function dialog
     assert sorted(n for n in vars(udfs) if n.isupper() and hasattr(getattr(udfs, n), "__xlfunc__")) == [
-        "ABC_KLASSE", "DECKUNGSBEITRAG", "KERNAUSSAGEN", "KUNDENWERT", "PARETO", "RFM", "RFMR_PUNKTE",
+        "ABC_KLASSE", "CLV_PROGNOSE", "DECKUNGSBEITRAG", "KERNAUSSAGEN", "KUNDENWERT", "PARETO",
+        "RFM", "RFMR_PUNKTE",
     ]
 
 
@@ -121,3 +122,29 @@ def test_pareto_has_100_rows_and_sentences(udfs):
 def test_table_without_header_is_explained(udfs):
     out = call_like_excel(udfs.KUNDENWERT, [["K1", dt.datetime(2024, 1, 1), 5.0]], MISSING, MISSING, MISSING, MISSING)
     assert out[0][0].startswith("Fehler: Bitte die Tabelle mit Überschriften übergeben")
+
+
+def test_clv_prognose_equals_analyze_to_the_last_digit(udfs):
+    from tests import cdnow
+
+    frame = cdnow.sample()
+    german = {"customer_id": "Kundennr", "date": "Datum", "revenue": "Umsatz"}
+    cells = _cells(frame.rename(columns=german))
+    out = call_like_excel(udfs.CLV_PROGNOSE, cells, dt.datetime(1997, 9, 30), 6.0, 0.05, MISSING)
+    header, rows = out[0], out[1:]
+    assert header == ["Kundennr", "P(aktiv)", "Prognose Käufe", "Prognose Umsatz",
+                      "Prognose-CLV Umsatz (abgezinst)", "Prognose-DB (abgezinst)"]
+    settings = kx.Settings(
+        reference_date="1997-09-30", forecast_months=6, forecast_discount_rate=0.05
+    )
+    c = kx.analyze(frame, settings=settings).customers.sort_index()
+    assert [r[0] for r in rows] == list(c.index)
+    columns = ["p_alive", "expected_purchases", "expected_revenue", "clv_revenue", "clv_db"]
+    assert [r[1:] for r in rows] == c[columns].to_numpy().tolist()  # identical floats
+
+
+def test_clv_prognose_says_why_there_is_none(udfs):
+    out = call_like_excel(udfs.CLV_PROGNOSE, _fixture_cells(), MISSING, MISSING, MISSING, MISSING)
+    # No Stichtag: the last date (15.07.2024), so C1, C3, C4, C5 and C6 bought on a second day.
+    assert len(out) == 1
+    assert out[0][0].startswith("Fehler: Transaktionen: Keine Prognose: nur 5 Kunden")
