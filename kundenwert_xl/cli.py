@@ -436,9 +436,11 @@ def analyze_cmd(
     err.print(texts.CLI["written"].format(path=target))
 
 
-def _single_table(read: Callable[[Path], Inputs], path: Path, key: str) -> pd.DataFrame | None:
+def _single_table(
+    read: Callable[[Path, str], Inputs], path: Path, key: str
+) -> pd.DataFrame | None:
     """The one table of a csv/parquet file, or the table ``key`` of a workbook."""
-    inputs = read(path)
+    inputs = read(path, key)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return getattr(inputs, key)
     return inputs.transactions

@@ -228,7 +228,7 @@ def analyze(
         problems.append(
             Problem(
                 "period_extrapolated",
-                texts.message("period_extrapolated", days=texts.format_int(period_days)),
+                params={"days": texts.format_int(period_days)},
                 table=texts.TABLE_NAMES["transactions"],
                 column=texts.header("transactions", "date"),
                 severity="note",
@@ -256,7 +256,6 @@ def analyze(
         problems.append(
             Problem(
                 "targeting_without_forecast",
-                texts.message("targeting_without_forecast"),
                 table=texts.TABLE_NAMES["settings"],
                 column=texts.SETTING_LABELS["targeting_order"],
                 severity="note",

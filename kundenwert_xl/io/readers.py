@@ -72,15 +72,19 @@ def check_regular_file(path: Path) -> int:
     return info.st_size
 
 
-def read_inputs(path: str | Path) -> Inputs:
-    """Read the inputs from a workbook, or the transactions from a csv/parquet file."""
+def read_inputs(path: str | Path, table: str = "transactions") -> Inputs:
+    """Read the inputs from a workbook, or one table from a csv/parquet file.
+
+    ``table`` names what a csv/parquet file holds (``customers`` for ``--kunden``), so that a
+    problem of its rows names that table; the frame is returned as ``transactions``.
+    """
     path = Path(path)
     check_regular_file(path)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         return read_workbook(path)
     if suffix == ".csv":
-        return Inputs(read_csv(path))
+        return Inputs(read_csv(path, table))
     if suffix in (".parquet", ".pq"):
         return Inputs(read_parquet(path))
     raise _io_error(path, texts.IO_DETAILS["suffix"])
@@ -161,7 +165,7 @@ def _header_line(path: Path, encoding: str) -> str:
     return lines[0] if lines else ""
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+def read_csv(path: Path, table: str = "transactions") -> pd.DataFrame:
     """Read a csv file; a ``;`` in the header line means the German dialect.
 
     German dialect: ``;`` separator, decimal comma. The encoding is detected over the whole file
@@ -203,19 +207,19 @@ def read_csv(path: Path) -> pd.DataFrame:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             frame = pd.read_csv(path, **kwargs)
     except pd.errors.ParserError as exc:
-        raise _csv_shape_error(path, encoding, sep, len(labels), str(exc)) from None
+        raise _csv_shape_error(path, encoding, sep, len(labels), str(exc), table) from None
     except ValueError as exc:
         raise _io_error(path, str(exc)) from None
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         # pandas would drop the extra fields of the first data row with only a warning.
-        raise _csv_shape_error(path, encoding, sep, len(labels), "")
+        raise _csv_shape_error(path, encoding, sep, len(labels), "", table)
     if len(labels) == frame.shape[1]:
         frame.columns = [label.strip() for label in labels]
     return frame
 
 
 def _csv_shape_error(
-    path: Path, encoding: str, sep: str, width: int, detail: str
+    path: Path, encoding: str, sep: str, width: int, detail: str, table: str
 ) -> KundenwertError:
     """The first row with more fields than the header, or the unclosed quote, in German.
 
@@ -228,7 +232,7 @@ def _csv_shape_error(
                 Problem(
                     "csv_quote",
                     texts.message("csv_quote"),
-                    table=texts.TABLE_NAMES["transactions"],
+                    table=texts.TABLE_NAMES[table],
                     row=int(quote[1]) + 1,
                 )
             ]
@@ -241,7 +245,7 @@ def _csv_shape_error(
                         Problem(
                             "csv_fields",
                             texts.message("csv_fields", count=len(fields), width=width),
-                            table=texts.TABLE_NAMES["transactions"],
+                            table=texts.TABLE_NAMES[table],
                             row=number,
                         )
                     ]

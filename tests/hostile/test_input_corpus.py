@@ -602,3 +602,20 @@ def test_recompute_protocol_names_the_assumptions(demo_copy, tmp_path):
     assert "Kein Stichtag angegeben" in messages
     assert "Abwicklungskosten abgezogen" in messages
     assert all(r[1] in ("Einstellungen", "Transaktionen") for r in rows)
+
+
+def test_a_malformed_row_of_a_side_file_names_its_own_table(tmp_path):
+    """Found by a new-user trial: --kunden rows were blamed on Transaktionen."""
+    import subprocess
+    import sys
+
+    tx = tmp_path / "umsaetze.csv"
+    tx.write_text("Kundennr;Datum;Umsatz\n1;01.01.2024;10\n", encoding="utf-8")
+    kunden = tmp_path / "kunden.csv"
+    kunden.write_text("Kundennr;Name\n1;A\n2;B;x\n", encoding="utf-8")
+    res = subprocess.run(
+        [sys.executable, "-m", "kundenwert_xl.cli", "analyze", str(tx), "--kunden", str(kunden),
+         "-o", str(tmp_path / "r.csv")],
+        capture_output=True, text=True,
+    )
+    assert res.returncode == 1 and "Kunden, Zeile 3" in res.stderr, res.stderr
