@@ -206,7 +206,8 @@ def write_tables(
     if suffix == ".xlsx":
         atomic_write(path, lambda tmp: _write_xlsx(tmp, tables, specs or {}))
     elif suffix == ".csv":
-        first = neutralise_formulas(next(iter(tables.values())))
+        name, frame = next(iter(tables.items()))
+        first = neutralise_formulas(_money_in_cents(frame, (specs or {}).get(name)))
         # CRLF as Excel writes it; the csv module then also quotes any cell holding a lone CR,
         # which Excel would otherwise take as the start of a new row.
         atomic_write(
@@ -226,6 +227,24 @@ def write_tables(
         atomic_write(path, lambda tmp: first.to_parquet(tmp, index=False))
     else:
         raise ValueError(suffix)
+
+
+def _money_in_cents(frame: pd.DataFrame, spec: BlockSpec | None) -> pd.DataFrame:
+    """Euro columns rounded to the cent for a text export.
+
+    Amounts are summed exactly in cents; their differences in euros carry binary noise
+    (``7179.389999999999``) that a number format hides in a workbook but a csv file shows.
+    """
+    from kundenwert_xl.report import EURO
+
+    if spec is None:
+        return frame
+    money = [
+        c.header
+        for c in spec.columns
+        if c.fmt == EURO and c.header in frame and pd.api.types.is_float_dtype(frame[c.header])
+    ]
+    return frame.assign(**{h: frame[h].round(2) for h in money}) if money else frame
 
 
 def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame], specs: dict[str, BlockSpec]) -> None:

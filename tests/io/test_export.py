@@ -84,3 +84,19 @@ def test_a_failed_write_leaves_no_temp_and_says_why_in_german(tmp_path):
 )
 def test_every_write_errno_has_a_german_reason(code, fragment):
     assert fragment in export.write_error_detail(OSError(code, os.strerror(code)))
+
+
+def test_csv_money_is_written_to_the_cent(tmp_path):
+    """Found by a new-user trial: exact cent sums showed binary noise in the csv export."""
+    from kundenwert_xl import report
+    from kundenwert_xl.io.export import write_tables
+
+    name, spec = next(iter(report.export_specs().items()))
+    euro = next(c.header for c in spec.columns if c.fmt == report.EURO)
+    score = next(c.header for c in spec.columns if c.fmt == report.SCORE)
+    frame = pd.DataFrame({euro: [7179.389999999999, -0.1 - 0.2], score: [99.18032786885246, 1.0]})
+    target = tmp_path / "r.csv"
+    write_tables(target, {name: frame}, report.export_specs())
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].split(";")[0] == "7179,39" and lines[2].split(";")[0] == "-0,3"
+    assert lines[1].split(";")[1] == "99,18032786885246"  # only euro columns are rounded
