@@ -206,8 +206,18 @@ def parse_stichtag(value: Any) -> Any:
             raise ValueError(texts.SETTING_DETAILS["serial_date"].format(value=value))
         return excel_dates.date_of_serial(int(serial))
     if text is not None:
+        if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2}", text):
+            # As in the data: 06.01.99 could be 1999 or 2099, so it is never guessed.
+            raise ValueError(texts.message("two_digit_year", value=text))
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-        return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
+        if match is None:
+            return text
+        try:
+            day = dt.date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            # Say it with the text as typed, not as the ISO form pydantic would be handed.
+            raise ValueError(texts.message("bad_date", value=text)) from None
+        return day.isoformat()
     return value
 
 

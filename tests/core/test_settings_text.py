@@ -100,3 +100,19 @@ def test_german_number_text():
     assert german.parse_number("0.8") == 0.8
     assert german.decimal_text("1.234,5") == "1234.5"
     assert german.show_number(0.8) == "0,8" and german.show_number(30.0) == "30"
+
+
+def test_a_stichtag_is_refused_in_the_words_it_was_typed():
+    """Found by a new-user trial: 31.02.2024 was echoed as '2024-02-31'; 06.01.99 got no reason."""
+    import pytest
+
+    import kundenwert_xl as kx
+    from kundenwert_xl.core.errors import KundenwertError
+
+    with pytest.raises(KundenwertError) as bad_day:
+        kx.Settings.from_mapping({"Stichtag": "31.02.2024"})
+    assert "'31.02.2024' ist kein gültiges Datum" in bad_day.value.problems[0].message
+    with pytest.raises(KundenwertError) as short_year:
+        kx.Settings.from_mapping({"Stichtag": "06.01.99"})
+    assert "zweistellige Jahreszahl" in short_year.value.problems[0].message
+    assert str(kx.Settings.from_mapping({"Stichtag": "29.02.2024"}).reference_date) == "2024-02-29"
