@@ -40,8 +40,10 @@ def main() -> None:
         source, target = Path(tmp, "demo.xlsm"), Path(tmp, "out.xlsm")
         start = time.perf_counter()
         demo_file(source, rows=args.rows)
-        print(f"demo workbook: {args.rows:,} rows, {source.stat().st_size / 1e6:.1f} MB, "
-              f"made in {time.perf_counter() - start:.1f} s")
+        print(
+            f"demo workbook: {args.rows:,} rows, {source.stat().st_size / 1e6:.1f} MB, "
+            f"made in {time.perf_counter() - start:.1f} s"
+        )
         inputs = read_workbook(source)
         read = best_of(lambda: read_workbook(source), args.repeat)
         analyse = best_of(lambda: actions.recompute(inputs), args.repeat)

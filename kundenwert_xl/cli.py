@@ -41,6 +41,7 @@ class ExitCode(IntEnum):
 #: Data rows an Excel sheet can hold below a header row.
 EXCEL_DATA_ROWS = 1_048_575
 
+
 def _german(message: str) -> str:
     return texts.FRAMEWORK.get(message, message)
 
@@ -58,8 +59,16 @@ def speak_german() -> None:
     """
     import importlib
 
-    for name in ("typer.core", "typer._click.parser", "click.core", "click.exceptions",
-                 "click.formatting", "click.decorators", "click.types", "click.parser"):
+    for name in (
+        "typer.core",
+        "typer._click.parser",
+        "click.core",
+        "click.exceptions",
+        "click.formatting",
+        "click.decorators",
+        "click.types",
+        "click.parser",
+    ):
         try:
             module = importlib.import_module(name)
         except ImportError:
@@ -107,9 +116,7 @@ def _progress() -> Iterator[Progress]:
 
 def _fail(exc: KundenwertError) -> typer.Exit:
     errors = [p for p in exc.problems if p.severity == "error"]
-    err.print(
-        texts.CLI["problems_header"].format(count=texts.count(len(errors), "problem"))
-    )
+    err.print(texts.CLI["problems_header"].format(count=texts.count(len(errors), "problem")))
     for problem in errors:
         err.print(f"  {problem.one_line()}")
     code = ExitCode.IO if any(p.code == "io" for p in errors) else ExitCode.INPUT
@@ -436,9 +443,7 @@ def analyze_cmd(
     err.print(texts.CLI["written"].format(path=target))
 
 
-def _single_table(
-    read: Callable[[Path, str], Inputs], path: Path, key: str
-) -> pd.DataFrame | None:
+def _single_table(read: Callable[[Path, str], Inputs], path: Path, key: str) -> pd.DataFrame | None:
     """The one table of a csv/parquet file, or the table ``key`` of a workbook."""
     inputs = read(path, key)
     if path.suffix.lower() in (".xlsx", ".xlsm"):

@@ -393,9 +393,7 @@ def _problems(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]]
     return problem_rows(analysis.problems), None
 
 
-def _forecast_model(
-    analysis: Analysis, _: dict[str, str]
-) -> tuple[list[list[object]], str | None]:
+def _forecast_model(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
     """The model parameters with their plain-German reading (none: the reason is a problem)."""
     info = analysis.forecast
     if info is None:
@@ -419,9 +417,7 @@ def _forecast_model(
     return rows, texts.REPORT["forecast_model_title"].format(ref=ref)
 
 
-def _forecast_check(
-    analysis: Analysis, _: dict[str, str]
-) -> tuple[list[list[object]], str | None]:
+def _forecast_check(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
     """The holdout check by earlier repeat purchases, with a total row."""
     info = analysis.forecast
     if info is None or info.holdout is None or info.calibration_end is None:
@@ -442,9 +438,7 @@ def _forecast_check(
     return rows, title
 
 
-def _forecast_curve(
-    analysis: Analysis, _: dict[str, str]
-) -> tuple[list[list[object]], str | None]:
+def _forecast_curve(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
     """The holdout check week by week, cumulative (the forecast chart's data)."""
     info = analysis.forecast
     if info is None or info.holdout is None or info.calibration_end is None:

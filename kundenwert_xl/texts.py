@@ -371,7 +371,7 @@ IO_DETAILS: dict[str, str] = {
     "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
     "toml": (
         "Die Datei ist keine gültige TOML-Datei ({detail}). Beispiel einer Zeile: "
-        "Stichtag = \"30.06.2024\""
+        'Stichtag = "30.06.2024"'
     ),
     "toml_encoding": "Die Einstellungsdatei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern.",
     "no_header": (
@@ -880,8 +880,7 @@ CLI: dict[str, str] = {
     "arg_source": "Datei mit den Transaktionen (.csv, .parquet) oder eine Mappe (.xlsx, .xlsm).",
     "opt_output": "Zieldatei (.xlsx, .csv oder .parquet).",
     "opt_output_analyze": (
-        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder "
-        ".parquet."
+        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder .parquet."
     ),
     "opt_customers": "Datei mit den Kundenstammdaten (Tabelle Kunden; .csv oder .parquet).",
     "opt_contacts": "Datei mit den Werbekontakten (Tabelle Werbekontakte; .csv oder .parquet).",
@@ -1201,8 +1200,7 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
             "aussagekräftig."
         )
     lines.append(
-        f"{count(facts['negative_db_customers'], 'customer_has')} einen negativen "
-        "Deckungsbeitrag."
+        f"{count(facts['negative_db_customers'], 'customer_has')} einen negativen Deckungsbeitrag."
     )
     if dilemma_count:
         lines.append(
@@ -1503,4 +1501,3 @@ FRAMEWORK: dict[str, str] = {
     "directory": "Ordner",
     "path": "Pfad",
 }
-

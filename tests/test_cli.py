@@ -43,12 +43,16 @@ def test_demo_refuses_to_overwrite_without_force(tmp_path):
 
 def test_analyze_german_csv_to_xlsx(tmp_path):
     src = tmp_path / "umsaetze.csv"
-    german = FIXTURE_CSV.replace(",", ";").replace("customer_id;date;revenue", "Kundennr;Datum;Umsatz")
+    german = FIXTURE_CSV.replace(",", ";").replace(
+        "customer_id;date;revenue", "Kundennr;Datum;Umsatz"
+    )
     src.write_text(german.replace("C1;2024-01-05;100", "C1;05.01.2024;100,00"), encoding="cp1252")
     res = run("analyze", str(src), "--stichtag", "30.06.2024", "-o", str(tmp_path / "r.xlsx"))
     assert res.returncode == 0, res.stderr
     assert "Hinweis: Transaktionen, Spalte Datum: 1 Zeile(n) liegen nach dem Stichtag" in res.stderr
-    table = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Kundenwert", dtype=str).set_index("Kundennr")
+    table = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Kundenwert", dtype=str).set_index(
+        "Kundennr"
+    )
     codes = table.loc[["C1", "C2", "C3", "C4", "C5", "C6", "C7"], "RFM-Code"].tolist()
     assert codes == ["345", "113", "443", "525", "121", "212", "511"]
 
@@ -56,7 +60,16 @@ def test_analyze_german_csv_to_xlsx(tmp_path):
 def test_analyze_parquet_to_csv(tmp_path):
     src = tmp_path / "tx.parquet"
     pd.read_csv(pd.io.common.StringIO(FIXTURE_CSV)).to_parquet(src)
-    res = run("analyze", str(src), "--reference-date", "2024-06-30", "--methode", "Ränge", "-o", str(tmp_path / "r.csv"))
+    res = run(
+        "analyze",
+        str(src),
+        "--reference-date",
+        "2024-06-30",
+        "--methode",
+        "Ränge",
+        "-o",
+        str(tmp_path / "r.csv"),
+    )
     assert res.returncode == 0, res.stderr
     out = pd.read_csv(tmp_path / "r.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
     codes = out.set_index("Kundennr").loc[["C1", "C2", "C3", "C4", "C5", "C6", "C7"], "RFM-Code"]
@@ -68,7 +81,9 @@ def test_analyze_bad_input_exits_1_with_german_lines(tmp_path):
     src.write_text("Kundennr;Datum;Umsatz\nK1;31.02.2024;10\n;01.03.2024;abc\n", encoding="utf-8")
     res = run("analyze", str(src), "-o", str(tmp_path / "r.xlsx"))
     assert res.returncode == 1
-    assert "Transaktionen, Zeile 2, Spalte Datum: '31.02.2024' ist kein gültiges Datum" in res.stderr
+    assert (
+        "Transaktionen, Zeile 2, Spalte Datum: '31.02.2024' ist kein gültiges Datum" in res.stderr
+    )
     assert "Transaktionen, Zeile 3, Spalte Kundennr: Kundennummer fehlt" in res.stderr
     assert "Traceback" not in res.stderr
     assert not (tmp_path / "r.xlsx").exists()
@@ -89,7 +104,7 @@ def test_analyze_bad_setting_exits_1(tmp_path):
 
 def test_formula_like_strings_stay_text(tmp_path):
     src = tmp_path / "tx.csv"
-    src.write_text("Kundennr,Datum,Umsatz\n=HYPERLINK(\"x\"),2024-01-01,10\n+49,2024-01-02,5\n")
+    src.write_text('Kundennr,Datum,Umsatz\n=HYPERLINK("x"),2024-01-01,10\n+49,2024-01-02,5\n')
     res = run("analyze", str(src), "-o", str(tmp_path / "r.xlsx"))
     assert res.returncode == 0, res.stderr
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Kundenwert"]
@@ -130,7 +145,7 @@ def test_analyze_with_a_settings_file_and_options(tmp_path):
     src.write_text(FIXTURE_CSV)
     toml = tmp_path / "einstellungen.toml"
     toml.write_text(
-        '"Stichtag" = "30.06.2024"\n"Bewertungsmethode" = "Ränge"\n"Kosten je Auftrag (Euro)" = 0\n',
+        '"Stichtag" = "30.06.2024"\n"Bewertungsmethode" = "Ränge"\n"Kosten je Auftrag (Euro)" = 0\n',  # noqa: E501
         encoding="utf-8",
     )
     res = run("analyze", str(src), "--einstellungen", str(toml), "-o", str(tmp_path / "r.parquet"))
@@ -138,8 +153,19 @@ def test_analyze_with_a_settings_file_and_options(tmp_path):
     out = pd.read_parquet(tmp_path / "r.parquet").set_index("Kundennr")
     assert out.loc["C1", "RFM-Code"] == "355"  # Hughes ranks, as the file says
     # the command-line option wins over the file
-    res = run("analyze", str(src), "--einstellungen", str(toml), "--methode", "Wertgrenzen", "-o", str(tmp_path / "v.parquet"))
-    assert pd.read_parquet(tmp_path / "v.parquet").set_index("Kundennr").loc["C1", "RFM-Code"] == "345"
+    res = run(
+        "analyze",
+        str(src),
+        "--einstellungen",
+        str(toml),
+        "--methode",
+        "Wertgrenzen",
+        "-o",
+        str(tmp_path / "v.parquet"),
+    )
+    assert (
+        pd.read_parquet(tmp_path / "v.parquet").set_index("Kundennr").loc["C1", "RFM-Code"] == "345"
+    )
     bad = tmp_path / "bad.toml"
     bad.write_text('"Anzahl Klasen" = 5\n', encoding="utf-8")
     res = run("analyze", str(src), "--einstellungen", str(bad), "-o", str(tmp_path / "x.parquet"))

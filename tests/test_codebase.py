@@ -24,8 +24,19 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_core_is_pure():
-    forbidden = ("xlwings", "openpyxl", "zipfile", "fastexcel", "xlsxwriter", "kundenwert_xl.io",
-                 "kundenwert_xl.excel", "kundenwert_xl.template", "kundenwert_xl.cli", "os", "pathlib")
+    forbidden = (
+        "xlwings",
+        "openpyxl",
+        "zipfile",
+        "fastexcel",
+        "xlsxwriter",
+        "kundenwert_xl.io",
+        "kundenwert_xl.excel",
+        "kundenwert_xl.template",
+        "kundenwert_xl.cli",
+        "os",
+        "pathlib",
+    )
     for path in (PACKAGE / "core").glob("*.py"):
         bad = {m for m in _imports(path) if m.split(".")[0] in forbidden or m.startswith(forbidden)}
         assert not bad, f"{path.name} imports {bad}"
@@ -48,5 +59,10 @@ def test_ruff_clean():
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists() and not shutil.which("ruff"):
         pytest.fail("ruff is part of the test extra: pip install '.[test]'")
-    res = subprocess.run([ruff, "check", "kundenwert_xl", "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    paths = ["kundenwert_xl", "benchmarks", "tests"]
+    res = subprocess.run([ruff, "check", *paths], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = subprocess.run(
+        [ruff, "format", "--check", *paths], cwd=ROOT, capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stdout + res.stderr

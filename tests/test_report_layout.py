@@ -13,8 +13,16 @@ from kundenwert_xl.demo import make_demo
 
 # The article's customer base (tests/core/test_value_pareto.py): revenue and DB by hand.
 ARTICLE = {
-    "K01": (300, 60), "K02": (200, 40), "K03": (100, 20), "K04": (100, 20), "K05": (50, 10),
-    "K06": (20, -5), "K07": (20, -5), "K08": (30, -10), "K09": (30, -10), "K10": (500, -20),
+    "K01": (300, 60),
+    "K02": (200, 40),
+    "K03": (100, 20),
+    "K04": (100, 20),
+    "K05": (50, 10),
+    "K06": (20, -5),
+    "K07": (20, -5),
+    "K08": (30, -10),
+    "K09": (30, -10),
+    "K10": (500, -20),
 }
 EURO, PCT, INT = '#,##0.00 "€"', "0.0 %", "#,##0"
 
@@ -79,7 +87,9 @@ def test_headline_figures_are_numbers_with_their_formats():
         ("Stichtag", dt.date(2024, 6, 30), "DD.MM.YYYY"),
     ]
     assert len(rows) == len(formats) == len(expected)
-    for (label, value), fmt, (want_label, want, want_fmt) in zip(rows, formats, expected, strict=True):
+    for (label, value), fmt, (want_label, want, want_fmt) in zip(
+        rows, formats, expected, strict=True
+    ):
         assert label == want_label and fmt == want_fmt
         assert not isinstance(value, str), label
         assert value == pytest.approx(want) if not isinstance(want, dt.date) else value == want

@@ -155,9 +155,7 @@ def _result_sheets(wb: openpyxl.Workbook) -> None:
             elif column.fmt or spec.row_formats:
                 first = spec.first_data_row
                 for i, r in enumerate(range(first, first + spec.max_rows)):
-                    fmt = column.fmt or (
-                        spec.row_formats[i] if i < len(spec.row_formats) else None
-                    )
+                    fmt = column.fmt or (spec.row_formats[i] if i < len(spec.row_formats) else None)
                     if fmt:
                         ws.cell(r, col).number_format = fmt
         ws.freeze_panes = ws.cell(spec.first_data_row, 1) if spec.max_rows is None else None

@@ -397,9 +397,20 @@ def libreoffice_recalculate(soffice: str, files: list[Path], work: Path) -> dict
     (profile / "registrymodifications.xcu").write_text(LO_PROFILE, encoding="utf-8")
     out = work / "out"
     result = subprocess.run(
-        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{work}/profile",
-         "--convert-to", "xlsx", "--outdir", str(out), *map(str, files)],
-        capture_output=True, text=True, timeout=600,
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{work}/profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     converted = {f: out / (f.stem + ".xlsx") for f in files}
     missing = [str(f) for f, c in converted.items() if not c.exists()]

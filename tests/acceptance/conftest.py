@@ -28,12 +28,25 @@ def shipped_files(demo_workbook, tmp_path_factory) -> dict[str, Path]:
     sources = erp_export(tmp_path_factory.mktemp("export"))
     result = CliRunner().invoke(
         app,
-        ["analyze", str(sources["transactions"]), "--kunden", str(sources["customers"]),
-         "--werbekontakte", str(sources["contacts"]), "-o", str(analyzed)],
+        [
+            "analyze",
+            str(sources["transactions"]),
+            "--kunden",
+            str(sources["customers"]),
+            "--werbekontakte",
+            str(sources["contacts"]),
+            "-o",
+            str(analyzed),
+        ],
     )
     assert result.exit_code == 0, result.output
     template = ROOT / "workbook_template.xlsm"
-    return {"template": template, "demo": demo_workbook, "recompute": recomputed, "analyze": analyzed}
+    return {
+        "template": template,
+        "demo": demo_workbook,
+        "recompute": recomputed,
+        "analyze": analyzed,
+    }
 
 
 def erp_export(folder: Path) -> dict[str, Path]:
@@ -44,8 +57,11 @@ def erp_export(folder: Path) -> dict[str, Path]:
 
     data = make_demo(3000, seed=4)
     paths = {}
-    for key, frame in (("transactions", data.transactions), ("customers", data.customers),
-                       ("contacts", data.contacts)):
+    for key, frame in (
+        ("transactions", data.transactions),
+        ("customers", data.customers),
+        ("contacts", data.contacts),
+    ):
         columns = INPUT_COLUMNS[key]
         german = frame[list(columns)].rename(columns={c: texts.header(key, c) for c in columns})
         paths[key] = folder / f"{key}.csv"

@@ -1,6 +1,5 @@
 """Kundendeckungsbeitragsrechnung DB I-IV, computed by hand through every stage."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,8 +28,16 @@ def _inputs():
             ("B", "2024-06-01", "B1", 100.0, 70.0, 4.0, None, False),
             ("C", "2024-07-01", "C1", 50.0, 40.0, None, None, False),
         ],
-        columns=["Kundennr", "Datum", "Auftragsnr", "Umsatz", "Wareneinsatz", "Versandkosten",
-                 "Rabatt", "Retoure"],
+        columns=[
+            "Kundennr",
+            "Datum",
+            "Auftragsnr",
+            "Umsatz",
+            "Wareneinsatz",
+            "Versandkosten",
+            "Rabatt",
+            "Retoure",
+        ],
     )
     customers = pd.DataFrame(
         [
@@ -38,11 +45,21 @@ def _inputs():
             ("B", "Beta KG", "handel ", None, None, None),  # group names: trimmed, any case
             ("C", "Gamma AG", "Industrie", 0.0, 0.0, 0.0),
         ],
-        columns=["Kundennr", "Name", "Kundengruppe", "Vertriebskosten", "Marketingkosten",
-                 "Servicekosten"],
+        columns=[
+            "Kundennr",
+            "Name",
+            "Kundengruppe",
+            "Vertriebskosten",
+            "Marketingkosten",
+            "Servicekosten",
+        ],
     )
     contacts = pd.DataFrame(
-        [("A", "2024-01-10", "Mailing"), ("A", "2024-02-10", "Mailing"), ("A", "2024-04-01", "Hauptkatalog")],
+        [
+            ("A", "2024-01-10", "Mailing"),
+            ("A", "2024-02-10", "Mailing"),
+            ("A", "2024-04-01", "Hauptkatalog"),
+        ],
         columns=["Kundennr", "Datum", "Art"],
     )
     return tx, customers, contacts
@@ -56,7 +73,12 @@ def test_every_stage_by_hand():
     # cogs 120 + 50 + 90 - 72 = 188 -> DB I 112
     assert c.loc["A", ["cost_of_goods", "db1"]].tolist() == [188, 112]
     # shipping 12, 2 orders x 5, 1 returned order x 10 -> DB II 112 - 12 - 10 - 10 = 80
-    assert c.loc["A", ["shipping_cost", "orders", "returned_orders", "db2"]].tolist() == [12, 2, 1, 80]
+    assert c.loc["A", ["shipping_cost", "orders", "returned_orders", "db2"]].tolist() == [
+        12,
+        2,
+        1,
+        80,
+    ]
     # own costs 35, contacts 2 x 1 + 1 x 3 = 5 -> DB III 40
     assert c.loc["A", ["customer_costs", "contact_costs", "db3"]].tolist() == [35, 5, 40]
     # Handel's 100 split by net revenue A 300 : B 100 -> 75 / 25
@@ -72,7 +94,7 @@ def test_every_stage_by_hand():
 
 
 def test_missing_cost_of_goods_column_uses_the_rate():
-    tx, customers, contacts = _inputs()
+    tx, _customers, _contacts = _inputs()
     c = kx.analyze(tx.drop(columns=["Wareneinsatz"]), settings=kx.Settings(**SETTINGS)).customers
     # A: 0.5 x (200 + 100 + 150 - 150) = 150 -> DB I 150; the credit note reverses its share.
     assert c.loc["A", ["cost_of_goods", "db1"]].tolist() == [150, 150]
@@ -101,7 +123,10 @@ def test_every_assumed_cost_is_a_note_with_its_total():
     result = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS))
     notes = {p.code: p for p in result.problems if p.severity == "note"}
     assert set(notes) == {
-        "cogs_rate_blank", "order_cost_assumed", "return_cost_assumed", "contact_cost_assumed",
+        "cogs_rate_blank",
+        "order_cost_assumed",
+        "return_cost_assumed",
+        "contact_cost_assumed",
         "period_extrapolated",
         "clv_too_few_repeat",  # three customers: too few repeat buyers for a forecast
     }
@@ -125,7 +150,10 @@ def test_missing_cost_columns_and_order_numbers_are_named():
     result = kx.analyze(tx)
     notes = {p.code: p for p in result.problems if p.severity == "note"}
     assert set(notes) == {
-        "reference_date_assumed", "cogs_rate_assumed", "orders_from_rows", "order_cost_assumed",
+        "reference_date_assumed",
+        "cogs_rate_assumed",
+        "orders_from_rows",
+        "order_cost_assumed",
         "period_extrapolated",
         "clv_no_repeat_purchases",  # two customers, one purchase each: no forecast
     }
@@ -136,4 +164,3 @@ def test_missing_cost_columns_and_order_numbers_are_named():
     assert "03.01.2024" in notes["reference_date_assumed"].message
     free = kx.analyze(tx, settings=kx.Settings(order_handling_cost=0))
     assert "order_cost_assumed" not in {p.code for p in free.problems}
-

@@ -195,8 +195,12 @@ def _frame(rows):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=tx_strategy, method=st.sampled_from(["value", "rank", "fixed", "quartile"]),
-       n=st.integers(2, 10), seed=st.integers(0, 10_000))
+@given(
+    rows=tx_strategy,
+    method=st.sampled_from(["value", "rank", "fixed", "quartile"]),
+    n=st.integers(2, 10),
+    seed=st.integers(0, 10_000),
+)
 def test_properties_scores_in_range_and_stable_under_shuffle(rows, method, n, seed):
     tx = _frame(rows)
     s = kx.Settings(reference_date="2024-03-01", scoring_method=method, n_classes=n)
@@ -236,6 +240,14 @@ def test_property_zero_revenue_customer_changes_no_fixed_score(rows):
     extra = pd.DataFrame({"customer_id": ["ZZ"], "date": ["2023-06-01"], "revenue": [0.0]})
     after = kx.analyze(pd.concat([tx, extra], ignore_index=True), settings=s).customers
     # Scores and points are per customer; value rank, ABC and the like compare customers.
-    own = ["recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_code",
-           "rfmr_points"]
+    own = [
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r_score",
+        "f_score",
+        "m_score",
+        "rfm_code",
+        "rfmr_points",
+    ]
     pd.testing.assert_frame_equal(after.drop(index="ZZ")[own], before[own])

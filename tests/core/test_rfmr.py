@@ -101,13 +101,35 @@ def test_last_n_and_window_are_settings():
 
 def test_band_edges_of_every_default_table():
     assert band_points(np.array([5.999, 6.0, 8.999, 9.0, 24.0, 100.0]), DBM_RECENCY).tolist() == [
-        40, 25, 25, 15, -15, -15,
+        40,
+        25,
+        25,
+        15,
+        -15,
+        -15,
     ]
     assert band_points(np.array([0.0, 49.99, 50.0, 399.99, 400.0]), DBM_MONETARY).tolist() == [
-        5, 5, 15, 40, 45,
+        5,
+        5,
+        15,
+        40,
+        45,
     ]
-    assert band_points(np.array([0, 1, 2, 3, 4, 6, 7, 10, 11, 15, 16, 99.0]), DBM_RETURNS).tolist() == [
-        0, 0, -5, -5, -10, -10, -20, -20, -30, -30, -40, -40,
+    assert band_points(
+        np.array([0, 1, 2, 3, 4, 6, 7, 10, 11, 15, 16, 99.0]), DBM_RETURNS
+    ).tolist() == [
+        0,
+        0,
+        -5,
+        -5,
+        -10,
+        -10,
+        -20,
+        -20,
+        -30,
+        -30,
+        -40,
+        -40,
     ]
 
 
@@ -121,7 +143,9 @@ def test_unknown_channel_is_an_error_naming_the_setting():
 
 
 def test_own_channel_table_from_the_sheet():
-    s = kx.Settings.from_mapping({"Stichtag": "31.12.2024", "RFMR Punkte je Werbekontakt": "Messe: -3,5"})
+    s = kx.Settings.from_mapping(
+        {"Stichtag": "31.12.2024", "RFMR Punkte je Werbekontakt": "Messe: -3,5"}
+    )
     contacts = pd.DataFrame({"Kundennr": ["A"], "Datum": ["2024-08-01"], "Art": ["Messe"]})
     c = kx.analyze(_tx(), contacts=contacts, settings=s).customers
     assert c.loc["A", "rfmr_contacts"] == -3.5
@@ -149,7 +173,9 @@ def test_bad_bands_name_the_setting(text, fragment):
 @settings(max_examples=50, deadline=None)
 @given(
     rows=st.lists(
-        st.tuples(st.integers(0, 6), st.integers(0, 900), st.floats(1, 900).map(lambda v: round(v, 2))),
+        st.tuples(
+            st.integers(0, 6), st.integers(0, 900), st.floats(1, 900).map(lambda v: round(v, 2))
+        ),
         min_size=1,
         max_size=40,
     )
@@ -171,7 +197,12 @@ def test_property_points_are_the_sum_of_their_criteria(rows):
 @settings(max_examples=60, deadline=None)
 @given(
     rows=st.lists(
-        st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(0, 30), st.floats(-50, 500).map(lambda v: round(v, 2))),
+        st.tuples(
+            st.integers(0, 5),
+            st.integers(0, 60),
+            st.integers(0, 30),
+            st.floats(-50, 500).map(lambda v: round(v, 2)),
+        ),
         min_size=1,
         max_size=60,
     ),

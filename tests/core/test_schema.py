@@ -92,7 +92,11 @@ def test_german_number_text_and_excel_serial_dates_are_accepted():
     )
     assert clean["revenue"].tolist() == [1234.56, -12.5, 7.0]
     # 45292 = 2024-01-01 in Excel's 1900 date system
-    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-02-05", "2024-03-01"]
+    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-01",
+        "2024-02-05",
+        "2024-03-01",
+    ]
 
 
 def test_integral_float_ids_become_plain_text():
@@ -101,7 +105,9 @@ def test_integral_float_ids_become_plain_text():
 
 
 def test_duplicate_headers():
-    frame = pd.DataFrame([["K1", "2024-01-01", 1.0, 2.0]], columns=["Kundennr", "Datum", "Umsatz", "umsatz"])
+    frame = pd.DataFrame(
+        [["K1", "2024-01-01", 1.0, 2.0]], columns=["Kundennr", "Datum", "Umsatz", "umsatz"]
+    )
     (p,) = _problems(frame)
     assert p.code == "duplicate_header" and p.column == "umsatz"
 
@@ -153,8 +159,13 @@ def test_bad_settings_name_the_setting():
     with pytest.raises(kx.KundenwertError) as info:
         kx.Settings.from_mapping({"Anzahl Klassen": 11, "Bewertungsmethode": "Zufall"})
     lines = [p.one_line() for p in info.value.problems]
-    assert "Einstellungen, Einstellung 'Anzahl Klassen': Der Wert '11' darf höchstens 10 sein." in lines
-    assert any("Erlaubt sind: Wertgrenzen, Ränge, Feste Grenzen, Quartile" in l for l in lines)
+    assert (
+        "Einstellungen, Einstellung 'Anzahl Klassen': Der Wert '11' darf höchstens 10 sein."
+        in lines
+    )
+    assert any(
+        "Erlaubt sind: Wertgrenzen, Ränge, Feste Grenzen, Quartile" in line for line in lines
+    )
 
 
 def test_date_mangled_into_digits_is_not_taken_for_a_serial():

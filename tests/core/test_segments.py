@@ -1,6 +1,5 @@
 """Named segments: presets against DOMAIN.md §3.6 (b) and (d), rule order, coverage, summary."""
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -18,14 +17,24 @@ def _segments(tx, **kw):
 
 def test_r_current_preset_fixture_d(fixture_tx):
     assert _segments(fixture_tx, segment_preset="r_current") == [
-        "Potential Loyalist", "Lost", "Potential Loyalist", "New Customers", "Lost",
-        "About To Sleep", "New Customers",
+        "Potential Loyalist",
+        "Lost",
+        "Potential Loyalist",
+        "New Customers",
+        "Lost",
+        "About To Sleep",
+        "New Customers",
     ]
 
 
 def test_r_legacy_preset_fixture_d(fixture_tx):
     assert _segments(fixture_tx, segment_preset="r_legacy") == [
-        "Loyal Customers", "Others", "Loyal Customers", "Others", "Lost", "About To Sleep",
+        "Loyal Customers",
+        "Others",
+        "Loyal Customers",
+        "Others",
+        "Lost",
+        "About To Sleep",
         "Potential Loyalist",
     ]
 
@@ -35,8 +44,13 @@ def test_pymc_preset_and_binning_fixture_b(fixture_tx):
         fixture_tx, scoring_method="quartile", frequency_basis="days", monetary_basis="average"
     )
     assert got == [
-        "Premium Customer", "Inactive Customer", "Repeat Customer", "Top Spender",
-        "Inactive Customer", "At Risk Customer", "Inactive Customer",
+        "Premium Customer",
+        "Inactive Customer",
+        "Repeat Customer",
+        "Top Spender",
+        "Inactive Customer",
+        "At Risk Customer",
+        "Inactive Customer",
     ]
 
 
@@ -67,7 +81,13 @@ def test_custom_rules_with_coverage_warnings(fixture_tx):
     result = kx.analyze(fixture_tx, settings=s)
     # R scores 3 1 4 5 1 2 5 and M scores 5 3 3 5 1 2 1 (fixture d)
     assert result.customers["segment"].astype(str).tolist() == [
-        "Umsatzstark", "Rest", "Jung", "Jung", "Rest", "Rest", "Jung",
+        "Umsatzstark",
+        "Rest",
+        "Jung",
+        "Jung",
+        "Rest",
+        "Rest",
+        "Jung",
     ]
     codes = {p.code: p for p in result.problems}
     # overlap: R 4-5 with M 5 = 2 * 5 (F) = 10 cells; gap: R 1-3 with M 1-4 = 3 * 5 * 4 = 60 cells
@@ -128,7 +148,9 @@ def test_order_numbers_shared_between_customers_count_per_customer():
 @settings(max_examples=40, deadline=None)
 @given(
     rows=st.lists(
-        st.tuples(st.integers(0, 15), st.integers(0, 500), st.floats(-20, 900).map(lambda v: round(v, 2))),
+        st.tuples(
+            st.integers(0, 15), st.integers(0, 500), st.floats(-20, 900).map(lambda v: round(v, 2))
+        ),
         min_size=1,
         max_size=50,
     ),
@@ -144,7 +166,9 @@ def test_property_every_customer_gets_exactly_one_segment(rows, preset, method, 
             "revenue": [v for _, _, v in rows],
         }
     )
-    result = kx.analyze(tx, settings=kx.Settings(segment_preset=preset, scoring_method=method, n_classes=n))
+    result = kx.analyze(
+        tx, settings=kx.Settings(segment_preset=preset, scoring_method=method, n_classes=n)
+    )
     seg = result.customers["segment"]
     assert seg.notna().all()
     no_purchase = result.customers["rfm_code"] == ""

@@ -17,8 +17,16 @@ from kundenwert_xl.core.value import abc_classes, clv, percent_rank, ranking, va
 # Next 30 % (K03-K05): 20 + 20 + 10 = 50 %.  Bottom 50 % (K06-K10): -5 -5 -10 -10 -20 = -50 %.
 # Worst 10 % (K10): -20 %, yet K10 has the largest revenue: the dilemma customer.
 ARTICLE = {
-    "K01": (300, 60), "K02": (200, 40), "K03": (100, 20), "K04": (100, 20), "K05": (50, 10),
-    "K06": (20, -5), "K07": (20, -5), "K08": (30, -10), "K09": (30, -10), "K10": (500, -20),
+    "K01": (300, 60),
+    "K02": (200, 40),
+    "K03": (100, 20),
+    "K04": (100, 20),
+    "K05": (50, 10),
+    "K06": (20, -5),
+    "K07": (20, -5),
+    "K08": (30, -10),
+    "K09": (30, -10),
+    "K10": (500, -20),
 }
 
 
@@ -64,14 +72,31 @@ def test_article_dilemma_customer():
 def test_article_scenarios():
     s = _article().scenarios
     # worst 5 % and 10 %: ceil(0.5) = ceil(1.0) = 1 customer, K10
-    assert s.loc["worst_0.05", ["customers_lost", "revenue_lost", "db_after"]].tolist() == [1, 500, 120]
+    assert s.loc["worst_0.05", ["customers_lost", "revenue_lost", "db_after"]].tolist() == [
+        1,
+        500,
+        120,
+    ]
     assert s.loc["worst_0.1", "db_change_share"] == pytest.approx(0.2)
     # worst 20 %: K10 and K09 (K08 and K09 tie at -10; ties keep customer order, K09 ranks last)
-    assert s.loc["worst_0.2", ["customers_lost", "revenue_lost", "db_after"]].tolist() == [2, 530, 130]
+    assert s.loc["worst_0.2", ["customers_lost", "revenue_lost", "db_after"]].tolist() == [
+        2,
+        530,
+        130,
+    ]
     assert s.loc["worst_0.2", "revenue_lost_share"] == pytest.approx(530 / 1350)
-    assert s.loc["worst_0.3", ["customers_lost", "revenue_lost", "db_after"]].tolist() == [3, 560, 140]
-    assert s.loc["dilemma", ["customers_lost", "revenue_lost", "db_before", "db_after"]].tolist() == [
-        1, 500, 100, 120,
+    assert s.loc["worst_0.3", ["customers_lost", "revenue_lost", "db_after"]].tolist() == [
+        3,
+        560,
+        140,
+    ]
+    assert s.loc[
+        "dilemma", ["customers_lost", "revenue_lost", "db_before", "db_after"]
+    ].tolist() == [
+        1,
+        500,
+        100,
+        120,
     ]
 
 
@@ -136,13 +161,21 @@ def test_abc_boundary_rule_and_customer_share_basis():
     # by customers: before 0, .25, .5, .75 with limits 0.2 / 0.5 -> A, B, C, C
     assert abc_classes(values, (0.2, 0.5), "customers").tolist() == ["A", "B", "C", "C"]
     # non-positive values are C; ties keep input order
-    assert abc_classes(np.array([10.0, 10.0, -3.0]), (0.5, 0.9), "value").tolist() == ["A", "B", "C"]
+    assert abc_classes(np.array([10.0, 10.0, -3.0]), (0.5, 0.9), "value").tolist() == [
+        "A",
+        "B",
+        "C",
+    ]
 
 
 def test_negative_total_db_gives_blank_shares_not_division_errors():
     tx = pd.DataFrame(
-        {"customer_id": ["A", "B"], "date": ["2024-01-01", "2024-01-02"], "revenue": [10.0, 20.0],
-         "cost_of_goods": [15.0, 30.0]}
+        {
+            "customer_id": ["A", "B"],
+            "date": ["2024-01-01", "2024-01-02"],
+            "revenue": [10.0, 20.0],
+            "cost_of_goods": [15.0, 30.0],
+        }
     )
     result = kx.analyze(tx, settings=kx.Settings(order_handling_cost=0))
     assert result.facts["total_db"] == -15
@@ -155,9 +188,13 @@ def test_negative_total_db_gives_blank_shares_not_division_errors():
 
 def test_targeting_within_budget():
     result = kx.analyze(
-        _article().customers.reset_index()[["customer_id"]].assign(
-            date="2024-06-01", revenue=[r for r, _ in ARTICLE.values()],
-            cost_of_goods=[r - d for r, d in ARTICLE.values()]),
+        _article()
+        .customers.reset_index()[["customer_id"]]
+        .assign(
+            date="2024-06-01",
+            revenue=[r for r, _ in ARTICLE.values()],
+            cost_of_goods=[r - d for r, d in ARTICLE.values()],
+        ),
         settings=kx.Settings(order_handling_cost=0, budget=100, cost_per_contact=30),
     )
     t, summary = result.targeting, result.targeting_summary
@@ -172,7 +209,9 @@ def test_targeting_within_budget():
     data=st.data(),
 )
 def test_properties_of_pareto_and_facts(db, data):
-    revenue = np.array(data.draw(st.lists(st.floats(0.01, 900), min_size=len(db), max_size=len(db))))
+    revenue = np.array(
+        data.draw(st.lists(st.floats(0.01, 900), min_size=len(db), max_size=len(db)))
+    )
     db = np.array(db)
     table = pareto_table(revenue, db, ranking(db))
     assert (np.diff(table["customers"]) >= 0).all()  # monotone in customer share

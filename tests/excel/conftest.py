@@ -30,8 +30,14 @@ class _StubExcelEngine:
                 return empty_as
             if isinstance(v, dt.datetime):
                 return datetime_builder(
-                    year=v.year, month=v.month, day=v.day, hour=v.hour, minute=v.minute,
-                    second=v.second, microsecond=v.microsecond, tzinfo=None,
+                    year=v.year,
+                    month=v.month,
+                    day=v.day,
+                    hour=v.hour,
+                    minute=v.minute,
+                    second=v.second,
+                    microsecond=v.microsecond,
+                    tzinfo=None,
                 )
             if number_builder is not None and isinstance(v, float):
                 return number_builder(v)

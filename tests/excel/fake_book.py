@@ -16,7 +16,12 @@ from kundenwert_xl.io import ooxml
 
 class FakeRange:
     def __init__(self, sheet, first, last=None, options=None):
-        self.sheet, self.first, self.last, self._options = sheet, first, last or first, options or {}
+        self.sheet, self.first, self.last, self._options = (
+            sheet,
+            first,
+            last or first,
+            options or {},
+        )
 
     @property
     def row(self):
@@ -27,7 +32,9 @@ class FakeRange:
 
     def _matrix(self):
         (r1, c1), (r2, c2) = self.first, self.last
-        return [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+        return [
+            [self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)
+        ]
 
     @property
     def value(self):
@@ -77,7 +84,12 @@ class FakeTable:
         FakeRange(self.sheet, self.first, self.last).clear_contents()
         r1, c1 = self.first
         rows = [list(frame.columns)] + [
-            [v.to_pydatetime() if isinstance(v, pd.Timestamp) else (None if v is pd.NA or v != v else v) for v in row]
+            [
+                v.to_pydatetime()
+                if isinstance(v, pd.Timestamp)
+                else (None if v is pd.NA or v != v else v)
+                for v in row
+            ]
             for row in frame.itertuples(index=False)
         ]
         FakeRange(self.sheet, self.first).value = rows

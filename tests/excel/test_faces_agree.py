@@ -25,7 +25,10 @@ def _table_cells(path, name):
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[info.sheet]
-        return [list(r) for r in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True)]
+        return [
+            list(r)
+            for r in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2, values_only=True)
+        ]
     finally:
         wb.close()
 
@@ -42,7 +45,7 @@ def test_udf_recompute_and_cli_agree_to_the_last_digit(demo_workbook, tmp_path, 
     recomputed = tmp_path / "r.xlsm"
     recompute_file(demo_workbook, recomputed)
     spec = report.SPECS["customers"]
-    sheet = [r[: len(spec.columns)] for r in sheet_values(recomputed, "Kundenwert")[spec.row:]]
+    sheet = [r[: len(spec.columns)] for r in sheet_values(recomputed, "Kundenwert")[spec.row :]]
     header, rows = sheet[0], [r for r in sheet[1:] if r[0] is not None]
 
     out = call_like_excel(
@@ -60,7 +63,19 @@ def test_udf_recompute_and_cli_agree_to_the_last_digit(demo_workbook, tmp_path, 
 
     # parquet keeps every bit of a float (XlsxWriter writes 16 significant digits)
     export = tmp_path / "cli.parquet"
-    res = subprocess.run([sys.executable, "-m", "kundenwert_xl.cli", "analyze", str(demo_workbook), "-o", str(export)], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kundenwert_xl.cli",
+            "analyze",
+            str(demo_workbook),
+            "-o",
+            str(export),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     cli = pd.read_parquet(export)
     sheet_frame = pd.DataFrame(rows, columns=header)

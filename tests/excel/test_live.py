@@ -5,15 +5,20 @@ import pytest
 
 from kundenwert_xl import actions, report
 from kundenwert_xl.excel import live, macros
-from kundenwert_xl.io.workbook import previous_decisions, recompute_file
 from kundenwert_xl.io.readers import read_workbook
+from kundenwert_xl.io.workbook import previous_decisions, recompute_file
 from tests.excel.fake_book import FakeBook
 
 
 def _grid(path, sheet):
     wb = openpyxl.load_workbook(path, data_only=True)
     ws = wb[sheet]
-    return {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value not in (None, "")}
+    return {
+        (c.row, c.column): c.value
+        for row in ws.iter_rows()
+        for c in row
+        if c.value not in (None, "")
+    }
 
 
 def _unprefixed(value):
@@ -28,8 +33,16 @@ def test_live_recompute_writes_the_same_cells_as_the_headless_writer(demo_copy, 
     assert outcome.ok and book.active == "Übersicht"
     for sheet in report.RESULT_SHEETS:
         expected = _grid(headless, sheet)
-        got = {k: _unprefixed(v) for k, v in book.sheets[sheet].cells.items() if v not in (None, "")}
-        norm = lambda g: {k: (v.date() if hasattr(v, "date") and callable(v.date) else v) for k, v in g.items()}
+        got = {
+            k: _unprefixed(v) for k, v in book.sheets[sheet].cells.items() if v not in (None, "")
+        }
+
+        def norm(g):
+            return {
+                k: (v.date() if hasattr(v, "date") and callable(v.date) else v)
+                for k, v in g.items()
+            }
+
         assert norm(got) == norm(expected), sheet
 
 
@@ -37,16 +50,22 @@ def test_status_bar_screen_updating_and_calculation_are_restored(demo_copy):
     book = FakeBook(demo_copy)
     seen = []
     original = live.write_blocks
+
     def spy(b, blocks):
         seen.append((b.app.status_bar, b.app.screen_updating, b.app.calculation))
         original(b, blocks)
+
     live.write_blocks = spy
     try:
         macros.recompute(book)
     finally:
         live.write_blocks = original
     assert seen == [("Schreibe Ergebnisse …", False, "manual")]
-    assert (book.app.status_bar, book.app.screen_updating, book.app.calculation) == (False, True, "automatic")
+    assert (book.app.status_bar, book.app.screen_updating, book.app.calculation) == (
+        False,
+        True,
+        "automatic",
+    )
 
 
 def test_restored_even_when_writing_fails(demo_copy):
@@ -58,7 +77,11 @@ def test_restored_even_when_writing_fails(demo_copy):
             macros.recompute(book)
     finally:
         live.write_blocks = original
-    assert (book.app.status_bar, book.app.screen_updating, book.app.calculation) == (False, True, "automatic")
+    assert (book.app.status_bar, book.app.screen_updating, book.app.calculation) == (
+        False,
+        True,
+        "automatic",
+    )
 
 
 def test_bad_input_goes_to_the_protocol_not_a_dialog(demo_copy):
@@ -91,13 +114,21 @@ def test_decisions_survive_a_live_recompute(demo_copy):
     assert live.read_decisions(book) == {first_id: "Preis erhöhen"}
     macros.recompute(book)
     cells = book.sheets["Dilemma"].cells
-    row = next(r for (r, c), v in cells.items() if c == spec.col and v == first_id and r >= spec.first_data_row)
+    row = next(
+        r
+        for (r, c), v in cells.items()
+        if c == spec.col and v == first_id and r >= spec.first_data_row
+    )
     assert cells[(row, col)] == "Preis erhöhen"
 
 
 def test_formula_like_text_gets_the_text_prefix():
     assert live.as_text("=SUMME(A1)") == "'=SUMME(A1)"
-    assert live.as_text("+49 30") == "'+49 30" and live.as_text("@x") == "'@x" and live.as_text("-5") == "'-5"
+    assert (
+        live.as_text("+49 30") == "'+49 30"
+        and live.as_text("@x") == "'@x"
+        and live.as_text("-5") == "'-5"
+    )
     assert live.as_text("Müller GmbH") == "Müller GmbH" and live.as_text(-5.0) == -5.0
 
 

@@ -28,14 +28,22 @@ def test_the_key_tells_a_number_from_text_and_every_changed_value():
     text_ids = pd.DataFrame({"Kundennr": ["1", "2"], "Umsatz": [10.0, 20.0]}, dtype=object)
     number_ids = pd.DataFrame({"Kundennr": [1, "2"], "Umsatz": [10.0, 20.0]}, dtype=object)
     assert udfs._key(text_ids) != udfs._key(number_ids)
-    base = pd.DataFrame({"Kundennr": ["K1", "K2"], "Umsatz": [10.0, 20.0],
-                         "Datum": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    base = pd.DataFrame(
+        {
+            "Kundennr": ["K1", "K2"],
+            "Umsatz": [10.0, 20.0],
+            "Datum": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+        }
+    )
     changed_amount = base.assign(Umsatz=[10.0, 20.01])
     changed_date = base.assign(Datum=pd.to_datetime(["2024-01-01", "2024-01-03"]))
     changed_id = base.assign(Kundennr=["K1", "K3"])
     swapped_rows = base.iloc[::-1].reset_index(drop=True)
     renamed = base.rename(columns={"Umsatz": "Betrag"})
-    keys = {udfs._key(f) for f in (base, changed_amount, changed_date, changed_id, swapped_rows, renamed)}
+    keys = {
+        udfs._key(f)
+        for f in (base, changed_amount, changed_date, changed_id, swapped_rows, renamed)
+    }
     assert len(keys) == 6
     assert udfs._key(base) == udfs._key(base.copy())
 

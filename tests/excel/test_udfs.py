@@ -16,32 +16,53 @@ def _cells(frame: pd.DataFrame) -> list[list[object]]:
     """A table as Excel hands it to Python: header row, datetimes, empty cells as None."""
     rows = [list(frame.columns)]
     for values in frame.itertuples(index=False):
-        rows.append([v.to_pydatetime() if isinstance(v, pd.Timestamp) else (None if v != v else v) for v in values])
+        rows.append(
+            [
+                v.to_pydatetime() if isinstance(v, pd.Timestamp) else (None if v != v else v)
+                for v in values
+            ]
+        )
     return rows
 
 
 def _fixture_cells():
     frame = pd.read_csv(io.StringIO(FIXTURE_CSV), parse_dates=["date"])
-    return _cells(frame.rename(columns={"customer_id": "Kundennr", "date": "Datum", "revenue": "Umsatz"}))
+    return _cells(
+        frame.rename(columns={"customer_id": "Kundennr", "date": "Datum", "revenue": "Umsatz"})
+    )
 
 
 def test_metadata_names_and_optional_arguments(udfs):
     meta = udfs.KUNDENWERT.__xlfunc__
     assert [a["name"] for a in meta["args"]] == [
-        "transaktionen", "kunden", "werbekontakte", "stichtag", "einstellungen",
+        "transaktionen",
+        "kunden",
+        "werbekontakte",
+        "stichtag",
+        "einstellungen",
     ]
     assert [a.get("optional", "REQUIRED") for a in meta["args"]][1:] == [None] * 4
     assert "Überschriften" in meta["args"][0]["doc"]
     assert meta["category"] == "Kundenwert"  # the group in Excel's Insert Function dialog
-    assert sorted(n for n in vars(udfs) if n.isupper() and hasattr(getattr(udfs, n), "__xlfunc__")) == [
-        "ABC_KLASSE", "CLV_PROGNOSE", "DECKUNGSBEITRAG", "KERNAUSSAGEN", "KUNDENWERT", "PARETO",
-        "RFM", "RFMR_PUNKTE",
+    assert sorted(
+        n for n in vars(udfs) if n.isupper() and hasattr(getattr(udfs, n), "__xlfunc__")
+    ) == [
+        "ABC_KLASSE",
+        "CLV_PROGNOSE",
+        "DECKUNGSBEITRAG",
+        "KERNAUSSAGEN",
+        "KUNDENWERT",
+        "PARETO",
+        "RFM",
+        "RFMR_PUNKTE",
     ]
 
 
 def test_kundenwert_equals_analyze_to_the_last_digit(udfs):
     cells = _fixture_cells()
-    out = call_like_excel(udfs.KUNDENWERT, cells, MISSING, MISSING, dt.datetime(2024, 6, 30), MISSING)
+    out = call_like_excel(
+        udfs.KUNDENWERT, cells, MISSING, MISSING, dt.datetime(2024, 6, 30), MISSING
+    )
     header, rows = out[0], out[1:]
     assert header == [c.header for c in report.CUSTOMER_COLUMNS]
     frame = pd.read_csv(io.StringIO(FIXTURE_CSV))
@@ -57,14 +78,26 @@ def test_kundenwert_equals_analyze_to_the_last_digit(udfs):
 
 
 def test_rfm_with_classes_as_excel_passes_numbers(udfs):
-    out = call_like_excel(udfs.RFM, _fixture_cells(), dt.datetime(2024, 6, 30), 5.0, "Ränge", MISSING)
+    out = call_like_excel(
+        udfs.RFM, _fixture_cells(), dt.datetime(2024, 6, 30), 5.0, "Ränge", MISSING
+    )
     codes = {row[0]: row[4] for row in out[1:]}
-    assert codes == {"C1": "355", "C2": "113", "C3": "454", "C4": "535", "C5": "242", "C6": "323", "C7": "531"}
+    assert codes == {
+        "C1": "355",
+        "C2": "113",
+        "C3": "454",
+        "C4": "535",
+        "C5": "242",
+        "C6": "323",
+        "C7": "531",
+    }
 
 
 def test_settings_range_overrides_defaults(udfs):
     settings = [["Bewertungsmethode", "Ränge"], ["Anzahl Klassen", 5.0], [None, None]]
-    out = call_like_excel(udfs.RFM, _fixture_cells(), dt.datetime(2024, 6, 30), MISSING, MISSING, settings)
+    out = call_like_excel(
+        udfs.RFM, _fixture_cells(), dt.datetime(2024, 6, 30), MISSING, MISSING, settings
+    )
     assert {row[0]: row[4] for row in out[1:]}["C1"] == "355"
 
 
@@ -82,7 +115,7 @@ def test_german_number_text_empty_cells_and_serial_dates(udfs):
     ]
     out = call_like_excel(udfs.DECKUNGSBEITRAG, cells, MISSING, MISSING, MISSING, MISSING)
     by_id = {row[0]: row for row in out[1:]}
-    net = [c.header for c in report.CUSTOMER_COLUMNS if c.source == "net_revenue"][0]
+    net = next(c.header for c in report.CUSTOMER_COLUMNS if c.source == "net_revenue")
     col = out[0].index(net)
     assert by_id["1001"][col] == 1234.56 and by_id["K2"][col] == 99.5
 
@@ -90,10 +123,12 @@ def test_german_number_text_empty_cells_and_serial_dates(udfs):
 def test_bad_input_gives_one_german_line(udfs):
     cells = [["Kundennr", "Datum"], ["K1", dt.datetime(2024, 1, 1)]]
     out = call_like_excel(udfs.KUNDENWERT, cells, MISSING, MISSING, MISSING, MISSING)
-    assert out == [[
-        "Fehler: Bitte die Tabelle mit Überschriften übergeben, z. B. Transaktionen[#Alle] "
-        "(englisches Excel: Transaktionen[#All])."
-    ]]
+    assert out == [
+        [
+            "Fehler: Bitte die Tabelle mit Überschriften übergeben, z. B. Transaktionen[#Alle] "
+            "(englisches Excel: Transaktionen[#All])."
+        ]
+    ]
     bad_date = [["Kundennr", "Datum", "Umsatz"], ["K1", "31.02.2024", 5.0]]
     (line,) = call_like_excel(udfs.RFM, bad_date, MISSING, MISSING, MISSING, MISSING)
     assert line[0].startswith("Fehler: Transaktionen, Zeile 2, Spalte Datum: '31.02.2024'")
@@ -101,7 +136,10 @@ def test_bad_input_gives_one_german_line(udfs):
 
 def test_bad_setting_in_cell(udfs):
     out = call_like_excel(udfs.RFM, _fixture_cells(), MISSING, 12.0, MISSING, MISSING)
-    assert out[0][0] == "Fehler: Einstellungen, Einstellung 'Anzahl Klassen': Der Wert '12' darf höchstens 10 sein."
+    assert (
+        out[0][0]
+        == "Fehler: Einstellungen, Einstellung 'Anzahl Klassen': Der Wert '12' darf höchstens 10 sein."  # noqa: E501
+    )
 
 
 def test_single_cell_and_column_for_abc(udfs):
@@ -112,7 +150,9 @@ def test_single_cell_and_column_for_abc(udfs):
 
 
 def test_pareto_has_100_rows_and_sentences(udfs):
-    out = call_like_excel(udfs.PARETO, _fixture_cells(), MISSING, MISSING, "Umsatz", MISSING, MISSING)
+    out = call_like_excel(
+        udfs.PARETO, _fixture_cells(), MISSING, MISSING, "Umsatz", MISSING, MISSING
+    )
     assert len(out) == 101 and out[0][0] == "Anteil Kunden"
     assert out[-1][3] == pytest.approx(1.0)
     lines = call_like_excel(udfs.KERNAUSSAGEN, _fixture_cells(), MISSING, MISSING, MISSING, MISSING)
@@ -120,7 +160,9 @@ def test_pareto_has_100_rows_and_sentences(udfs):
 
 
 def test_table_without_header_is_explained(udfs):
-    out = call_like_excel(udfs.KUNDENWERT, [["K1", dt.datetime(2024, 1, 1), 5.0]], MISSING, MISSING, MISSING, MISSING)
+    out = call_like_excel(
+        udfs.KUNDENWERT, [["K1", dt.datetime(2024, 1, 1), 5.0]], MISSING, MISSING, MISSING, MISSING
+    )
     assert out[0][0].startswith("Fehler: Bitte die Tabelle mit Überschriften übergeben")
 
 
@@ -132,8 +174,14 @@ def test_clv_prognose_equals_analyze_to_the_last_digit(udfs):
     cells = _cells(frame.rename(columns=german))
     out = call_like_excel(udfs.CLV_PROGNOSE, cells, dt.datetime(1997, 9, 30), 6.0, 0.05, MISSING)
     header, rows = out[0], out[1:]
-    assert header == ["Kundennr", "P(aktiv)", "Prognose Käufe", "Prognose Umsatz",
-                      "Prognose-CLV Umsatz (abgezinst)", "Prognose-DB (abgezinst)"]
+    assert header == [
+        "Kundennr",
+        "P(aktiv)",
+        "Prognose Käufe",
+        "Prognose Umsatz",
+        "Prognose-CLV Umsatz (abgezinst)",
+        "Prognose-DB (abgezinst)",
+    ]
     settings = kx.Settings(
         reference_date="1997-09-30", forecast_months=6, forecast_discount_rate=0.05
     )

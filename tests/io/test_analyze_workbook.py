@@ -16,8 +16,9 @@ EURO, PCT, INT, DATE = '#,##0.00 "€"', "0.0 %", "#,##0", "DD.MM.YYYY"
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "kundenwert_xl.cli", *map(str, args)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "kundenwert_xl.cli", *map(str, args)], capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +26,18 @@ def analyzed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("erp")
     src = erp_export(folder)
     out = folder / "Kundenwert.xlsm"
-    res = _run("analyze", src["transactions"], "--kunden", src["customers"],
-               "--werbekontakte", src["contacts"], "--stichtag", "30.11.2024", "-o", out)
+    res = _run(
+        "analyze",
+        src["transactions"],
+        "--kunden",
+        src["customers"],
+        "--werbekontakte",
+        src["contacts"],
+        "--stichtag",
+        "30.11.2024",
+        "-o",
+        out,
+    )
     assert res.returncode == 0, res.stderr
     return src, out, res
 
@@ -87,9 +98,11 @@ def test_a_renamed_decision_header_keeps_every_decision(demo_copy, tmp_path):
     rows = sheet_values(demo_copy, dilemma.sheet)[dilemma.first_data_row - 1 :]
     listed = [r[id_col - 1] for r in rows if r[id_col - 1]][:3]
     chosen = {cid: f"Preis erhöhen ({cid})" for cid in listed}
-    set_cells(demo_copy, dilemma.sheet, {
-        (dilemma.first_data_row + i, decision_col): chosen[cid] for i, cid in enumerate(listed)
-    })
+    set_cells(
+        demo_copy,
+        dilemma.sheet,
+        {(dilemma.first_data_row + i, decision_col): chosen[cid] for i, cid in enumerate(listed)},
+    )
     out = tmp_path / "out.xlsm"
     script = (
         "import sys\n"
@@ -99,8 +112,9 @@ def test_a_renamed_decision_header_keeps_every_decision(demo_copy, tmp_path):
         "from kundenwert_xl.io.workbook import recompute_file\n"
         "assert recompute_file(sys.argv[1], sys.argv[2]).ok\n"
     )
-    res = subprocess.run([sys.executable, "-c", script, str(demo_copy), str(out)],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-c", script, str(demo_copy), str(out)], capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stderr
     after = sheet_values(out, dilemma.sheet)
     assert after[dilemma.row][id_col - 1] == "Kunde"

@@ -36,7 +36,13 @@ def test_only_result_sheets_and_calc_settings_change(demo_copy, tmp_path):
             continue
         assert before[name] == after[name], name
     # VBA project, ribbon, charts, input tables and the user's Kennzahlen sheet: byte-identical
-    for name in ("xl/vbaProject.bin", "customUI/customUI.xml", "xl/charts/chart1.xml", sheets["Kennzahlen"], sheets["Transaktionen"]):
+    for name in (
+        "xl/vbaProject.bin",
+        "customUI/customUI.xml",
+        "xl/charts/chart1.xml",
+        sheets["Kennzahlen"],
+        sheets["Transaktionen"],
+    ):
         assert before[name] == after[name]
     assert b'fullCalcOnLoad="1"' in after["xl/workbook.xml"]
 
@@ -53,13 +59,33 @@ def test_recompute_of_demo_gives_the_same_results_and_is_idempotent(demo_copy, t
 
 
 def test_never_in_place_and_no_silent_overwrite(demo_copy, tmp_path):
-    res = subprocess.run([sys.executable, "-m", "kundenwert_xl.cli", "recompute", str(demo_copy), "-o", str(demo_copy)], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kundenwert_xl.cli",
+            "recompute",
+            str(demo_copy),
+            "-o",
+            str(demo_copy),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 2 and "dieselbe Datei" in res.stderr
-    res = subprocess.run([sys.executable, "-m", "kundenwert_xl.cli", "recompute", str(demo_copy)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "kundenwert_xl.cli", "recompute", str(demo_copy)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     default = demo_copy.with_name("kunden_berechnet.xlsm")
     assert default.exists() and "Walkurve gipfelt" in res.stdout
-    res = subprocess.run([sys.executable, "-m", "kundenwert_xl.cli", "recompute", str(demo_copy)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "kundenwert_xl.cli", "recompute", str(demo_copy)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 2 and "--force" in res.stderr
 
 
@@ -68,20 +94,30 @@ def test_decisions_survive_when_customers_move(demo_copy, tmp_path):
     listed = [r[DILEMMA.col - 1] for r in rows[DILEMMA.first_data_row - 1 :] if r[DILEMMA.col - 1]]
     assert len(listed) >= 4
     chosen = {cid: f"Entscheidung für {cid}" for cid in listed[:4]}
-    set_cells(demo_copy, "Dilemma", {
-        (DILEMMA.first_data_row + i, DECISION_COL): chosen[cid]
-        for i, cid in enumerate(listed[:4])
-    })
+    set_cells(
+        demo_copy,
+        "Dilemma",
+        {
+            (DILEMMA.first_data_row + i, DECISION_COL): chosen[cid]
+            for i, cid in enumerate(listed[:4])
+        },
+    )
     # Fewer dilemma customers: the share of worst customers shrinks from 10 % to 2 %.
     settings = sheet_values(demo_copy, "Einstellungen")
-    row = next(i for i, r in enumerate(settings, start=1) if r[0] == "Dilemma: schlechteste Kunden (Anteil)")
+    row = next(
+        i
+        for i, r in enumerate(settings, start=1)
+        if r[0] == "Dilemma: schlechteste Kunden (Anteil)"
+    )
     set_cells(demo_copy, "Einstellungen", {(row, 2): 0.02})
     out = tmp_path / "out.xlsm"
     recompute_file(demo_copy, out)
     after = sheet_values(out, "Dilemma")[DILEMMA.first_data_row - 1 :]
     decisions = {r[DILEMMA.col - 1]: r[DECISION_COL - 1] for r in after if r[DILEMMA.col - 1]}
     still = [c for c in listed[:4] if c in decisions and decisions[c] == chosen[c]]
-    former_start = next(i for i, r in enumerate(after) if r[0] and str(r[0]).startswith("Frühere Entscheidungen"))
+    former_start = next(
+        i for i, r in enumerate(after) if r[0] and str(r[0]).startswith("Frühere Entscheidungen")
+    )
     former = {r[0]: r[DECISION_COL - 1] for r in after[former_start + 1 :] if r[0]}
     # every decision is still there: beside its customer, or under "Frühere Entscheidungen"
     assert set(still) | set(former) == set(chosen)
@@ -95,8 +131,15 @@ def test_decisions_survive_when_customers_move(demo_copy, tmp_path):
 
 
 def test_formula_like_strings_from_data_stay_text(tmp_path, demo_copy):
-    names = ['=HYPERLINK("http://example.invalid","klick")', "+49 30 123456", "@SUMME(A1)", "-5 % Rabatt GmbH"]
-    start = next(i for i, r in enumerate(sheet_values(demo_copy, "Kunden"), start=1) if r[0] == "K000001")
+    names = [
+        '=HYPERLINK("http://example.invalid","klick")',
+        "+49 30 123456",
+        "@SUMME(A1)",
+        "-5 % Rabatt GmbH",
+    ]
+    start = next(
+        i for i, r in enumerate(sheet_values(demo_copy, "Kunden"), start=1) if r[0] == "K000001"
+    )
     set_cells(demo_copy, "Kunden", {(start + i, 2): name for i, name in enumerate(names)})
     out = tmp_path / "out.xlsm"
     recompute_file(demo_copy, out)
@@ -104,7 +147,12 @@ def test_formula_like_strings_from_data_stay_text(tmp_path, demo_copy):
     xml = members[sheets["Kundenwert"]]
     assert b"<f>" not in xml and b"<f " not in xml
     ws = openpyxl.load_workbook(out)["Kundenwert"]
-    found = {c.value: c.data_type for row in ws.iter_rows(min_col=2, max_col=2) for c in row if c.value in names}
+    found = {
+        c.value: c.data_type
+        for row in ws.iter_rows(min_col=2, max_col=2)
+        for c in row
+        if c.value in names
+    }
     assert found == dict.fromkeys(names, "s")
 
 
@@ -125,9 +173,15 @@ def test_workbook_without_result_sheets_is_refused(tmp_path):
 def test_bad_input_writes_the_protocol_and_exits_1(demo_copy, tmp_path):
     set_cells(demo_copy, "Transaktionen", {(5, 2): "31.02.2024", (7, 4): "viel"})
     out = tmp_path / "out.xlsm"
-    res = subprocess.run([sys.executable, "-m", "kundenwert_xl.cli", "recompute", str(demo_copy), "-o", str(out)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "kundenwert_xl.cli", "recompute", str(demo_copy), "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 1
-    assert "Transaktionen, Zeile 5, Spalte Datum: '31.02.2024' ist kein gültiges Datum" in res.stderr
+    assert (
+        "Transaktionen, Zeile 5, Spalte Datum: '31.02.2024' ist kein gültiges Datum" in res.stderr
+    )
     protocol = sheet_values(out, "Prüfprotokoll")
     messages = [r[5] for r in protocol[2:] if r[5]]
     assert any("'viel' ist keine Zahl" in m for m in messages)
@@ -141,15 +195,26 @@ def test_libreoffice_formulas_over_results_equal_python(demo_copy, tmp_path):
     profile.mkdir(parents=True)
     (profile / "registrymodifications.xcu").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'  # noqa: E501
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'  # noqa: E501
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'  # noqa: E501
         "</oor:items>\n"
     )
     res = subprocess.run(
-        [soffice_path(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(out)],
-        capture_output=True, text=True, timeout=180,
+        [
+            soffice_path(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     computed = tmp_path / "lo" / "out.xlsx"
     assert computed.exists(), res.stderr
@@ -179,8 +244,9 @@ def test_libreoffice_formulas_over_results_equal_python(demo_copy, tmp_path):
 
 
 def test_empty_rows_at_the_end_of_a_table_are_ignored(tmp_path):
-    from kundenwert_xl.actions import trim_blank_tail
     import pandas as pd
+
+    from kundenwert_xl.actions import trim_blank_tail
 
     frame = pd.DataFrame({"Kundennr": ["K1", None, " ", None], "Umsatz": [1.0, 2.0, None, None]})
     # row 2 still has an amount; rows 3 and 4 are empty (blank text counts as empty)

@@ -161,7 +161,7 @@ def test_setup_refuses_a_path_the_code_page_cannot_spell():
 def test_setup_refuses_the_store_python():
     store = (
         USER
-        + r"\AppData\Local\Microsoft\WindowsApps\PythonSoftwareFoundation.Python.3.11_qbz5n2kfra8p0\python.exe"
+        + r"\AppData\Local\Microsoft\WindowsApps\PythonSoftwareFoundation.Python.3.11_qbz5n2kfra8p0\python.exe"  # noqa: E501
     )
     pc = _venv_pc(executable=store)
     with pytest.raises(KundenwertError) as caught:

@@ -27,12 +27,22 @@ def main():
         port = s.getsockname()[1]
     accept = f"socket,host=127.0.0.1,port={port};urp;"
     proc = subprocess.Popen(
-        [soffice, "--headless", "--norestore", "--nologo", f"-env:UserInstallation=file://{profile}", f"--accept={accept}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            "--nologo",
+            f"-env:UserInstallation=file://{profile}",
+            f"--accept={accept}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
         ctx = None
         for _ in range(120):
             try:
@@ -42,7 +52,9 @@ def main():
                 time.sleep(0.5)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         doc = desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(workbook), "_blank", 0,
+            uno.systemPathToFileUrl(workbook),
+            "_blank",
+            0,
             (prop("Hidden", True), prop("MacroExecutionMode", 4)),
         )
         library = doc.BasicLibraries.getByName("VBAProject")

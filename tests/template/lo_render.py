@@ -32,13 +32,22 @@ def main():
         port = s.getsockname()[1]
     accept = f"socket,host=127.0.0.1,port={port};urp;"
     proc = subprocess.Popen(
-        [soffice, "--headless", "--norestore", "--nologo", f"-env:UserInstallation=file://{profile}",
-         f"--accept={accept}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            "--nologo",
+            f"-env:UserInstallation=file://{profile}",
+            f"--accept={accept}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
         ctx = None
         for _ in range(120):
             try:

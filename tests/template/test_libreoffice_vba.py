@@ -9,7 +9,6 @@ module shows that the gate works.
 
 import io
 import json
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -45,11 +44,22 @@ def _with_project(template: bytes, modules: list[ovba.Module]) -> bytes:
 
 
 def _probe(path: Path, tmp_path: Path) -> dict:
-    if not Path(PYTHON3).exists() or subprocess.run([PYTHON3, "-c", "import uno"], capture_output=True).returncode:
+    if (
+        not Path(PYTHON3).exists()
+        or subprocess.run([PYTHON3, "-c", "import uno"], capture_output=True).returncode
+    ):
         pytest.fail("Debian's python3-uno is needed for this test (apt-get install python3-uno)")
     res = subprocess.run(
-        [PYTHON3, str(Path(__file__).with_name("lo_probe.py")), soffice_path(), str(tmp_path / "profile"), str(path)],
-        capture_output=True, text=True, timeout=240,
+        [
+            PYTHON3,
+            str(Path(__file__).with_name("lo_probe.py")),
+            soffice_path(),
+            str(tmp_path / "profile"),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -90,18 +100,22 @@ def _guard_probe(tmp_path: Path) -> tuple[ovba.Module, ovba.Module]:
         "xlwings",
         "standard",
         'Attribute VB_Name = "xlwings"\nOption Explicit\nPublic StubInterpreter As String\n\n'
-        "Public Function GetConfig(configKey As String, Optional default As String = \"\", "
-        "Optional source As String = \"\") As Variant\n"
-        '    If configKey = "INTERPRETER_WIN" Then GetConfig = StubInterpreter Else GetConfig = default\n'
+        'Public Function GetConfig(configKey As String, Optional default As String = "", '
+        'Optional source As String = "") As Variant\n'
+        '    If configKey = "INTERPRETER_WIN" Then GetConfig = StubInterpreter Else GetConfig = default\n'  # noqa: E501
         "End Function\n",
     )
     cases = [str(ok / "pythonw.exe"), str(no_dll / "pythonw.exe"), str(tmp_path / "none.exe")]
-    lines = [f'    StubInterpreter = "{path}"\n    target.getCellByPosition({i}, 0).setString(CStr(PythonBereit(False)))\n'
-             for i, path in enumerate(cases)]
+    lines = [
+        f'    StubInterpreter = "{path}"\n    target.getCellByPosition({i}, 0).setString(CStr(PythonBereit(False)))\n'  # noqa: E501
+        for i, path in enumerate(cases)
+    ]
     probe = ovba.Module(
-        "Probe", "standard",
+        "Probe",
+        "standard",
         'Attribute VB_Name = "Probe"\nOption Explicit\n\nPublic Sub Probe(target As Object)\n'
-        + "".join(lines) + "End Sub\n",
+        + "".join(lines)
+        + "End Sub\n",
     )
     return stub, probe
 

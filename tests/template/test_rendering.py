@@ -17,8 +17,20 @@ from tests.conftest import soffice_path
 PYTHON3 = "/usr/bin/python3"
 #: What Excel and LibreOffice show instead of a value (English and German Excel, LibreOffice).
 ERROR_VALUES = (
-    "#DIV/0!", "#VALUE!", "#WERT!", "#REF!", "#BEZUG!", "#NAME?", "#N/A", "#NV", "#NUM!",
-    "#ZAHL!", "#NULL!", "Err:", "#SPILL!", "#ÜBERLAUF!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#WERT!",
+    "#REF!",
+    "#BEZUG!",
+    "#NAME?",
+    "#N/A",
+    "#NV",
+    "#NUM!",
+    "#ZAHL!",
+    "#NULL!",
+    "Err:",
+    "#SPILL!",
+    "#ÜBERLAUF!",
 )
 #: A4 landscape in PDF points.
 A4_LANDSCAPE = (841.9, 595.3)
@@ -30,9 +42,18 @@ def printed(demo_workbook, tmp_path_factory) -> dict[str, Path]:
         pytest.fail("Debian's python3-uno is needed for this test (apt-get install python3-uno)")
     work = tmp_path_factory.mktemp("printed")
     res = subprocess.run(
-        [PYTHON3, str(Path(__file__).with_name("lo_render.py")), soffice_path(), str(work / "profile"),
-         str(demo_workbook), str(work), *report.RESULT_SHEETS],
-        capture_output=True, text=True, timeout=400,
+        [
+            PYTHON3,
+            str(Path(__file__).with_name("lo_render.py")),
+            soffice_path(),
+            str(work / "profile"),
+            str(demo_workbook),
+            str(work),
+            *report.RESULT_SHEETS,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=400,
     )
     assert res.returncode == 0, res.stderr
     return {sheet: Path(p) for sheet, p in json.loads(res.stdout.strip().splitlines()[-1]).items()}
@@ -50,8 +71,14 @@ def test_overview_prints_on_one_landscape_page(printed, tmp_path):
     assert (image.width, image.height) == (1123, 794)  # A4 landscape at 96 dpi: one page
     text = page.get_text()
     # the headline, the figures beside their labels, the scenarios and both chart titles
-    for expected in ("Kernaussagen", "Gipfel der Walkurve", "Dilemma-Kunden", "Was wäre, wenn",
-                     "Walkurve: kumulierter DB", "Pareto: Umsatzanteil"):
+    for expected in (
+        "Kernaussagen",
+        "Gipfel der Walkurve",
+        "Dilemma-Kunden",
+        "Was wäre, wenn",
+        "Walkurve: kumulierter DB",
+        "Pareto: Umsatzanteil",
+    ):
         assert expected in text, expected
 
 

@@ -1,6 +1,5 @@
 """workbook_template.xlsm: built from source, complete, consistent, and what is committed."""
 
-import io
 import re
 import zipfile
 from xml.etree import ElementTree as ET
@@ -32,7 +31,9 @@ def test_package_parts_and_relationships(template_zip):
     assert "xl/vbaProject.bin" in names and "customUI/customUI.xml" in names
     types = template_zip.read("[Content_Types].xml").decode()
     assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
-    assert 'PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"' in types
+    assert (
+        'PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"' in types
+    )
     rels = template_zip.read("xl/_rels/workbook.xml.rels").decode()
     assert 'relationships/vbaProject" Target="vbaProject.bin"' in rels
     root = template_zip.read("_rels/.rels").decode()
@@ -45,7 +46,10 @@ def test_ribbon_buttons_call_existing_subs_and_actions(template_zip):
     ui = ET.fromstring(template_zip.read("customUI/customUI.xml"))
     buttons = list(ui.iter(f"{NS_UI}button"))
     assert [b.get("label") for b in buttons] == [
-        "Neu berechnen", "Eingaben prüfen", "Beispieldaten laden", "Hilfe",
+        "Neu berechnen",
+        "Eingaben prüfen",
+        "Beispieldaten laden",
+        "Hilfe",
     ]
     ids = [e.get("id") for e in ui.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
@@ -63,7 +67,11 @@ def test_ribbon_buttons_call_existing_subs_and_actions(template_zip):
 
 def test_code_names_match_document_modules(template_zip):
     sources = ovba.module_sources(template_zip.read("xl/vbaProject.bin"))
-    documents = {n for n, s in sources.items() if re.search(r'VB_Base = "0\{0002081[9]|VB_Base = "0\{00020820', s)}
+    documents = {
+        n
+        for n, s in sources.items()
+        if re.search(r'VB_Base = "0\{0002081[9]|VB_Base = "0\{00020820', s)
+    }
     workbook = template_zip.read("xl/workbook.xml").decode()
     assert 'codeName="ThisWorkbook"' in workbook
     code_names = set()
@@ -76,7 +84,9 @@ def test_code_names_match_document_modules(template_zip):
 
 def test_udf_module_is_what_xlwings_generates(template_zip):
     sources = ovba.module_sources(template_zip.read("xl/vbaProject.bin"))
-    generated = udf_wrappers.generate("workbook_template.xlsm").replace("\r\n", "\n").replace("\n", "\r\n")
+    generated = (
+        udf_wrappers.generate("workbook_template.xlsm").replace("\r\n", "\n").replace("\n", "\r\n")
+    )
     assert sources["xlwings_udfs"] == generated
     for name in ("KUNDENWERT", "RFM", "RFMR_PUNKTE", "DECKUNGSBEITRAG", "PARETO", "ABC_KLASSE"):
         assert f'XLPy.CallUDF("kundenwert_xl.excel.udfs", "{name}"' in generated
@@ -91,13 +101,22 @@ def test_hidden_xlwings_conf_names_the_udf_module(template_file):
     values = {row[0]: row[1] for row in conf.iter_rows(values_only=True)}
     assert values["UDF Modules"] == "kundenwert_xl.excel.udfs"
     assert set(report.RESULT_SHEETS) <= set(wb.sheetnames)
-    assert {"Anleitung", "Transaktionen", "Kunden", "Werbekontakte", "Einstellungen", "Kennzahlen"} <= set(wb.sheetnames)
+    assert {
+        "Anleitung",
+        "Transaktionen",
+        "Kunden",
+        "Werbekontakte",
+        "Einstellungen",
+        "Kennzahlen",
+    } <= set(wb.sheetnames)
     tables = {name for ws in wb.worksheets for name in ws.tables}
     assert {"Transaktionen", "Kunden", "Werbekontakte", "Einstellungen", "Segmentregeln"} <= tables
 
 
 def test_charts_point_at_the_fixed_result_ranges(template_zip):
-    charts = " ".join(template_zip.read(n).decode() for n in template_zip.namelist() if n.startswith("xl/charts/"))
+    charts = " ".join(
+        template_zip.read(n).decode() for n in template_zip.namelist() if n.startswith("xl/charts/")
+    )
     pareto = report.SPECS["pareto"]
     first, last = pareto.first_data_row, pareto.first_data_row + pareto.max_rows - 1
     assert f"'Pareto'!$A${first}:$A${last}" in charts  # customer share (x of the whale curve)
@@ -120,17 +139,39 @@ def test_libreoffice_loads_the_template_and_sees_every_module(template_file, tmp
     import subprocess
 
     result = subprocess.run(
-        [soffice_path(), "--headless", "--norestore",
-         f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "ods", "--outdir", str(tmp_path), str(template_file)],
-        capture_output=True, text=True, timeout=180,
+        [
+            soffice_path(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path),
+            str(template_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     ods = tmp_path / "workbook_template.ods"
     assert ods.exists(), result.stderr
     with zipfile.ZipFile(ods) as zf:
-        basic = {n.split("/")[-1][:-4]: zf.read(n).decode() for n in zf.namelist() if n.startswith("Basic/VBAProject/") and n.endswith(".xml") and "script-lb" not in n and "dialog" not in n}
-    kinds = {name: re.search(r'script:moduleType="(\w+)"', text).group(1) for name, text in basic.items()}
-    expected = {m.name: {"standard": "normal", "document": "document", "class": "class"}[m.kind] for m in ovba_modules()}
+        basic = {
+            n.split("/")[-1][:-4]: zf.read(n).decode()
+            for n in zf.namelist()
+            if n.startswith("Basic/VBAProject/")
+            and n.endswith(".xml")
+            and "script-lb" not in n
+            and "dialog" not in n
+        }
+    kinds = {
+        name: re.search(r'script:moduleType="(\w+)"', text).group(1) for name, text in basic.items()
+    }
+    expected = {
+        m.name: {"standard": "normal", "document": "document", "class": "class"}[m.kind]
+        for m in ovba_modules()
+    }
     assert kinds == expected
 
 

@@ -103,6 +103,7 @@ def test_structure_matches_xlwings_standalone_record_by_record(ours, theirs):
     # Identical: the PROJECTINFORMATION sequence up to the references.
     info_end = ra.index(0x16)
     assert ra[:info_end] == rb[: rb.index(0x16)]
+
     # Identical: every MODULE record has the same shape; document/class modules are 0x22.
     def modules(ids):
         start = ids.index(0x13) + 1
@@ -113,6 +114,7 @@ def test_structure_matches_xlwings_standalone_record_by_record(ours, theirs):
                 out.append(tuple(current))
                 current = []
         return out
+
     shapes_ours = {tuple(x if x not in (0x21, 0x22) else "type" for x in m) for m in modules(ra)}
     shapes_theirs = {tuple(x if x not in (0x21, 0x22) else "type" for x in m) for m in modules(rb)}
     assert shapes_ours == shapes_theirs
@@ -120,14 +122,24 @@ def test_structure_matches_xlwings_standalone_record_by_record(ours, theirs):
     # Identical: the 7-byte source-only _VBA_PROJECT stream.
     assert a.openstream("VBA/_VBA_PROJECT").read() == b.openstream("VBA/_VBA_PROJECT").read()
     assert a.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("cc61ffff000100")
+
     # Identical: the key order of the PROJECT stream.
     def keys(text):
-        return [line.split("=")[0] for line in text.splitlines() if "=" in line and not line.startswith("&H")]
+        return [
+            line.split("=")[0]
+            for line in text.splitlines()
+            if "=" in line and not line.startswith("&H")
+        ]
+
     ka = keys(a.openstream("PROJECT").read().decode("cp1252"))
     kb = keys(b.openstream("PROJECT").read().decode("cp1252"))
     head_a = [k for k in ka if k not in ("Document", "Module", "Class")][:7]
     head_b = [k for k in kb if k not in ("Document", "Module", "Class")][:7]
-    assert head_a == head_b == ["ID", "Name", "HelpContextID", "VersionCompatible32", "CMG", "DPB", "GC"]
+    assert (
+        head_a
+        == head_b
+        == ["ID", "Name", "HelpContextID", "VersionCompatible32", "CMG", "DPB", "GC"]
+    )
     # Identical: sector size and CFB major version.
     assert a.sectorsize == b.sectorsize == 512
     assert a.dll_version if hasattr(a, "dll_version") else True
@@ -143,8 +155,13 @@ def test_structure_matches_xlwings_standalone_record_by_record(ours, theirs):
 def test_our_modules_compile_shape(template_zip):
     sources = ovba.module_sources(template_zip.read("xl/vbaProject.bin"))
     assert sources["xlwings"].splitlines()[2] == "'Version: 0.37.8"
-    assert "MIT" in sources["Dictionary"] and "Copyright (C) 2014-present, Zoomer Analytics" in sources["xlwings"]
-    assert sources["Dictionary"].startswith('Attribute VB_Name = "Dictionary"\r\nAttribute VB_Base =')
+    assert (
+        "MIT" in sources["Dictionary"]
+        and "Copyright (C) 2014-present, Zoomer Analytics" in sources["xlwings"]
+    )
+    assert sources["Dictionary"].startswith(
+        'Attribute VB_Name = "Dictionary"\r\nAttribute VB_Base ='
+    )
 
 
 def test_olevba_finds_the_setup_guard_in_every_ribbon_callback_and_on_open(template_file):
@@ -158,7 +175,9 @@ def test_olevba_finds_the_setup_guard_in_every_ribbon_callback_and_on_open(templ
         assert "If Not PythonBereit(True) Then Exit Sub" in body, callback
         # The guard comes before Python is asked for anything.
         assert body.index("PythonBereit") < body.index("RunPython"), callback
-    assert re.search(r"Private Sub Workbook_Open\(\)\s+PythonBereit True\s+End Sub", code["ThisWorkbook"])
+    assert re.search(
+        r"Private Sub Workbook_Open\(\)\s+PythonBereit True\s+End Sub", code["ThisWorkbook"]
+    )
     # The builder filled in the German message and the pinned DLL version.
     assert "auf diesem PC nicht eingerichtet" in ribbon and '"xlwings64-0.37.8.dll"' in ribbon
     assert "@" not in re.sub(r"'.*", "", ribbon)
