@@ -5,52 +5,15 @@ Usage: python3 lo_probe.py SOFFICE PROFILE_DIR WORKBOOK
 """
 
 import json
-import socket
-import subprocess
 import sys
-import time
 
 import uno
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_office import office, prop
 
 
 def main():
     soffice, profile, workbook = sys.argv[1:4]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    accept = f"socket,host=127.0.0.1,port={port};urp;"
-    proc = subprocess.Popen(
-        [
-            soffice,
-            "--headless",
-            "--norestore",
-            "--nologo",
-            f"-env:UserInstallation=file://{profile}",
-            f"--accept={accept}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        ctx = None
-        for _ in range(120):
-            try:
-                ctx = resolver.resolve(f"uno:{accept}StarOffice.ComponentContext")
-                break
-            except Exception:
-                time.sleep(0.5)
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    with office(soffice, profile) as desktop:
         doc = desktop.loadComponentFromURL(
             uno.systemPathToFileUrl(workbook),
             "_blank",
@@ -74,15 +37,6 @@ def main():
         cells = [sheet.getCellByPosition(i, 0).getString() for i in range(8)]
         print(json.dumps({"modules": modules, "probe": probe, "cells": cells, "error": error}))
         doc.close(True)
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    finally:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 if __name__ == "__main__":
