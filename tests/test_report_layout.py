@@ -4,40 +4,14 @@ figures are numbers with number formats (issue 14)."""
 import datetime as dt
 import itertools
 
-import pandas as pd
 import pytest
 
 import kundenwert_xl as kx
 from kundenwert_xl import report
 from kundenwert_xl.demo import make_demo
+from tests.core.test_value_pareto import _article
 
-# The article's customer base (tests/core/test_value_pareto.py): revenue and DB by hand.
-ARTICLE = {
-    "K01": (300, 60),
-    "K02": (200, 40),
-    "K03": (100, 20),
-    "K04": (100, 20),
-    "K05": (50, 10),
-    "K06": (20, -5),
-    "K07": (20, -5),
-    "K08": (30, -10),
-    "K09": (30, -10),
-    "K10": (500, -20),
-}
 EURO, PCT, INT = '#,##0.00 "€"', "0.0 %", "#,##0"
-
-
-def _article():
-    tx = pd.DataFrame(
-        {
-            "customer_id": list(ARTICLE),
-            "date": ["2024-06-01"] * 10,
-            "revenue": [r for r, _ in ARTICLE.values()],
-            "cost_of_goods": [r - d for r, d in ARTICLE.values()],
-        }
-    )
-    s = kx.Settings(reference_date="2024-06-30", order_handling_cost=0, return_handling_cost=0)
-    return kx.analyze(tx, settings=s)
 
 
 def _area(spec: report.BlockSpec, last_row: int) -> tuple[range, range]:
@@ -68,7 +42,7 @@ def test_every_block_makes_its_rows_within_its_place():
 
 
 def test_headline_figures_are_numbers_with_their_formats():
-    # Hand figures of the article case (see ARTICLE): 10 customers, revenue 1,350, DB 100.
+    # Hand figures of the article case (tests/core/test_value_pareto.py ARTICLE): 10 customers, revenue 1,350, DB 100.
     rows = report.fact_rows(_article())
     formats = report.SPECS["facts"].row_formats
     expected = [
