@@ -42,7 +42,8 @@ def test_every_block_makes_its_rows_within_its_place():
 
 
 def test_headline_figures_are_numbers_with_their_formats():
-    # Hand figures of the article case (tests/core/test_value_pareto.py ARTICLE): 10 customers, revenue 1,350, DB 100.
+    # Hand figures of the article case (ARTICLE in tests/core/test_value_pareto.py):
+    # 10 customers, revenue 1,350, DB 100.
     rows = report.fact_rows(_article())
     formats = report.SPECS["facts"].row_formats
     expected = [
