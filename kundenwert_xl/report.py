@@ -12,14 +12,13 @@ Every block has a title in its anchor row, the header in the row below, data fro
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from kundenwert_xl import texts
+from kundenwert_xl import cells, texts
 from kundenwert_xl.core.analysis import Analysis
 from kundenwert_xl.core.errors import Problem
 
@@ -270,30 +269,13 @@ PROBLEM_COLUMNS = (
 )
 
 
-def _cell(value: object) -> object:
-    """A plain Python value for a cell: NaN/NaT -> None, numpy scalars -> Python, dates kept."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime().date()
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if value is pd.NA:
-        return None
-    return value
-
-
 def table_rows(frame: pd.DataFrame, columns: tuple[Column, ...]) -> list[list[object]]:
     """Rows of plain cell values for ``columns`` (by their source names) of ``frame``."""
     data = [
         frame[c.source] if c.source in frame else pd.Series(None, index=frame.index)
         for c in columns
     ]
-    return [[_cell(v) for v in row] for row in zip(*data, strict=True)]
+    return cells.plain_rows(data)
 
 
 def customer_frame(analysis: Analysis) -> pd.DataFrame:
@@ -523,9 +505,10 @@ def fact_rows(analysis: Analysis) -> list[list[object]]:
     f = analysis.facts
     rows: list[list[object]] = []
     for key, label in texts.FACT_LABELS.items():
-        rows.append([label, _cell(f.get(key))])
+        rows.append([label, cells.plain(f.get(key))])
     rows.append([texts.REPORT["dilemma_count"], len(analysis.dilemma)])
-    rows.append([texts.REPORT["reference_date"], _cell(pd.Timestamp(analysis.reference_date))])
+    reference_date = cells.plain(pd.Timestamp(analysis.reference_date))
+    rows.append([texts.REPORT["reference_date"], reference_date])
     return rows
 
 

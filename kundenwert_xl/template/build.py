@@ -31,7 +31,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kundenwert_xl import report, texts
+from kundenwert_xl import cells, opc, report, texts
 from kundenwert_xl.core.segments import PRESETS
 from kundenwert_xl.core.settings import Settings, setting_key
 from kundenwert_xl.template import ovba, udf_wrappers
@@ -93,8 +93,10 @@ def _put(ws: Worksheet, row: int, col: int, value: object, *, formula: bool = Fa
 
     openpyxl stores every string that starts with ``=`` as a formula; our own texts (the guide's
     example lines) would then be broken formulas that Excel removes with a repair prompt. Only
-    ``formula=True`` writes a formula.
+    ``formula=True`` writes a formula. Other values become plain cell values first
+    (:func:`kundenwert_xl.cells.plain`: numpy scalars as Python values, NaN as an empty cell).
     """
+    value = cells.plain(value)
     if isinstance(value, str) and not value:
         value = None
     cell = ws.cell(row, col, value)
@@ -509,47 +511,33 @@ def custom_ui() -> bytes:
     return resources.files("kundenwert_xl.template").joinpath("customUI.xml").read_bytes()
 
 
-def _add_relationship(rels: bytes, rel_id: str, kind: str, target: str) -> bytes:
-    """Append one relationship of the 2006 Office namespace to a ``.rels`` part."""
-    entry = (
-        f'<Relationship Id="{rel_id}" Type="http://schemas.microsoft.com/office/2006/'
-        f'relationships/{kind}" Target="{target}"/>'
-    )
-    return rels.replace(b"</Relationships>", entry.encode() + b"</Relationships>")
-
-
 def build() -> bytes:
     """The bytes of ``workbook_template.xlsm``."""
     base = zipfile.ZipFile(io.BytesIO(workbook_xml()))
     parts = {name: base.read(name) for name in base.namelist()}
-    ct = parts["[Content_Types].xml"].decode()
-    ct = ct.replace(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-    ).replace(
-        "</Types>",
-        '<Override PartName="/xl/vbaProject.bin" '
-        'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    parts["[Content_Types].xml"] = opc.add_override(
+        opc.macro_enabled(parts["[Content_Types].xml"]),
+        "xl/vbaProject.bin",
+        "application/vnd.ms-office.vbaProject",
     )
-    parts["[Content_Types].xml"] = ct.encode()
-    parts["xl/_rels/workbook.xml.rels"] = _add_relationship(
-        parts["xl/_rels/workbook.xml.rels"], "rIdVBA", "vbaProject", "vbaProject.bin"
+    parts["xl/_rels/workbook.xml.rels"] = opc.add_relationship(
+        parts["xl/_rels/workbook.xml.rels"],
+        "rIdVBA",
+        opc.OFFICE_2006_RELATIONSHIP + "vbaProject",
+        "vbaProject.bin",
     )
-    parts["_rels/.rels"] = _add_relationship(
-        parts["_rels/.rels"], "rIdUI", "ui/extensibility", "customUI/customUI.xml"
+    parts["_rels/.rels"] = opc.add_relationship(
+        parts["_rels/.rels"],
+        "rIdUI",
+        opc.OFFICE_2006_RELATIONSHIP + "ui/extensibility",
+        "customUI/customUI.xml",
     )
     parts["docProps/core.xml"] = re.sub(
         rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
         rb"\g<1>2024-01-01T00:00:00Z",
         parts["docProps/core.xml"],
     )
-    workbook = parts["xl/workbook.xml"].decode()
-    if "<calcPr" in workbook:
-        workbook = re.sub(r'\s*fullCalcOnLoad="[^"]*"', "", workbook)
-        workbook = re.sub(r"<calcPr([^>]*)/>", r'<calcPr\1 fullCalcOnLoad="1"/>', workbook)
-    else:
-        workbook = workbook.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
-    parts["xl/workbook.xml"] = workbook.encode()
+    parts["xl/workbook.xml"] = opc.full_calc_on_load(parts["xl/workbook.xml"])
     parts["xl/vbaProject.bin"] = ovba.build(vba_modules())
     parts["customUI/customUI.xml"] = custom_ui()
 
