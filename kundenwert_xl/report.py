@@ -533,6 +533,22 @@ def problem_rows(problems: list[Problem]) -> list[list[object]]:
     ]
 
 
+def print_footer(analysis: Analysis | None) -> str:
+    """The result sheets' print footer: sheet name, Stichtag (when computed) and page.
+
+    In Excel's header/footer codes (``&A`` sheet, ``&P`` page, ``&N`` pages, ``&C`` centred,
+    ``&8`` 8 pt, as the template sets it); the Stichtag changes with every recompute, so the
+    writer puts this into each result sheet.
+    """
+    if analysis is None:
+        text = texts.OVERVIEW["footer"]
+    else:
+        # A literal "&" in a footer is written "&&".
+        day = texts.format_date(analysis.reference_date).replace("&", "&&")
+        text = texts.OVERVIEW["footer_dated"].format(reference_date=day)
+    return "&C&8 " + text
+
+
 def problems_only(problems: list[Problem]) -> list[Block]:
     """The Prüfprotokoll alone (validation without analysis, or a failed recompute)."""
     return [Block(SPECS["problems"], problem_rows(problems))]

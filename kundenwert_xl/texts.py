@@ -1438,6 +1438,7 @@ OVERVIEW = {
     "dilemma_link": "Zum Blatt Dilemma: dort je Kunde entscheiden",
     # Excel's header/footer codes: &A sheet name, &P page, &N pages.
     "footer": "&A – Seite &P von &N",
+    "footer_dated": "&A – Stichtag {reference_date} – Seite &P von &N",
 }
 DECISION_CHOICES = ("behalten", "Preis erhöhen", "Konditionen nachverhandeln", "abgeben", "prüfen")
 CHART_TITLES = {

@@ -1,226 +1,479 @@
 """Write result blocks into a COPY of an .xlsx/.xlsm without Excel (EXCEL_NOTES.md §4.3).
 
 Only the cell data of the sheets that receive blocks changes (and, for input tables written by
-``kundenwert demo``, the Table's ``ref``); every other part of the package (VBA project, ribbon,
-charts and their styles, user sheets, metadata) is copied unchanged. ``xl/calcChain.xml`` is
-dropped and ``fullCalcOnLoad`` set, so Excel recalculates user formulas over the new results.
+``kundenwert demo``, the Table's ``ref``; for result sheets, the print footer with the
+Stichtag); every other part of the package (VBA project, ribbon, charts and their styles, user
+sheets, metadata) is copied unchanged. ``xl/calcChain.xml`` is dropped and ``fullCalcOnLoad``
+set, so Excel recalculates user formulas over the new results.
 
-Cells get the style of the cell that stood at the same place (the template pre-formats its
-fixed areas) or else their column's style, so number formats come from the workbook itself.
-Strings are written as inline strings: text that starts with ``=``, ``+``, ``-`` or ``@`` is
-text, never a formula; an empty text is an empty cell. Cells in columns that no block uses are kept.
+Cells are written column-wise and streamed: each column of a block becomes one Arrow array,
+formatted to ``<c>`` elements with Arrow's string kernels (numbers in their shortest round-trip
+form, dates as serials with the 1900 quirk, booleans as ``t="b"``), the columns of a chunk of
+rows are joined element-wise into ``<row>`` elements, and each chunk goes straight into the
+zip member. No cell is a Python object on the way, and memory is bounded by the chunk.
+
+Styles are taken once per column: a new cell gets its column's style (``<cols>``), except in
+the template's fixed-size areas (up to ``styled_to_row``), where the cell that stood at the same
+place keeps its style (the template pre-formats those cells row by row). Strings are written as
+inline strings: text that starts with ``=``, ``+``, ``-`` or ``@`` is text, never a formula; an
+empty text is an empty cell. Cells in columns that no block uses are kept.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
+import shutil
+import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from kundenwert_xl import texts
-from kundenwert_xl.core import excel_dates
+from kundenwert_xl import cells, opc, texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
 from kundenwert_xl.io.export import atomic_write
 from kundenwert_xl.report import Block
 
-EXCEL_EPOCH = excel_dates.EPOCH
 _CALC_PARTS = {"xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
-_ROW = re.compile(rb'<row r="(\d+)"([^>]*?)(?:/>|>)')
+#: Rows formatted and joined at a time: bounds the memory of a sheet of any length.
+CHUNK_ROWS = 50_000
+_STRING = pa.string()
+_INVALID_XML = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{FFFE}\\x{FFFF}]"  # RE2 syntax
+_INVALID_XML_PY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ROW_START = re.compile(rb'<row r="(\d+)"')
+# A row element with attributes besides r and spans (height, hidden, style, ...): kept.
+_ROW_ATTRS = re.compile(
+    rb'<row r="(\d+)"((?:\s+[\w:]+="[^"]*")*?\s+(?!spans=)[\w:]+="[^"]*"(?:\s+[\w:]+="[^"]*")*)'
+    rb"\s*/?>"
+)
+_SPANS = re.compile(rb'\s*spans="[^"]*"')
+_STYLED_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\ss="(\d+)"')
 _COL = re.compile(rb"<col ([^>]*)/>")
+_FOOTER = re.compile(rb"<oddFooter>.*?</oddFooter>|<oddFooter\s*/>", re.S)
+#: Elements that follow ``headerFooter`` in a worksheet (ECMA-376 Part 1, 18.3.1.99).
+_AFTER_FOOTER = re.compile(
+    rb"<(?:rowBreaks|colBreaks|customProperties|cellWatches|ignoredErrors|smartTags|drawing"
+    rb"|legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems"
+    rb"|tableParts|extLst)\b"
+)
 
 
 @dataclass(frozen=True)
 class TableData:
-    """Rows to put into an input Excel Table (header first), e.g. demo data."""
+    """Data to put into an input Excel Table: its columns in sheet order, labels as headers."""
 
     table: str
-    rows: list[list[object]]
+    frame: pd.DataFrame
 
 
-_EMPTY = object()
+@dataclass
+class Run:
+    """Cells down one column: ``values`` for the sheet rows ``rows`` (ascending).
+
+    ``values`` is an Arrow array, or a list of plain values when a column mixes kinds (the
+    small label/value blocks), formatted cell by cell; ``xml=True`` marks finished ``<c>``
+    elements (cells kept from the old sheet).
+    """
+
+    col: int
+    rows: np.ndarray
+    values: Any
+    xml: bool = False
+
+
+@dataclass
+class SheetEdit:
+    """What to write into one sheet: runs of cells, the columns they replace, the footer."""
+
+    runs: list[Run] = field(default_factory=list)
+    columns: set[int] = field(default_factory=set)
+    #: Old cells keep their style up to this row (the template's fixed areas); None: all rows.
+    styled_to_row: int | None = None
+    #: The text of the print footer (Excel header/footer codes); None keeps the sheet's.
+    footer: str | None = None
+
+    def add(self, col: int, first_row: int, values: Any) -> None:
+        """Cells from ``first_row`` down in column ``col``."""
+        values = arrow_values(values)
+        rows = np.arange(first_row, first_row + len(values), dtype=np.int64)
+        self.runs.append(Run(col, rows, values))
+        self.columns.add(col)
+
+
+def arrow_values(values: Any) -> Any:
+    """A column as one Arrow array, or as plain values when it mixes kinds (text and numbers)."""
+    if isinstance(values, pa.Array):
+        return values
+    try:
+        if isinstance(values, pd.Series | np.ndarray):
+            array = pa.array(values, from_pandas=True)
+        else:
+            array = pa.array(list(values), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        return [cells.plain(v) for v in values]
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array
 
 
 def _cell_xml(ref: str, value: Any, s: str) -> str:
-    """One ``<c>`` element; ``s`` is the ready style attribute (`` s="3"`` or empty)."""
-    kind = type(value)
-    if kind is str:
-        text = escape(_INVALID_XML.sub("", value))
+    """One ``<c>`` element for a plain value; ``s`` is the style attribute or empty."""
+    value = cells.plain(value)
+    if isinstance(value, str):
+        text = escape(_INVALID_XML_PY.sub("", value))
         if not text:  # an empty text is an empty cell, not a string without characters
             return f'<c r="{ref}"{s}/>' if s else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    if kind is float:
-        if math.isfinite(value):
-            return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-        return f'<c r="{ref}"{s}/>' if s else ""
-    if kind is int:
-        return f'<c r="{ref}"{s}><v>{value}</v></c>'
     if value is None:
         return f'<c r="{ref}"{s}/>' if s else ""
-    if kind is bool:
+    if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, dt.datetime):
-        serial = (value - excel_dates.EPOCH_DATETIME).total_seconds() / 86400
-        return f'<c r="{ref}"{s}><v>{serial!r}</v></c>'
-    if isinstance(value, dt.date):
-        return f'<c r="{ref}"{s}><v>{(value - EXCEL_EPOCH).days}</v></c>'
     if isinstance(value, int | float):
-        return _cell_xml(ref, float(value) if isinstance(value, float) else int(value), s)
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, cells.dt.date):
+        return f'<c r="{ref}"{s}><v>{cells.serial(value)!r}</v></c>'
     return _cell_xml(ref, str(value), s)
 
 
-def _column_styles(xml: bytes) -> list[tuple[int, int, str]]:
-    found = []
+def _text(values: pa.Array) -> pa.Array:
+    """Text as XML character data: characters XML forbids removed, markup escaped, "" -> null."""
+    text = pc.replace_substring_regex(values.cast(_STRING), _INVALID_XML, "")
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = pc.replace_substring(text, raw, escaped)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, _STRING), text)
+
+
+def _serials(values: pa.Array) -> pa.Array:
+    """Dates and timestamps as Excel serials (whole days, or with the day fraction)."""
+    if pa.types.is_timestamp(values.type):
+        if values.type.tz is not None:
+            values = pc.local_timestamp(values)
+        nanos = values.cast(pa.timestamp("ns")).cast(pa.int64()).fill_null(0).to_numpy()
+        days, rest = np.divmod(nanos, 86_400 * 10**9)
+        serial = cells.day_serials(days) + rest / (86_400 * 10**9)
+    else:
+        days = values.cast(pa.date32()).cast(pa.int32()).fill_null(0).to_numpy()
+        serial = cells.day_serials(days)
+    return pa.array(serial, mask=values.is_null().to_numpy(zero_copy_only=False))
+
+
+def _format(values: Any, refs: pa.Array, styles: Any) -> pa.Array:
+    """``<c>`` elements for one run slice; "" where there is no cell at all."""
+    if isinstance(values, list):
+        style_list = styles.to_pylist() if isinstance(styles, pa.Array) else None
+        plain_style = "" if style_list is not None else styles.as_py()
+        out = [
+            _cell_xml(ref, v, style_list[i] if style_list is not None else plain_style)
+            for i, (ref, v) in enumerate(zip(refs.to_pylist(), values, strict=True))
+        ]
+        return pa.array(out, _STRING)
+    kind, t, inline = values.type, "", False
+    if pa.types.is_null(kind):
+        text = pa.nulls(len(values), _STRING)
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text, t, inline = _text(values), ' t="inlineStr"', True
+    elif pa.types.is_boolean(kind):
+        text, t = pc.if_else(values, "1", "0").cast(_STRING), ' t="b"'
+    elif pa.types.is_integer(kind):
+        text = values.cast(_STRING)
+    elif pa.types.is_floating(kind):
+        finite = pc.is_finite(values)
+        text = pc.if_else(finite, values.cast(_STRING), pa.scalar(None, _STRING))
+    elif pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        text = _serials(values).cast(_STRING)
+    else:
+        text, t, inline = _text(values.cast(_STRING)), ' t="inlineStr"', True
+    opening, closing = (
+        ('><is><t xml:space="preserve">', "</t></is></c>") if inline else ("><v>", "</v></c>")
+    )
+    full = pc.binary_join_element_wise('<c r="', refs, '"', styles, t, opening, text, closing, "")
+    empty = pc.if_else(
+        pc.equal(styles, ""),
+        "",
+        pc.binary_join_element_wise('<c r="', refs, '"', styles, "/>", ""),
+    )
+    return pc.coalesce(full, empty.cast(_STRING) if isinstance(empty, pa.Array) else empty)
+
+
+def _column_styles(xml: bytes) -> dict[int, str]:
+    """Column -> ``' s="N"'`` from the sheet's ``<cols>``."""
+    found: dict[int, str] = {}
     for match in _COL.finditer(xml):
         attrs = dict(re.findall(rb'(\w+)="([^"]*)"', match.group(1)))
         if b"style" in attrs:
-            found.append((int(attrs[b"min"]), int(attrs[b"max"]), attrs[b"style"].decode()))
+            for col in range(int(attrs[b"min"]), int(attrs[b"max"]) + 1):
+                found.setdefault(col, f' s="{attrs[b"style"].decode()}"')
     return found
 
 
-_CELL_HEAD = re.compile(rb'<c r="([A-Z]+)(\d+)"(?:[^>]*?\ss="(\d+)")?')
+def _split(xml: bytes) -> tuple[bytes, bytes, bytes]:
+    """Sheet XML as (everything before ``<sheetData>``, its inside, everything after)."""
+    head, sep, rest = xml.partition(b"<sheetData")
+    if not sep:
+        raise ValueError("no sheetData")
+    if rest.startswith(b"/>"):
+        return head, b"", rest[2:]
+    body, _, tail = rest.partition(b">")[2].partition(b"</sheetData>")
+    return head, body, tail
+
+
+@dataclass
+class _OldSheet:
+    """What survives of the old sheet data: kept cells, fixed-area styles, row attributes."""
+
+    kept: list[Run]
+    styles: dict[int, tuple[np.ndarray, np.ndarray]]  # col -> (rows, ' s="N"')
+    row_attrs: dict[int, str]
+
+
+def _old_sheet(body: bytes, columns: set[int], styled_to_row: int | None) -> _OldSheet:
+    """Read the old sheet data once, with regular expressions that only stop where needed."""
+    written = "|".join(sorted((ooxml.column_letters(c) for c in columns), key=len, reverse=True))
+    other = re.compile(
+        rb'<c r="(?!(?:%s)\d)([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)' % written.encode(), re.S
+    )
+    kept: dict[int, tuple[list[int], list[str]]] = {}
+    for match in other.finditer(body) if written else ():
+        rows, xml = kept.setdefault(ooxml.column_number(match[1].decode()), ([], []))
+        rows.append(int(match[2]))
+        xml.append(match[0].decode())
+    cut = len(body)
+    if styled_to_row is not None:
+        for match in _ROW_START.finditer(body):
+            if int(match[1]) > styled_to_row:
+                cut = match.start()
+                break
+    styled: dict[int, list[tuple[int, str]]] = {}
+    for letters, row, style in _STYLED_CELL.findall(body, 0, cut):
+        col = ooxml.column_number(letters.decode())
+        if col in columns:
+            styled.setdefault(col, []).append((int(row), f' s="{style.decode()}"'))
+    styles = {}
+    for col, found in styled.items():
+        found.sort()
+        styles[col] = (np.array([r for r, _ in found]), np.array([s for _, s in found], object))
+    row_attrs = {}
+    for match in _ROW_ATTRS.finditer(body):
+        attrs = _SPANS.sub(b"", match[2])
+        if attrs.strip():
+            row_attrs[int(match[1])] = attrs.decode()
+    runs = [
+        Run(col, np.array(rows, dtype=np.int64), pa.array(xml, _STRING), xml=True)
+        for col, (rows, xml) in kept.items()
+    ]
+    for run in runs:
+        order = np.argsort(run.rows, kind="stable")
+        run.rows, run.values = run.rows[order], run.values.take(pa.array(order))
+    return _OldSheet(runs, styles, row_attrs)
+
+
+def _blanks(old: _OldSheet) -> list[Run]:
+    """The fixed areas' pre-formatted empty cells, written first so that new cells replace them."""
+    runs = []
+    for col, (rows, styles) in old.styles.items():
+        refs = [
+            f'<c r="{ooxml.column_letters(col)}{r}"{s}/>' for r, s in zip(rows, styles, strict=True)
+        ]
+        runs.append(Run(col, rows, pa.array(refs, _STRING), xml=True))
+    return runs
+
+
+def _styles_for(col: int, rows: np.ndarray, default: str, old: _OldSheet) -> pa.Array | pa.Scalar:
+    """The style attribute of each new cell: the old cell's in fixed areas, else the column's."""
+    if col in old.styles:
+        old_rows, old_styles = old.styles[col]
+        at = np.minimum(np.searchsorted(old_rows, rows), len(old_rows) - 1)
+        hit = old_rows[at] == rows
+        if hit.any():
+            styles = np.full(len(rows), default, dtype=object)
+            styles[hit] = old_styles[at[hit]]
+            return pa.array(styles, _STRING)
+    return pa.scalar(default, _STRING)
+
+
+def _row_strings(first: int, count: int) -> pa.Array:
+    return pa.array(np.arange(first, first + count, dtype=np.int64)).cast(_STRING)
+
+
+def _chunks(
+    edit: SheetEdit, old: _OldSheet, col_styles: dict[int, str]
+) -> Iterator[tuple[pa.Array, int, int]]:
+    """(joined ``<row>`` elements, last row with cells, last column with cells) per chunk."""
+    runs = _blanks(old) + old.kept + edit.runs
+    if not runs:
+        return
+    by_col: dict[int, list[Run]] = {}
+    for run in runs:
+        if len(run.rows):
+            by_col.setdefault(run.col, []).append(run)
+    first = min(int(run.rows[0]) for group in by_col.values() for run in group)
+    last = max(int(run.rows[-1]) for group in by_col.values() for run in group)
+    attr_rows = np.array(sorted(old.row_attrs), dtype=np.int64)
+    attr_values = np.array([old.row_attrs[r] for r in attr_rows.tolist()], dtype=object)
+    for start in range(first, last + 1, CHUNK_ROWS):
+        count = min(CHUNK_ROWS, last + 1 - start)
+        numbers = _row_strings(start, count)
+        columns, last_col = [], 0
+        for col in sorted(by_col):
+            pieces, index = [], np.full(count, -1, dtype=np.int64)
+            letter = ooxml.column_letters(col)
+            taken = 0
+            for run in by_col[col]:
+                lo, hi = np.searchsorted(run.rows, [start, start + count])
+                if hi <= lo:
+                    continue
+                rows = run.rows[lo:hi]
+                if run.xml:
+                    piece = run.values[lo:hi]
+                else:
+                    refs = pc.binary_join_element_wise(letter, numbers.take(rows - start), "")
+                    styles = _styles_for(col, rows, col_styles.get(col, ""), old)
+                    piece = _format(run.values[lo:hi], refs, styles)
+                pieces.append(piece)
+                index[rows - start] = taken + np.arange(hi - lo)
+                taken += hi - lo
+            if not pieces:
+                continue
+            placed = pa.concat_arrays(pieces).take(pa.array(index, mask=index < 0))
+            column = placed.fill_null("")
+            if pc.any(pc.not_equal(column, "")).as_py():
+                last_col = col
+            columns.append(column)
+        if not columns:
+            continue
+        joined = pc.binary_join_element_wise(*columns, "") if len(columns) > 1 else columns[0]
+        present = pc.not_equal(joined, "")
+        at = np.searchsorted(attr_rows, np.arange(start, start + count))
+        attrs = np.full(count, "", dtype=object)
+        inside = (
+            (at < len(attr_rows))
+            & (attr_rows[np.minimum(at, len(attr_rows) - 1)] == (np.arange(start, start + count)))
+            if len(attr_rows)
+            else np.zeros(count, dtype=bool)
+        )
+        attrs[inside] = attr_values[at[inside]]
+        rows_xml = pc.binary_join_element_wise(
+            '<row r="', numbers, '"', pa.array(attrs, _STRING), ">", joined, "</row>", ""
+        ).filter(present)
+        if len(rows_xml):
+            flags = present.to_numpy(zero_copy_only=False)
+            last_row = start + int(np.flatnonzero(flags)[-1])
+            yield rows_xml, last_row, last_col
+
+
+def _buffer(strings: pa.Array) -> memoryview:
+    """The characters of all strings of an Arrow string array, back to back, without a copy."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)
+    begin = int(offsets[strings.offset])
+    end = int(offsets[strings.offset + len(strings)])
+    return memoryview(strings.buffers()[2])[begin:end]
+
+
+def footer_xml(tail: bytes, footer: str) -> bytes:
+    """The sheet's end with ``footer`` (Excel header/footer codes) as its odd-page footer."""
+    element = b"<oddFooter>" + escape(footer).encode("utf-8") + b"</oddFooter>"
+    if _FOOTER.search(tail):
+        return _FOOTER.sub(lambda _: element, tail, count=1)
+    if b"<headerFooter/>" in tail:
+        return tail.replace(b"<headerFooter/>", b"<headerFooter>" + element + b"</headerFooter>")
+    if b"<headerFooter" in tail:
+        return re.sub(rb"(<headerFooter\b[^>]*>)", lambda m: m[1] + element, tail, count=1)
+    block = b"<headerFooter>" + element + b"</headerFooter>"
+    follower = _AFTER_FOOTER.search(tail)
+    at = follower.start() if follower else tail.rindex(b"</worksheet>")
+    return tail[:at] + block + tail[at:]
+
+
+def write_sheet(xml: bytes, edit: SheetEdit, out: IO[bytes]) -> None:
+    """Write the sheet XML with ``edit`` applied to ``out``, streaming the sheet data.
+
+    Existing cells in ``edit.columns`` are replaced (or cleared); cells in other columns stay
+    as they are.
+    """
+    head, body, tail = _split(xml)
+    old = _old_sheet(body, edit.columns, edit.styled_to_row)
+    del body
+    col_styles = _column_styles(head)
+    last_row = last_col = 1
+    with tempfile.TemporaryFile() as spool:
+        for rows_xml, chunk_row, chunk_col in _chunks(edit, old, col_styles):
+            spool.write(_buffer(rows_xml))
+            last_row, last_col = chunk_row, max(last_col, chunk_col)
+        dimension = f'<dimension ref="A1:{ooxml.column_letters(last_col)}{last_row}"/>'
+        head = re.sub(rb'<dimension ref="[^"]*"\s*/>', dimension.encode(), head)
+        if edit.footer is not None:
+            tail = footer_xml(tail, edit.footer)
+        out.write(head + b"<sheetData>")
+        spool.seek(0)
+        shutil.copyfileobj(spool, out, 1 << 20)
+        out.write(b"</sheetData>" + tail)
+
 
 Rows = dict[int, list[tuple[int, object]]]
 
 
 def rewrite_sheet(xml: bytes, rows: Rows, columns: set[int]) -> bytes:
-    """Return the sheet XML with ``rows`` (row -> [(col, value), ...]) written.
+    """The sheet XML with ``rows`` (row -> [(col, value), ...]) written (small edits, tests).
 
-    Existing cells in ``columns`` are replaced (or cleared); cells in other columns stay as
-    they are. Each new cell takes the style of the cell that stood there, else its column's.
+    Every old cell keeps its style here (``styled_to_row`` None).
     """
-    head, sep, rest = xml.partition(b"<sheetData")
-    if not sep:
-        raise ValueError("no sheetData")
-    if rest.startswith(b"/>"):
-        body, tail = b"", rest[2:]
-    else:
-        body, _, tail = rest.partition(b">")[2].partition(b"</sheetData>")
-    old_styles: dict[tuple[int, int], str] = {}
-    letters_seen: set[bytes] = set()
-    for match in _CELL_HEAD.finditer(body):
-        letters_seen.add(match.group(1))
-        if match.group(3):
-            col = ooxml.column_number(match.group(1).decode())
-            old_styles[(int(match.group(2)), col)] = match.group(3).decode()
-    kept: dict[int, list[tuple[int, str]]] = {}
-    if any(ooxml.column_number(x.decode()) not in columns for x in letters_seen):
-        for match in _CELL.finditer(body):
-            col = ooxml.column_number(match.group(1).decode())
-            if col not in columns:
-                kept.setdefault(int(match.group(2)), []).append((col, match.group(0).decode()))
-    row_attrs: dict[int, str] = {}
-    for match in _ROW.finditer(body):
-        attrs = re.sub(rb'\s*spans="[^"]*"', b"", match.group(2))
-        if attrs.strip():
-            row_attrs[int(match.group(1))] = attrs.decode()
-
-    col_style: dict[int, str] = {}
-    for lo, hi, style in _column_styles(head):
-        for col in range(lo, hi + 1):
-            col_style.setdefault(col, f' s="{style}"')
-    letters: dict[int, str] = {}
-
-    def letter(col: int) -> str:
-        if col not in letters:
-            letters[col] = ooxml.column_letters(col)
-        return letters[col]
-
-    # Pre-formatted empty cells of the template stay in place where nothing is written.
-    written = {(r, c) for r, items in rows.items() for c, _ in items}
-    blanks: dict[int, list[tuple[int, str]]] = {}
-    for (row, col), style in old_styles.items():
-        if col in columns and (row, col) not in written:
-            blanks.setdefault(row, []).append((col, f'<c r="{letter(col)}{row}" s="{style}"/>'))
-
-    parts = ["<sheetData>"]
-    last_row = last_col = 1
-    for row in sorted(rows.keys() | kept.keys() | blanks.keys()):
-        cells = []
-        for col, value in rows.get(row, ()):
-            kept_style = old_styles.get((row, col))
-            s = f' s="{kept_style}"' if kept_style else col_style.get(col, "")
-            text = _cell_xml(f"{letter(col)}{row}", value, s)
-            if text:
-                cells.append((col, text))
-        cells += kept.get(row, []) + blanks.get(row, [])
-        if not cells:
-            continue
-        cells.sort(key=lambda item: item[0])
-        last_row, last_col = row, max(last_col, cells[-1][0])
-        parts.append(f'<row r="{row}"{row_attrs.get(row, "")}>')
-        parts.extend(text for _, text in cells)
-        parts.append("</row>")
-    parts.append("</sheetData>")
-    dimension = f'<dimension ref="A1:{ooxml.column_letters(last_col)}{last_row}"/>'
-    head = re.sub(rb'<dimension ref="[^"]*"\s*/>', dimension.encode(), head)
-    return head + "".join(parts).encode("utf-8") + tail
+    edit = SheetEdit(columns=set(columns))
+    by_col: dict[int, list[tuple[int, object]]] = {}
+    for row, items in rows.items():
+        for col, value in items:
+            by_col.setdefault(col, []).append((row, value))
+    for col, found in by_col.items():
+        found.sort(key=lambda item: item[0])
+        edit.runs.append(
+            Run(col, np.array([r for r, _ in found]), arrow_values([v for _, v in found]))
+        )
+    edit.columns |= set(by_col)
+    out = _Sink()
+    write_sheet(xml, edit, out)
+    return out.getvalue()
 
 
-def block_cells(blocks: list[Block]) -> dict[str, tuple[Rows, set[int]]]:
-    """Sheet -> (rows, columns used) for a list of blocks: title, header, data rows."""
-    out: dict[str, tuple[Rows, set[int]]] = {}
+class _Sink(list[bytes]):
+    def write(self, data: Any) -> None:
+        self.append(bytes(data))
+
+    def getvalue(self) -> bytes:
+        return b"".join(self)
+
+
+def block_edits(blocks: Sequence[Block], footer: str | None = None) -> dict[str, SheetEdit]:
+    """Sheet -> :class:`SheetEdit` for a list of blocks: title, header, data, column by column."""
+    out: dict[str, SheetEdit] = {}
     for block in blocks:
         spec = block.spec
-        rows, columns = out.setdefault(spec.sheet, ({}, set()))
-        cols = range(spec.col, spec.col + len(spec.columns))
-        columns.update(cols)
-        rows.setdefault(spec.row, []).append((spec.col, block.title or spec.title))
-        rows.setdefault(spec.row + 1, []).extend(
-            zip(cols, [c.header for c in spec.columns], strict=True)
-        )
-        for i, values in enumerate(block.rows, start=spec.first_data_row):
-            rows.setdefault(i, []).extend(zip(cols, values, strict=True))
+        edit = out.setdefault(spec.sheet, SheetEdit(styled_to_row=0, footer=footer))
+        fixed_end = spec.last_row if spec.last_row is not None else spec.row + 1
+        edit.styled_to_row = max(edit.styled_to_row or 0, fixed_end)
+        edit.add(spec.col, spec.row, [block.title or spec.title])
+        columns = list(zip(*block.rows, strict=True)) if block.rows else []
+        for j, column in enumerate(spec.columns):
+            col = spec.col + j
+            edit.add(col, spec.row + 1, [column.header])
+            edit.columns.add(col)
+            if columns:
+                edit.add(col, spec.first_data_row, columns[j])
     return out
 
 
-def cells_to_rows(cells: dict[tuple[int, int], object]) -> Rows:
+def cells_to_rows(cells_: dict[tuple[int, int], object]) -> Rows:
     """``{(row, col): value}`` as rows for :func:`rewrite_sheet`."""
     rows: Rows = {}
-    for (row, col), value in cells.items():
+    for (row, col), value in cells_.items():
         rows.setdefault(row, []).append((col, value))
     return rows
-
-
-def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy a member's compressed bytes unchanged (no recompression; same CRC and data)."""
-    src, dst = zin.fp, zout.fp
-    assert src is not None and dst is not None  # both archives are open
-    src.seek(info.header_offset)
-    local = src.read(30)
-    name_len, extra_len = (
-        int.from_bytes(local[26:28], "little"),
-        int.from_bytes(local[28:30], "little"),
-    )
-    src.seek(info.header_offset + 30 + name_len + extra_len)
-    raw = src.read(info.compress_size)
-    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
-    copy.create_system, copy.flag_bits = info.create_system, info.flag_bits & ~0x08
-    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
-    copy.header_offset = dst.tell()
-    dst.write(copy.FileHeader(zip64=False))
-    dst.write(raw)
-    zout.filelist.append(copy)
-    zout.NameToInfo[copy.filename] = copy
-    zout.start_dir = dst.tell()
-    zout._didModify = True  # type: ignore[attr-defined]
-
-
-def _workbook_xml(data: bytes) -> bytes:
-    data = re.sub(rb'\s*fullCalcOnLoad="[^"]*"', b"", data)
-    if b"<calcPr" in data:
-        return data.replace(b"<calcPr", b'<calcPr fullCalcOnLoad="1"', 1)
-    return data.replace(b"</workbook>", b'<calcPr fullCalcOnLoad="1"/></workbook>')
 
 
 def _missing_sheet(path: Path, sheet: str) -> KundenwertError:
@@ -234,8 +487,11 @@ def write_results(
     target: Path,
     blocks: list[Block],
     tables: list[TableData] | None = None,
+    footer: str | None = None,
 ) -> None:
-    """Copy ``source`` to ``target`` with the blocks (and input table rows) written.
+    """Copy ``source`` to ``target`` with the blocks (and input table data) written.
+
+    ``footer`` is the print footer of every sheet that receives blocks (None keeps theirs).
 
     Raises
     ------
@@ -246,26 +502,26 @@ def write_results(
     with zipfile.ZipFile(source) as zin:
         sheets = ooxml.sheet_parts(zin)
         table_info = ooxml.tables(zin)
+        edits: dict[str, SheetEdit] = {}
         changed: dict[str, bytes] = {}
-        for sheet, (cells, columns) in block_cells(blocks).items():
+        for sheet, edit in block_edits(blocks, footer).items():
             if sheet not in sheets:
                 raise _missing_sheet(source, sheet)
-            part = sheets[sheet]
-            changed[part] = rewrite_sheet(zin.read(part), cells, columns)
+            edits[sheets[sheet]] = edit
         for data in tables or []:
             info = table_info.get(data.table.casefold())
             if info is None:
                 raise _missing_sheet(source, data.table)
             c1, r1, _, _ = ooxml.split_ref(info.ref)
-            width = len(data.rows[0])
-            cols = range(c1, c1 + width)
-            cells = {r1 + i: list(zip(cols, row, strict=True)) for i, row in enumerate(data.rows)}
-            part = sheets[info.sheet]
-            changed[part] = rewrite_sheet(
-                changed.get(part, zin.read(part)), cells, set(range(c1, c1 + width))
-            )
+            # The template's one blank data row is pre-formatted; below it the columns are.
+            edit = edits.setdefault(sheets[info.sheet], SheetEdit(styled_to_row=0))
+            edit.styled_to_row = max(edit.styled_to_row or 0, r1 + 1)
+            for j, label in enumerate(data.frame.columns):
+                edit.add(c1 + j, r1, [str(label)])
+                edit.add(c1 + j, r1 + 1, data.frame.iloc[:, j])
+            width = data.frame.shape[1]
             ref = f"{ooxml.column_letters(c1)}{r1}:{ooxml.column_letters(c1 + width - 1)}"
-            ref += str(r1 + max(len(data.rows) - 1, 1))
+            ref += str(r1 + max(len(data.frame), 1))
             table_xml = zin.read(info.part)
             table_xml = re.sub(
                 rb'(<table\b[^>]*?\sref=")[^"]*', rb"\g<1>" + ref.encode(), table_xml
@@ -279,25 +535,25 @@ def write_results(
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
                 for item in zin.infolist():
                     name = item.filename
-                    if name == "xl/calcChain.xml":
+                    if name == opc.CALC_CHAIN:
                         continue  # a stale chain makes Excel "repair" the file
+                    if name in edits:
+                        copy = zipfile.ZipInfo(name, date_time=item.date_time)
+                        copy.compress_type = item.compress_type
+                        copy.external_attr = item.external_attr
+                        copy.create_system = item.create_system
+                        with zout.open(copy, "w") as out:
+                            write_sheet(zin.read(name), edits[name], out)
+                        continue
                     data = changed.get(name)
                     if data is None:
-                        simple = name not in _CALC_PARTS and item.file_size < 0xFFFFFFFF
-                        if simple and not item.flag_bits & 0x01:
-                            _copy_raw(zin, zout, item)
+                        if name not in _CALC_PARTS and opc.can_copy_raw(item):
+                            opc.copy_raw(zin, zout, item)
                             continue
                         data = zin.read(name)
                         if name == "xl/workbook.xml":
-                            data = _workbook_xml(data)
-                        elif name == "[Content_Types].xml":
-                            data = re.sub(
-                                rb'<Override PartName="/xl/calcChain.xml"[^>]*/>', b"", data
-                            )
-                        elif name == "xl/_rels/workbook.xml.rels":
-                            data = re.sub(
-                                rb'<Relationship [^>]*Target="calcChain.xml"[^>]*/>', b"", data
-                            )
+                            data = opc.full_calc_on_load(data)
+                        data = opc.without_calc_chain(name, data)
                     zout.writestr(item, data)
 
         atomic_write(target, write)
@@ -314,20 +570,3 @@ def read_block_rows(path: Path, sheet: str, first_row: int) -> list[list[object]
         return [list(r) for r in wb[sheet].iter_rows(min_row=first_row, values_only=True)]
     finally:
         wb.close()
-
-
-def frame_rows(frame: pd.DataFrame, headers: list[str]) -> list[list[object]]:
-    """Header plus plain cell values of a DataFrame (dates as dates, NaN as empty)."""
-    rows: list[list[object]] = [[*headers]]
-    for values in frame.itertuples(index=False):
-        row = []
-        for v in values:
-            if isinstance(v, pd.Timestamp):
-                v = v.date()
-            elif v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                v = None
-            elif hasattr(v, "item"):
-                v = v.item()
-            row.append(v)
-        rows.append(row)
-    return rows

@@ -36,7 +36,9 @@ def recompute_file(source: Path, target: Path, progress: Progress | None = None)
     inputs = read_workbook(Path(source))
     outcome = actions.recompute(inputs, previous_decisions(Path(source)), progress)
     report_phase("write")
-    patch.write_results(source, target, outcome.blocks)
+    patch.write_results(
+        source, target, outcome.blocks, footer=report.print_footer(outcome.analysis)
+    )
     return outcome
 
 
@@ -102,21 +104,21 @@ def fill_template(
             continue
         columns = report.INPUT_COLUMNS[key]
         headers = [texts.header(key, c) for c in columns]
-        data = frame.reindex(columns=list(columns))
-        tables.append(patch.TableData(texts.TABLE_NAMES[key], patch.frame_rows(data, headers)))
+        data = frame.reindex(columns=list(columns)).set_axis(headers, axis=1)
+        tables.append(patch.TableData(texts.TABLE_NAMES[key], data))
     if settings is not None:
         rows = [r for r in settings.to_rows() if setting_key(r[0]) != "segment_rules"]
-        tables.append(
-            patch.TableData(
-                texts.TABLE_NAMES["settings"],
-                [list(texts.SETTING_TABLE_HEADERS), *[[_shown(v) for v in r] for r in rows]],
-            )
+        shown = pd.DataFrame(
+            [[_shown(v) for v in r] for r in rows],
+            columns=list(texts.SETTING_TABLE_HEADERS),
+            dtype=object,
         )
+        tables.append(patch.TableData(texts.TABLE_NAMES["settings"], shown))
     blocks = report.render(result)
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp, "template.xlsm")
         template.write_bytes(build())
-        patch.write_results(template, target, blocks, tables)
+        patch.write_results(template, target, blocks, tables, report.print_footer(result))
     return actions.Outcome(blocks, result, result.problems)
 
 
