@@ -128,9 +128,10 @@ def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo)
     stay byte-identical. This writes the local header from a copy of the member's ``ZipInfo``
     and then registers it in ``zout``'s directory the way ``ZipFile.writestr`` does, using
     ``ZipFile`` internals (``fp``, ``filelist``, ``NameToInfo``, ``start_dir``,
-    ``_didModify``). These are not public API: tested on CPython 3.11 (``tests/io/
-    test_opc.py`` copies a member and checks bytes, CRC and that ``zipfile`` and LibreOffice
-    read the result); re-check on every new Python version.
+    ``_didModify``). These are not public API: tested on CPython 3.11 (``tests/test_opc.py`` copies
+    deflated, stored and data-descriptor members and checks their bytes, CRC and that
+    ``zipfile`` reads the result; the acceptance suite opens every written workbook with
+    LibreOffice); re-check on every new Python version.
 
     Callers copy only plain members: not encrypted (flag bit 0), below 4 GiB (no ZIP64 header
     is written), from an archive opened for reading into one opened for writing.

@@ -59,6 +59,41 @@ def test_the_workbook_holds_the_export_and_recomputes_to_the_same_numbers(analyz
     assert "Stichtag 30.11.2024" in res.stdout
 
 
+def test_retoure_is_written_as_excel_booleans(analyzed):
+    """The Retoure column holds booleans (t="b"), never the words TRUE/FALSE as text."""
+    src, out, _ = analyzed
+    tx = pd.read_csv(src["transactions"], sep=";", decimal=",", dtype={"Kundennr": str})
+    rows = sheet_values(out, "Transaktionen")
+    col = rows[0].index("Retoure")
+    written = [r[col] for r in rows[1:] if r[0] is not None]
+    assert all(type(v) is bool for v in written)
+    assert sum(written) == int(tx["Retoure"].sum()) > 0
+    ws = openpyxl.load_workbook(out, read_only=True)["Transaktionen"]
+    kinds = {row[col].data_type for row in ws.iter_rows(min_row=2) if row[0].value is not None}
+    assert kinds == {"b"}
+
+
+def test_every_result_sheet_prints_the_stichtag_in_its_footer(analyzed, tmp_path):
+    """Sheet name, the Stichtag given on the command line, and the page (issue 14)."""
+    import re
+    import zipfile
+
+    from kundenwert_xl.io import ooxml
+
+    _, out, _ = analyzed
+    again = tmp_path / "again.xlsm"
+    recompute_file(out, again)
+    for path in (out, again):
+        with zipfile.ZipFile(path) as zf:
+            parts = ooxml.sheet_parts(zf)
+            for sheet in report.RESULT_SHEETS:
+                xml = zf.read(parts[sheet]).decode()
+                footer = re.findall(r"<oddFooter>(.*?)</oddFooter>", xml)
+                assert footer == [
+                    "&amp;C&amp;8 &amp;A – Stichtag 30.11.2024 – Seite &amp;P von &amp;N"
+                ], (path.name, sheet)
+
+
 def test_the_template_ships_empty_and_the_copy_is_filled(analyzed):
     from tests.template.conftest import ROOT
 

@@ -98,4 +98,6 @@ def test_every_result_sheet_prints_one_page_wide_with_its_footer(printed):
         assert doc.page_count >= 1, sheet
         for number, page in enumerate(doc, start=1):
             assert page.rect.width > page.rect.height, sheet  # landscape
-            assert f"{sheet} – Seite {number} von {doc.page_count}" in page.get_text(), sheet
+            # The demo's Stichtag is its last transaction day, 31.12.2024 (demo.py's design).
+            footer = f"{sheet} – Stichtag 31.12.2024 – Seite {number} von {doc.page_count}"
+            assert footer in page.get_text(), sheet

@@ -1,0 +1,153 @@
+"""The streaming sheet writer (io/patch.py), cell by cell against hand-written expectations.
+
+Files are made by openpyxl, edited by our writer, and read back by openpyxl (an independent
+reader that knows Excel's 1900 calendar) as well as by looking at the XML itself.
+"""
+
+import datetime as dt
+import re
+import zipfile
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from kundenwert_xl.io import patch
+from tests.io.helpers import set_cells
+
+
+@pytest.fixture
+def book(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Blatt"
+    ws["E1"] = "Notiz"  # a user's cell in a column nobody writes
+    ws["E40"] = 12.5
+    wb.save(tmp_path / "b.xlsx")
+    return tmp_path / "b.xlsx"
+
+
+def _sheet_xml(path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/worksheets/sheet1.xml").decode()
+
+
+def _cell(xml: str, ref: str) -> str:
+    found = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', xml)
+    return found[0] if found else ""
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["column", "cell by cell"])
+def test_dates_are_serials_with_the_1900_quirk(book, mixed):
+    """By hand: 01.01.1900 is 1, 28.02.1900 is 59, 01.03.1900 is 61, 30.06.2024 is 45473."""
+    days = [dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.date(2024, 6, 30)]
+    cells = {(r, 1): d for r, d in enumerate(days, start=1)}
+    if mixed:  # a text in the same column sends it down the cell-by-cell path
+        cells[(5, 1)] = "Summe"
+    set_cells(book, "Blatt", cells)
+    xml = _sheet_xml(book)
+    assert [re.search(r"<v>(.*?)</v>", _cell(xml, f"A{r}"))[1] for r in range(1, 5)] == [
+        "1",
+        "59",
+        "61",
+        "45473",
+    ]
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["column", "cell by cell"])
+def test_booleans_are_excel_booleans(book, mixed):
+    cells = {(1, 2): True, (2, 2): False, (3, 2): np.bool_(True)}
+    if mixed:
+        cells[(4, 2)] = "x"
+    set_cells(book, "Blatt", cells)
+    xml = _sheet_xml(book)
+    assert _cell(xml, "B1") == '<c r="B1" t="b"><v>1</v></c>'
+    assert _cell(xml, "B2") == '<c r="B2" t="b"><v>0</v></c>'
+    ws = openpyxl.load_workbook(book)["Blatt"]
+    assert [ws.cell(r, 2).value for r in (1, 2, 3)] == [True, False, True]
+    assert {ws.cell(r, 2).data_type for r in (1, 2, 3)} == {"b"}
+
+
+def test_texts_numbers_and_gaps(book):
+    texts = ["a & b <c>", "=SUMME(A1)", "+49 30", "-5 %", "@x", "bell\x07", "", None]
+    numbers = [0.1 + 0.2, float("nan"), float("inf"), 1e-05, 7, -0.0, 123456789012.5, None]
+    set_cells(
+        book,
+        "Blatt",
+        {
+            **{(r, 1): t for r, t in enumerate(texts, 1)},
+            **{(r, 3): n for r, n in enumerate(numbers, 1)},
+        },
+    )
+    ws = openpyxl.load_workbook(book)["Blatt"]
+    assert [ws.cell(r, 1).value for r in range(1, 9)] == [
+        "a & b <c>",
+        "=SUMME(A1)",
+        "+49 30",
+        "-5 %",
+        "@x",
+        "bell",
+        None,
+        None,
+    ]
+    assert all(ws.cell(r, 1).data_type == "s" for r in range(1, 7))  # text, never a formula
+    got = [ws.cell(r, 3).value for r in range(1, 9)]
+    assert got == [0.30000000000000004, None, None, 1e-05, 7, 0, 123456789012.5, None]
+    xml = _sheet_xml(book)
+    assert "<f>" not in xml and _cell(xml, "A7") == "" and _cell(xml, "C2") == ""
+    # the user's cells in a column nobody wrote are still there
+    assert ws["E1"].value == "Notiz" and ws["E40"].value == 12.5
+
+
+def test_timestamps_keep_their_time_of_day(book):
+    stamps = pd.Series(pd.to_datetime(["2024-06-30 12:00", "1900-01-01 06:00", None]))
+    edit = patch.SheetEdit(columns={1})
+    edit.add(1, 1, stamps)
+    with zipfile.ZipFile(book) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+    out = patch._Sink()
+    patch.write_sheet(xml, edit, out)
+    text = out.getvalue().decode()
+    assert "<v>45473.5</v>" in text and "<v>1.25</v>" in text and 'r="A3"' not in text
+
+
+def test_chunks_join_into_one_sheet_in_row_order(book, monkeypatch):
+    """Chunk borders fall inside the written rows, a user's cells and a tall row."""
+    monkeypatch.setattr(patch, "CHUNK_ROWS", 7)
+    wb = openpyxl.load_workbook(book)
+    wb["Blatt"].row_dimensions[9].height = 30
+    wb["Blatt"]["E9"] = "hoch"
+    wb.save(book)
+    values = {(r, 1): float(r) for r in range(2, 31)}
+    set_cells(book, "Blatt", values)
+    xml = _sheet_xml(book)
+    rows = [int(r) for r in re.findall(r'<row r="(\d+)"', xml)]
+    assert rows == sorted(rows) and len(rows) == len(set(rows))
+    assert rows == [1, *range(2, 31), 40]
+    assert re.search(r'<row r="9"[^>]*\sht="30"', xml)
+    assert '<dimension ref="A1:E40"/>' in xml
+    ws = openpyxl.load_workbook(book)["Blatt"]
+    assert [ws.cell(r, 1).value for r in range(2, 31)] == list(range(2, 31))
+    assert ws["E9"].value == "hoch" and ws["E1"].value == "Notiz"
+
+
+def test_styles_stay_in_fixed_areas_and_come_from_the_column_below(book):
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Blatt"]
+    ws["B2"].number_format = "0.0 %"  # pre-formatted fixed area (row 2)
+    ws["B5"].number_format = "0.0 %"  # below the fixed area: not taken
+    ws.column_dimensions["B"].number_format = "#,##0"
+    wb.save(book)
+    with zipfile.ZipFile(book) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+    edit = patch.SheetEdit(columns={2}, styled_to_row=3)
+    edit.add(2, 3, [1.0, 2.0, 3.0])
+    out = patch._Sink()
+    patch.write_sheet(xml, edit, out)
+    text = out.getvalue().decode()
+    b2, b5 = (re.search(rf'<c r="{r}" s="(\d+)"', xml.decode())[1] for r in ("B2", "B5"))
+    column = re.search(r'<col [^>]*style="(\d+)"', xml.decode())[1]
+    assert _cell(text, "B2") == f'<c r="B2" s="{b2}"/>'  # kept, empty
+    assert _cell(text, "B5") == f'<c r="B5" s="{column}"><v>3</v></c>'  # column style
+    assert b5 != column
