@@ -1,7 +1,9 @@
 """Read the structure of an .xlsx/.xlsm package: sheets, their parts, Excel Tables.
 
 Only reads; the writer in :mod:`kundenwert_xl.io.patch` uses the same map to replace the cell
-data of known parts and leave every other part byte-identical.
+data of known parts and leave every other part byte-identical. The edits writers make to a
+package (relationships, content types, calculation settings, raw copies) are
+:mod:`kundenwert_xl.opc`.
 """
 
 from __future__ import annotations

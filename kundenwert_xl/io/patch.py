@@ -21,6 +21,7 @@ empty text is an empty cell. Cells in columns that no block uses are kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import tempfile
@@ -28,7 +29,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -64,6 +65,14 @@ _AFTER_FOOTER = re.compile(
     rb"|legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems"
     rb"|tableParts|extLst)\b"
 )
+
+
+class Writable(Protocol):
+    """Where a sheet is streamed to: a zip member opened for writing, a file, a buffer."""
+
+    def write(self, data: bytes, /) -> object:
+        """Append ``data``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,7 @@ def _cell_xml(ref: str, value: Any, s: str) -> str:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    if isinstance(value, cells.dt.date):
+    if isinstance(value, dt.date):
         return f'<c r="{ref}"{s}><v>{cells.serial(value)!r}</v></c>'
     return _cell_xml(ref, str(value), s)
 
@@ -392,7 +401,7 @@ def footer_xml(tail: bytes, footer: str) -> bytes:
     return tail[:at] + block + tail[at:]
 
 
-def write_sheet(xml: bytes, edit: SheetEdit, out: IO[bytes]) -> None:
+def write_sheet(xml: bytes, edit: SheetEdit, out: Writable) -> None:
     """Write the sheet XML with ``edit`` applied to ``out``, streaming the sheet data.
 
     Existing cells in ``edit.columns`` are replaced (or cleared); cells in other columns stay
@@ -442,6 +451,8 @@ def rewrite_sheet(xml: bytes, rows: Rows, columns: set[int]) -> bytes:
 
 
 class _Sink(list[bytes]):
+    """Collects what :func:`write_sheet` streams, for small in-memory edits."""
+
     def write(self, data: Any) -> None:
         self.append(bytes(data))
 
