@@ -44,6 +44,9 @@ from kundenwert_xl.io.export import atomic_write
 from kundenwert_xl.report import Block
 
 _CALC_PARTS = {"xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
+#: A generous size of one written cell's XML (a long text cell is longer; an estimate only
+#: decides whether a sheet gets a ZIP64 header).
+_MAX_CELL_BYTES = 200
 #: Rows formatted and joined at a time: bounds the memory of a sheet of any length.
 CHUNK_ROWS = 50_000
 _STRING = pa.string()
@@ -108,6 +111,10 @@ class SheetEdit:
     styled_to_row: int | None = None
     #: The text of the print footer (Excel header/footer codes); None keeps the sheet's.
     footer: str | None = None
+
+    def cells(self) -> int:
+        """How many cells the runs hold."""
+        return sum(len(run.rows) for run in self.runs)
 
     def add(self, col: int, first_row: int, values: Any) -> None:
         """Cells from ``first_row`` down in column ``col``."""
@@ -553,7 +560,11 @@ def write_results(
                         copy.compress_type = item.compress_type
                         copy.external_attr = item.external_attr
                         copy.create_system = item.create_system
-                        with zout.open(copy, "w") as out:
+                        # zipfile refuses to stream more than 2 GiB into a member without
+                        # a ZIP64 header, and cannot know the size beforehand: a sheet that
+                        # may grow that large (a million customers) gets one.
+                        large = edits[name].cells() * _MAX_CELL_BYTES + item.file_size
+                        with zout.open(copy, "w", force_zip64=large > 1 << 31) as out:
                             write_sheet(zin.read(name), edits[name], out)
                         continue
                     data = changed.get(name)
