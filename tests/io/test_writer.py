@@ -151,3 +151,21 @@ def test_styles_stay_in_fixed_areas_and_come_from_the_column_below(book):
     assert _cell(text, "B2") == f'<c r="B2" s="{b2}"/>'  # kept, empty
     assert _cell(text, "B5") == f'<c r="B5" s="{column}"><v>3</v></c>'  # column style
     assert b5 != column
+
+
+def test_a_sheet_that_may_pass_2_gib_gets_a_zip64_header(demo_copy, tmp_path, monkeypatch):
+    """zipfile cannot stream more than 2 GiB into a member without one; readers still agree."""
+    from kundenwert_xl.io.workbook import recompute_file
+    from tests.io.helpers import sheet_values
+
+    normal, large = tmp_path / "normal.xlsm", tmp_path / "large.xlsm"
+    recompute_file(demo_copy, normal)
+    monkeypatch.setattr(patch, "_MAX_CELL_BYTES", 1 << 40)
+    recompute_file(demo_copy, large)
+    with zipfile.ZipFile(large) as zf:
+        assert zf.testzip() is None
+        part = "xl/worksheets/sheet3.xml"
+        raw = large.read_bytes()
+        local = raw[zf.getinfo(part).header_offset :][:30]
+        assert int.from_bytes(local[28:30], "little") > 0  # the ZIP64 extra field
+    assert sheet_values(large, "Kundenwert") == sheet_values(normal, "Kundenwert")
