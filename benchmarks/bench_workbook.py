@@ -141,7 +141,8 @@ def main() -> None:
                 f"peak {recompute[1]:,.0f} MB | recompute_file {parts['whole']:.1f} s | "
                 f"floor: read {parts['read']:.1f} s + write {parts['write']:.1f} s "
                 f"({parts['cells']:,} cells, XlsxWriter) = {base:.1f} s | "
-                f"ratio {parts['whole'] / base:.2f} | our writer alone {parts['ours']:.1f} s"
+                f"ratio {parts['whole'] / base:.2f} | our writer alone {parts['ours']:.1f} s, "
+                f"ratio to read + our writer {parts['whole'] / (parts['read'] + parts['ours']):.2f}"
             )
         best = min(results, key=lambda r: r[1]["whole"] / (r[1]["read"] + r[1]["write"]))
         _, parts, load = best
