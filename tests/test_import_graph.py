@@ -152,3 +152,35 @@ def test_the_graph_sees_function_level_and_relative_imports():
     assert f"{NAME}.texts" in GRAPH[f"{NAME}.core.errors"]
     assert f"{NAME}.core.schema" in GRAPH[f"{NAME}.core.analysis"]
     assert f"{NAME}.core.settings" in GRAPH[f"{NAME}.core.rfm"]
+
+
+def _calls_of_texts_formatters(path: Path) -> list[str]:
+    """``texts.format_*`` / ``texts.count`` calls in one module (German number text made)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "texts"
+            and (node.attr.startswith("format_") or node.attr == "count")
+        ):
+            found.append(f"{path.name}:{node.lineno} texts.{node.attr}")
+    return found
+
+
+def test_core_hands_raw_values_to_the_catalogue():
+    """Core writes no German number or date text: problem params are raw values.
+
+    The catalogue renders them (``texts.message`` by placeholder form). The one exception is
+    ``core.german``, the settings' own German number text (what a controller types and sees
+    printed back in the Einstellungen table), which is not problem text.
+    """
+    found = [
+        hit
+        for name, path in MODULES.items()
+        if name.startswith(f"{NAME}.core") and name != f"{NAME}.core.german"
+        for hit in _calls_of_texts_formatters(path)
+    ]
+    assert found == []
+    # Guards the test itself: it sees the calls where they are allowed.
+    assert _calls_of_texts_formatters(MODULES[f"{NAME}.core.german"]) != []
