@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 from kundenwert_xl import actions
-from kundenwert_xl.io.readers import read_workbook
-from kundenwert_xl.io.workbook import demo_file, recompute_file
+from kundenwert_xl.actions import demo_file, recompute_file
 
 
 def best_of(fn, repeat: int) -> float:
@@ -44,8 +43,8 @@ def main() -> None:
             f"demo workbook: {args.rows:,} rows, {source.stat().st_size / 1e6:.1f} MB, "
             f"made in {time.perf_counter() - start:.1f} s"
         )
-        inputs = read_workbook(source)
-        read = best_of(lambda: read_workbook(source), args.repeat)
+        inputs = actions.read_inputs(source)
+        read = best_of(lambda: actions.read_inputs(source), args.repeat)
         analyse = best_of(lambda: actions.recompute(inputs), args.repeat)
         whole = best_of(lambda: recompute_file(source, target), args.repeat)
         base = read + analyse
