@@ -59,10 +59,8 @@ def floor(source: Path, target: Path) -> None:
 
     from kundenwert_xl import actions, report
     from kundenwert_xl.io import patch
-    from kundenwert_xl.io.readers import read_workbook
-    from kundenwert_xl.io.workbook import recompute_file
 
-    outcome = actions.recompute(read_workbook(source))
+    outcome = actions.recompute(actions.read_inputs(source))
     start = time.perf_counter()
     reader = fastexcel.read_excel(str(source))
     for sheet in INPUT_SHEETS:
@@ -97,7 +95,7 @@ def floor(source: Path, target: Path) -> None:
     write = time.perf_counter() - start
 
     start = time.perf_counter()
-    recompute_file(source, target.with_name("recomputed.xlsm"))
+    actions.recompute_file(source, target.with_name("recomputed.xlsm"))
     whole = time.perf_counter() - start
 
     start = time.perf_counter()

@@ -21,10 +21,10 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
+from kundenwert_xl.actions import demo_file
 from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.io import ooxml
 from kundenwert_xl.io.package import check_package
-from kundenwert_xl.io.workbook import demo_file
 
 
 def build_bomb(source: Path, target: Path, gib: float, sheet: str = "Kundenwert") -> str:

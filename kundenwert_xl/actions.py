@@ -1,21 +1,32 @@
-"""What the ribbon buttons do, independent of where the workbook lives.
+"""The use cases: what the ribbon buttons and the commands do, wherever the workbook lives.
 
-The live Excel macros (:mod:`kundenwert_xl.excel.macros`) and the headless
-``kundenwert recompute`` read the inputs their own way, call these functions, and write the
-returned blocks with their own writer, so both produce the same cells.
+The adapters only say how to get tables and where to put cells: :mod:`kundenwert_xl.io`
+for files, :mod:`kundenwert_xl.excel.live` for a workbook open in Excel. Both hand their tables
+to :func:`inputs_from_frames`, and both write the blocks returned here, so the live macros and
+the headless ``kundenwert recompute`` produce the same cells. The file use cases (recompute,
+demo, analyse into a workbook, template check) are here too; io and excel import nothing of
+this module (tests/test_import_graph.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import io
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from kundenwert_xl import report, texts
 from kundenwert_xl.core.analysis import Analysis, analyze, validate_inputs
 from kundenwert_xl.core.errors import KundenwertError, Problem
-from kundenwert_xl.core.settings import Settings
+from kundenwert_xl.core.settings import Settings, setting_key
+
+Progress = Callable[[str], None]
+#: The tables a reader found, by key (transactions, customers, contacts, settings,
+#: segment_rules; None: not there), as read with their headers not yet mapped.
+Frames = Mapping[str, pd.DataFrame | None]
 
 
 @dataclass
@@ -41,6 +52,11 @@ class Outcome:
     def ok(self) -> bool:
         """True when the analysis ran."""
         return self.analysis is not None
+
+    @classmethod
+    def failed(cls, problems: Sequence[Problem]) -> Outcome:
+        """Bad input: no analysis, and the Prüfprotokoll is the one block to write."""
+        return cls(report.problems_only(list(problems)), None, list(problems))
 
 
 def trim_blank_tail(frame: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -83,28 +99,34 @@ def settings_mapping(frame: pd.DataFrame | None) -> dict[str, object]:
     return out
 
 
-def inputs_from_frames(
-    frames: Mapping[str, pd.DataFrame | None], first_rows: dict[str, int]
-) -> Inputs:
+def inputs_from_frames(frames: Frames, first_rows: Mapping[str, int]) -> Inputs:
     """The :class:`Inputs` of the tables a reader found (file or live workbook alike).
 
     ``frames`` has the keys transactions, customers, contacts, settings and segment_rules
-    (None: table missing); the transactions must be there (the readers refuse otherwise).
+    (None: table missing); ``first_rows`` the sheet row of each table's first data row.
     Blank rows at the tables' ends go; the Segmentregeln join the settings.
+
+    Raises
+    ------
+    KundenwertError
+        When there is no Transaktionen table (the file reader says so itself, with the path;
+        a live workbook says it here).
     """
     settings = settings_mapping(frames["settings"])
     rules = trim_blank_tail(frames["segment_rules"])
     if rules is not None:
         settings[texts.SETTING_LABELS["segment_rules"]] = segment_rules(rules)
     raw = frames["transactions"]
-    assert raw is not None  # the readers refuse a workbook without transactions
+    if raw is None:
+        detail = texts.IO_DETAILS["no_transactions"]
+        raise KundenwertError([Problem("io", detail, table=texts.TABLE_NAMES["transactions"])])
     transactions = trim_blank_tail(raw)
     return Inputs(
         transactions=raw if transactions is None else transactions,
         customers=trim_blank_tail(frames["customers"]),
         contacts=trim_blank_tail(frames["contacts"]),
         settings=settings,
-        first_rows=first_rows,
+        first_rows=dict(first_rows),
     )
 
 
@@ -141,7 +163,7 @@ def recompute(
     try:
         result = analyze_inputs(inputs, settings_of(inputs, base), progress)
     except KundenwertError as exc:
-        return Outcome(report.problems_only(exc.problems), None, exc.problems)
+        return Outcome.failed(exc.problems)
     return Outcome(report.render(result, decisions), result, result.problems)
 
 
@@ -156,7 +178,7 @@ def check(inputs: Inputs) -> Outcome:
         validate_inputs(inputs.transactions, inputs.customers, inputs.contacts, inputs.first_rows)
     except KundenwertError as exc:
         problems += exc.problems
-    return Outcome(report.problems_only(problems), None, problems)
+    return Outcome.failed(problems)
 
 
 def decisions_from(rows: list[list[object]]) -> dict[str, str]:
@@ -180,3 +202,154 @@ def decisions_from(rows: list[list[object]]) -> dict[str, str]:
         key = str(int(cid)) if isinstance(cid, float) and cid.is_integer() else str(cid).strip()
         found[key] = str(decision)
     return found
+
+
+# --- Use cases on files -----------------------------------------------------------------------
+
+
+def read_inputs(path: str | Path, table: str = "transactions") -> Inputs:
+    """Read the inputs from a workbook, or one table from a csv/parquet file.
+
+    ``table`` names what a csv/parquet file holds (``customers`` for ``--kunden``), so that a
+    problem of its rows names that table; the frame is returned as ``transactions``.
+    """
+    from kundenwert_xl.io import readers
+
+    path = Path(path)
+    if path.suffix.lower() in readers.WORKBOOK_SUFFIXES:
+        readers.check_regular_file(path)
+        return inputs_from_frames(*readers.read_workbook(path))
+    return Inputs(readers.read_table(path, table))
+
+
+def previous_decisions(path: Path) -> dict[str, str]:
+    """The Entscheidung per customer typed on the workbook file's Dilemma sheet."""
+    from kundenwert_xl.io import workbook
+
+    return decisions_from(workbook.decision_rows(Path(path)))
+
+
+def recompute_file(source: Path, target: Path, progress: Progress | None = None) -> Outcome:
+    """Do what the ribbon's "Neu berechnen" does, on a copy of ``source`` written to ``target``."""
+    from kundenwert_xl.io import patch, readers
+
+    report_phase = progress or (lambda phase: None)
+    report_phase("read")
+    inputs = inputs_from_frames(*readers.read_workbook(Path(source)))
+    outcome = recompute(inputs, previous_decisions(Path(source)), progress)
+    report_phase("write")
+    patch.write_results(
+        source, target, outcome.blocks, footer=report.print_footer(outcome.analysis)
+    )
+    return outcome
+
+
+def demo_frames(rows: int, seed: int = 42) -> dict[str, pd.DataFrame | None]:
+    """Demo data (:func:`kundenwert_xl.demo.make_demo`) as input tables, internal names."""
+    from kundenwert_xl.demo import make_demo
+
+    data = make_demo(rows, seed=seed)
+    return {
+        "transactions": data.transactions,
+        "customers": data.customers,
+        "contacts": data.contacts,
+    }
+
+
+def input_tables(frames: Frames) -> dict[str, pd.DataFrame]:
+    """Input frames (internal column names) as the workbook's Tables show them.
+
+    Excel Table name -> rows under the German headers, in the layout's column order
+    (:data:`kundenwert_xl.report.INPUT_COLUMNS`); a column the data lack stays empty, a
+    missing table is left out. The demo in Excel and the files written here use it alike.
+    """
+    tables = {}
+    for key, frame in frames.items():
+        if frame is None:
+            continue
+        columns = list(report.INPUT_COLUMNS[key])
+        headers = [texts.header(key, c) for c in columns]
+        tables[texts.TABLE_NAMES[key]] = frame.reindex(columns=columns).set_axis(headers, axis=1)
+    return tables
+
+
+def demo_file(
+    target: Path, rows: int = 20_000, seed: int = 42, progress: Progress | None = None
+) -> Outcome:
+    """A copy of the template filled with demo data and recomputed."""
+    frames = demo_frames(rows, seed)
+    result = analyze(
+        frames["transactions"], frames["customers"], frames["contacts"], Settings(), progress
+    )
+    return _fill_template(target, frames, result, None, progress)
+
+
+def analysis_file(
+    target: Path,
+    inputs: Inputs,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> Outcome:
+    """A copy of the template with ``inputs`` in its input tables and every result computed.
+
+    What ``kundenwert analyze export.csv -o Kundenwert.xlsm`` writes: the tables hold the data
+    as checked (German headers, dates as dates, numbers as numbers), the Einstellungen table the
+    settings used, so "Neu berechnen" in Excel and ``kundenwert recompute`` give the same numbers.
+
+    Raises
+    ------
+    KundenwertError
+        For bad inputs or settings (every problem listed), or own segment rules, which the
+        workbook's Segmentregeln table would have to carry (not written: the numbers would
+        differ after a recompute).
+    """
+    if settings.segment_preset == "custom":
+        raise KundenwertError([Problem("bad_setting", texts.CLI["custom_rules_xlsm"])])
+    clean = validate_inputs(
+        inputs.transactions, inputs.customers, inputs.contacts, inputs.first_rows
+    )
+    frames = dict(zip(("transactions", "customers", "contacts"), clean, strict=True))
+    result = analyze_inputs(inputs, settings, progress)
+    return _fill_template(target, frames, result, settings, progress)
+
+
+def _fill_template(
+    target: Path,
+    frames: Frames,
+    result: Analysis,
+    settings: Settings | None,
+    progress: Progress | None,
+) -> Outcome:
+    """Write a copy of the template with the input tables, the settings and the results.
+
+    ``frames`` hold internal column names (missing columns stay empty); ``settings`` None
+    keeps the template's default Einstellungen. The report is rendered once, here.
+    """
+    from kundenwert_xl.io import workbook
+    from kundenwert_xl.template.build import build
+
+    (progress or (lambda phase: None))("write")
+    settings_rows = (
+        None
+        if settings is None
+        else [list(r) for r in settings.to_rows() if setting_key(r[0]) != "segment_rules"]
+    )
+    blocks = report.render(result)
+    footer = report.print_footer(result)
+    workbook.fill_template(build(), target, input_tables(frames), settings_rows, blocks, footer)
+    return Outcome(blocks, result, result.problems)
+
+
+def template_differences(path: Path) -> list[str]:
+    """Parts in which a template file differs from what the sources build now (empty: same).
+
+    Parts are compared uncompressed and in order, so a different zlib cannot cause a false alarm.
+    """
+    from kundenwert_xl.template.build import build
+
+    fresh = zipfile.ZipFile(io.BytesIO(build()))
+    with zipfile.ZipFile(path) as committed:
+        names_fresh, names_committed = fresh.namelist(), committed.namelist()
+        if names_fresh != names_committed:
+            return sorted(set(names_fresh) ^ set(names_committed)) or ["(Reihenfolge der Teile)"]
+        return [n for n in names_fresh if fresh.read(n) != committed.read(n)]

@@ -233,7 +233,7 @@ def demo_cmd(
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
     """Fill a copy of the template with demo data, recompute it, print the headline figures."""
-    from kundenwert_xl.io.workbook import demo_file
+    from kundenwert_xl.actions import demo_file
 
     _check_output(output, force, MACRO_SUFFIXES, "demo")
     if rows > EXCEL_DATA_ROWS:
@@ -258,7 +258,7 @@ def recompute_cmd(
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
     """Recompute a workbook made from the template, headless, into a copy."""
-    from kundenwert_xl.io.workbook import recompute_file
+    from kundenwert_xl.actions import recompute_file
 
     target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
     # A copy keeps the package's kind: a macro workbook stays .xlsm, a plain one .xlsx.
@@ -290,8 +290,8 @@ def template_build_cmd(
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
     """Build the template from source, or check that a file equals a fresh build."""
+    from kundenwert_xl.actions import template_differences
     from kundenwert_xl.io.export import atomic_write
-    from kundenwert_xl.io.workbook import template_differences
     from kundenwert_xl.template.build import build
 
     if check:
@@ -400,10 +400,8 @@ def analyze_cmd(
 ) -> None:
     """Analyse a transactions file and write the customer-level result."""
     from kundenwert_xl import report
-    from kundenwert_xl.actions import analyze_inputs
+    from kundenwert_xl.actions import analysis_file, analyze_inputs, read_inputs
     from kundenwert_xl.io.export import write_tables
-    from kundenwert_xl.io.readers import read_inputs
-    from kundenwert_xl.io.workbook import analysis_file
 
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
     _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)

@@ -6,7 +6,10 @@ the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import string
+from collections.abc import Callable, Mapping
+from typing import Any
 
 # --- Input tables: German table names and headers -> internal names -------------------------
 
@@ -130,8 +133,8 @@ MESSAGES: dict[str, str] = {
         "berücksichtigt."
     ),
     "amounts_rounded_to_cents": (
-        "{count} Betrag/Beträge in der Spalte '{column}' haben Bruchteile von Cent (z. B. "
-        "{value}) und wurden je Zeile auf ganze Cent gerundet (kaufmännisch, wie RUNDEN(…; 2)). "
+        "{count:int} Betrag/Beträge in der Spalte '{column}' haben Bruchteile von Cent (z. B. "
+        "{value:dec}) und wurden je Zeile auf ganze Cent gerundet (kaufmännisch, wie RUNDEN(…; 2)). "
         "Alle Summen rechnen in ganzen Cent."
     ),
     "no_rows_until_reference_date": (
@@ -177,10 +180,10 @@ MESSAGES: dict[str, str] = {
         "ihr. Die Kosten wurden nicht verteilt; bitte die Gruppennamen prüfen."
     ),
     "revenue_total_not_positive": (
-        "Der Gesamtumsatz ist nicht positiv ({total}); Umsatzanteile werden leer gelassen."
+        "Der Gesamtumsatz ist nicht positiv ({total:euro}); Umsatzanteile werden leer gelassen."
     ),
     "db_total_not_positive": (
-        "Der gesamte {level} ist nicht positiv ({total}); Anteile am DB werden leer gelassen, die "
+        "Der gesamte {level} ist nicht positiv ({total:euro}); Anteile am DB werden leer gelassen, die "
         "Beträge in Euro stehen in den Tabellen."
     ),
     "missing_sheet": (
@@ -189,7 +192,7 @@ MESSAGES: dict[str, str] = {
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
     "period_extrapolated": (
-        "Die Daten umfassen nur {days} Tag(e) bis zum Stichtag; DB je Jahr und CLV sind auf ein "
+        "Die Daten umfassen nur {days:int} Tag(e) bis zum Stichtag; DB je Jahr und CLV sind auf ein "
         "Jahr hochgerechnet und entsprechend unsicher."
     ),
     "reference_date_assumed": (
@@ -197,29 +200,29 @@ MESSAGES: dict[str, str] = {
         "{reference_date}."
     ),
     "cogs_rate_assumed": (
-        "Die Spalte Wareneinsatz fehlt; für alle Zeilen wurde die Wareneinsatzquote von {rate} "
-        "des Umsatzes angesetzt (zusammen {total}). Bitte den Wareneinsatz eintragen oder die "
+        "Die Spalte Wareneinsatz fehlt; für alle Zeilen wurde die Wareneinsatzquote von {rate:pct1} "
+        "des Umsatzes angesetzt (zusammen {total:euro}). Bitte den Wareneinsatz eintragen oder die "
         "Einstellung 'Wareneinsatzquote' prüfen."
     ),
     "cogs_rate_blank": (
-        "{count} Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate} des "
-        "Umsatzes angesetzt (zusammen {total})."
+        "{count:int} Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate:pct1} "
+        "des Umsatzes angesetzt (zusammen {total:euro})."
     ),
     "orders_from_rows": (
         "Die Spalte Auftragsnr fehlt; jede Zeile mit Umsatz zählt als eigener Auftrag (für "
         "Frequency, RFMR und die Kosten je Auftrag)."
     ),
     "order_cost_assumed": (
-        "Je Auftrag wurden {cost} Abwicklungskosten abgezogen, bei {count} Aufträgen zusammen "
-        "{total} (DB II)."
+        "Je Auftrag wurden {cost:euro} Abwicklungskosten abgezogen, bei {count:int} Aufträgen "
+        "zusammen {total:euro} (DB II)."
     ),
     "return_cost_assumed": (
-        "Je retourniertem Auftrag wurden {cost} Bearbeitungskosten abgezogen, bei {count} "
-        "Retouren zusammen {total} (DB II)."
+        "Je retourniertem Auftrag wurden {cost:euro} Bearbeitungskosten abgezogen, bei "
+        "{count:int} Retouren zusammen {total:euro} (DB II)."
     ),
     "contact_cost_assumed": (
         "Werbekontakte wurden mit den Kosten je Art aus dieser Einstellung bewertet, zusammen "
-        "{total} (DB III)."
+        "{total:euro} (DB III)."
     ),
     "write_error": "Datei '{path}' kann nicht geschrieben werden: {detail}",
     "package_part_too_large": (
@@ -290,12 +293,12 @@ MESSAGES: dict[str, str] = {
     ),
     "clv_param_out_of_range": (
         "Keine Prognose: die Schätzung des {model} liefert Parameter außerhalb von 0,000001 "
-        "bis 1.000.000 ({params}). Die Daten passen nicht zum Modell (typisch: kaum ein Kunde "
+        "bis 1.000.000 ({params:pairs}). Die Daten passen nicht zum Modell (typisch: kaum ein Kunde "
         "wandert sichtbar ab, alle kaufen im gleichen Takt oder alle Beträge sind gleich)."
     ),
     "clv_hessian_not_definite": (
         "Keine Prognose: die Schätzung des {model} ist nicht eindeutig (Hesse-Matrix nicht "
-        "positiv definit; {params}). Die Daten enthalten zu wenig Information für das Modell."
+        "positiv definit; {params:pairs}). Die Daten enthalten zu wenig Information für das Modell."
     ),
     "clv_q_not_above_one": (
         "Keine Prognose: im Ausgabenmodell (Gamma-Gamma) ist q = {q} nicht größer als 1; "
@@ -307,7 +310,7 @@ MESSAGES: dict[str, str] = {
     ),
     "clv_db_default_ratio": (
         "{count} Kunden haben keinen Umsatz aus Käufen, aus dem sich ihre DB-Quote ablesen "
-        "ließe; für ihren Prognose-DB gilt die Wareneinsatzquote von {rate}."
+        "ließe; für ihren Prognose-DB gilt die Wareneinsatzquote von {rate:pct}."
     ),
     "targeting_without_forecast": (
         "Die Ansprache soll nach Prognose-DB ordnen, es gibt aber keine Prognose; die Liste "
@@ -330,9 +333,53 @@ CLV_MODEL_NAMES: dict[str, str] = {
 }
 
 
+class _GermanFormatter(string.Formatter):
+    """``str.format`` that writes the raw values of a problem the German way.
+
+    Core hands over plain data (numbers, dates, pairs); how they read is the sentence's business:
+    a placeholder names its form after the colon (``{total:euro}``, ``{rate:pct1}``,
+    ``{count:int}``), and without one a date reads ``30.06.2024`` and a float ``1,5`` (four
+    significant digits, :func:`format_number`); anything else is ``str``. Forms:
+    ``euro``, ``int`` (thousands point), ``pct``/``pct1`` (0 or 1 decimal), ``dec`` (every
+    significant digit, :func:`format_decimal`), ``num6`` (six significant digits, as a setting
+    is printed back), ``pairs`` (``r = 0,2425, alpha = 4,414``).
+    """
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        form = _FORMS.get(format_spec)
+        if form is not None:
+            return form(value)
+        if not format_spec:
+            if isinstance(value, dt.date):
+                return format_date(value)
+            if isinstance(value, float):
+                return format_number(value)
+        return super().format_field(value, format_spec)
+
+
+def _pairs(value: Any) -> str:
+    return ", ".join(f"{name} = {format_number(number)}" for name, number in value)
+
+
+_FORMS: dict[str, Callable[[Any], str]] = {
+    "euro": lambda v: format_euro(v),
+    "int": lambda v: format_int(v),
+    "pct": lambda v: format_percent(v),
+    "pct1": lambda v: format_percent(v, 1),
+    "dec": lambda v: format_decimal(v),
+    "num6": lambda v: format_number(v, 6),
+    "pairs": _pairs,
+}
+_FORMATTER = _GermanFormatter()
+
+
 def message(code: str, **params: object) -> str:
-    """Render the German message for a problem code."""
-    return MESSAGES[code].format(**params)
+    """Render the German message for a problem code from its raw parameters.
+
+    Numbers and dates are formatted here, by the placeholder's form (see
+    :class:`_GermanFormatter`), never by the code that found the problem.
+    """
+    return _FORMATTER.format(MESSAGES[code], **params)
 
 
 def location(table: str, row: int | None, column: str | None) -> str:
@@ -633,10 +680,10 @@ SEGMENT_RULES_SHOWN = "{count} Regeln (Tabelle Segmentregeln)"
 
 
 _PYDANTIC_DETAILS = {
-    "greater_than_equal": "muss mindestens {ge} sein.",
-    "less_than_equal": "darf höchstens {le} sein.",
-    "greater_than": "muss größer als {gt} sein.",
-    "less_than": "muss kleiner als {lt} sein.",
+    "greater_than_equal": "muss mindestens {ge:num6} sein.",
+    "less_than_equal": "darf höchstens {le:num6} sein.",
+    "greater_than": "muss größer als {gt:num6} sein.",
+    "less_than": "muss kleiner als {lt:num6} sein.",
     "int_parsing": "muss eine ganze Zahl sein.",
     "int_from_float": "muss eine ganze Zahl sein.",
     "float_parsing": "muss eine Zahl sein.",
@@ -653,8 +700,9 @@ _PYDANTIC_DETAILS = {
 def setting_detail(kind: str, value: object, params: Mapping[str, object]) -> str:
     """One German detail sentence for a bad setting value.
 
-    ``kind`` is pydantic's error type; ``params`` its context, numbers already as German text
-    (``allowed`` for a choice, ``error`` for our own validators' sentences).
+    ``kind`` is pydantic's error type; ``params`` its context as raw values (bounds as numbers,
+    written here with six significant digits), ``allowed`` for a choice, ``error`` for our own
+    validators' sentences.
     """
     if kind == "literal_error":
         return f"'{value}' ist nicht erlaubt. Erlaubt sind: {params['allowed']}."
@@ -663,7 +711,7 @@ def setting_detail(kind: str, value: object, params: Mapping[str, object]) -> st
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
         return f"Der Wert '{value}' ist ungültig."
-    return f"Der Wert '{value}' " + template.format(**params)
+    return f"Der Wert '{value}' " + _FORMATTER.format(template, **params)
 
 
 # --- Result columns (Kundenwert sheet, exports) ------------------------------------------------

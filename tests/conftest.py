@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def demo_workbook(tmp_path_factory) -> Path:
     """A template copy filled with 3,000 demo transactions and recomputed (kundenwert demo)."""
-    from kundenwert_xl.io.workbook import demo_file
+    from kundenwert_xl.actions import demo_file
 
     path = tmp_path_factory.mktemp("demo") / "demo.xlsm"
     demo_file(path, rows=3000, seed=3)

@@ -2,6 +2,18 @@
 
 DESIGN.md: core imports nothing of the package outside core but the message catalogue
 (``texts``), and neither modules nor packages (core, io, excel, ..., texts) import in a cycle.
+
+The adapters only say how to get tables and where to put cells; the use cases that join them
+to the analysis are ``actions``:
+
+- ``io`` (files) imports none of ``actions``, ``demo``, ``template``, ``excel``, ``cli``,
+  ``doctor``, ``pc``;
+- ``excel`` (the xlwings face) imports nothing of ``io``: a live workbook hands its tables to
+  ``actions.inputs_from_frames`` as the file reader does, without going through the file
+  reader;
+- within ``excel`` only the ribbon's entry points (``excel.macros``) call the use cases; the
+  cell adapter ``excel.live`` and the worksheet functions ``excel.udfs`` do not import
+  ``actions``.
 """
 
 import ast
@@ -152,3 +164,69 @@ def test_the_graph_sees_function_level_and_relative_imports():
     assert f"{NAME}.texts" in GRAPH[f"{NAME}.core.errors"]
     assert f"{NAME}.core.schema" in GRAPH[f"{NAME}.core.analysis"]
     assert f"{NAME}.core.settings" in GRAPH[f"{NAME}.core.rfm"]
+
+
+def _calls_of_texts_formatters(path: Path) -> list[str]:
+    """``texts.format_*`` / ``texts.count`` calls in one module (German number text made)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "texts"
+            and (node.attr.startswith("format_") or node.attr == "count")
+        ):
+            found.append(f"{path.name}:{node.lineno} texts.{node.attr}")
+    return found
+
+
+def test_core_hands_raw_values_to_the_catalogue():
+    """Core writes no German number or date text: problem params are raw values.
+
+    The catalogue renders them (``texts.message`` by placeholder form). The one exception is
+    ``core.german``, the settings' own German number text (what a controller types and sees
+    printed back in the Einstellungen table), which is not problem text.
+    """
+    found = [
+        hit
+        for name, path in MODULES.items()
+        if name.startswith(f"{NAME}.core") and name != f"{NAME}.core.german"
+        for hit in _calls_of_texts_formatters(path)
+    ]
+    assert found == []
+    # Guards the test itself: it sees the calls where they are allowed.
+    assert _calls_of_texts_formatters(MODULES[f"{NAME}.core.german"]) != []
+
+
+def _imports_between(prefix: str, forbidden: tuple[str, ...]) -> set[tuple[str, str]]:
+    return {
+        (name, target)
+        for name, targets in GRAPH.items()
+        if name == prefix or name.startswith(prefix + ".")
+        for target in targets
+        if any(target == f or target.startswith(f + ".") for f in forbidden)
+    }
+
+
+def test_io_imports_no_use_case_and_no_face():
+    forbidden = tuple(
+        f"{NAME}.{m}" for m in ("actions", "demo", "template", "excel", "cli", "doctor", "pc")
+    )
+    assert _imports_between(f"{NAME}.io", forbidden) == set()
+
+
+def test_excel_imports_nothing_of_io():
+    assert _imports_between(f"{NAME}.excel", (f"{NAME}.io",)) == set()
+
+
+def test_only_the_ribbon_macros_of_excel_call_the_use_cases():
+    users = {name for name, _ in _imports_between(f"{NAME}.excel", (f"{NAME}.actions",))}
+    assert users == {f"{NAME}.excel.macros"}
+
+
+def test_the_layer_rules_see_real_edges():
+    """Guards the rules above: the allowed edges they must not flag are found."""
+    assert f"{NAME}.io.patch" in GRAPH[f"{NAME}.io.workbook"]
+    assert f"{NAME}.io.readers" in GRAPH[f"{NAME}.actions"]
+    assert f"{NAME}.excel.live" in GRAPH[f"{NAME}.excel.macros"]
+    assert _imports_between(f"{NAME}.actions", (f"{NAME}.io",)) != set()

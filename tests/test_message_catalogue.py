@@ -9,6 +9,7 @@ as its code.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,45 @@ def test_a_problem_renders_its_catalogue_sentence_late():
     )
     # A face's own sentence (file errors, UDF texts) is kept as given.
     assert Problem("io", "Datei fehlt.").message == "Datei fehlt."
+
+
+def test_the_catalogue_writes_raw_numbers_and_dates_the_german_way():
+    """Core hands over numbers and dates; each placeholder's form makes the German text.
+
+    Expected sentences written by hand from the catalogue wording and German conventions.
+    """
+    assert texts.message("clv_q_not_above_one", q=1.5).startswith(
+        "Keine Prognose: im Ausgabenmodell (Gamma-Gamma) ist q = 1,5 nicht größer als 1;"
+    )
+    assert texts.message("order_cost_assumed", cost=5.0, count=1234, total=6170.0) == (
+        "Je Auftrag wurden 5,00 € Abwicklungskosten abgezogen, bei 1.234 Aufträgen zusammen "
+        "6.170,00 € (DB II)."
+    )
+    assert texts.message("cogs_rate_blank", count=2, rate=0.625, total=-1234.5) == (
+        "2 Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von 62,5 % des "
+        "Umsatzes angesetzt (zusammen -1.234,50 €)."
+    )
+    assert texts.message("clv_db_default_ratio", count=3, rate=0.6).endswith(
+        "gilt die Wareneinsatzquote von 60 %."
+    )
+    assert texts.message(
+        "clv_holdout_end", holdout_end=dt.date(2024, 1, 5), reference_date=dt.date(2024, 6, 30)
+    ) == ("Das Ende des Prüfzeitraums (05.01.2024) muss nach dem Stichtag (30.06.2024) liegen.")
+    assert "(z. B. 0,125)" in texts.message(
+        "amounts_rounded_to_cents", count=12345, column="Umsatz", value=0.125
+    )
+    assert texts.message(
+        "amounts_rounded_to_cents", count=12345, column="Umsatz", value=0.125
+    ).startswith("12.345 Betrag/Beträge")
+    assert "(r = 0,2425, alpha = 4,414)" in texts.message(
+        "clv_param_out_of_range",
+        model="Kaufmodells (BG/NBD)",
+        params=(("r", 0.2425), ("alpha", 4.414)),
+    )
+    assert texts.setting_detail("greater_than_equal", "-1", {"ge": 0.5}) == (
+        "Der Wert '-1' muss mindestens 0,5 sein."
+    )
+    # Without a form: a date reads German (as q = 1,5 above: a float), an int stays as it is.
+    assert texts.message(
+        "rows_after_reference_date", count=1234, reference_date=dt.date(2024, 12, 31)
+    ) == ("1234 Zeile(n) liegen nach dem Stichtag 31.12.2024 und wurden nicht berücksichtigt.")

@@ -175,7 +175,7 @@ def analyze(
         problems.append(
             Problem(
                 "reference_date_assumed",
-                params={"reference_date": texts.format_date(ledger.reference_date)},
+                params={"reference_date": ledger.reference_date},
                 table=texts.TABLE_NAMES["settings"],
                 column=texts.SETTING_LABELS["reference_date"],
                 severity="note",
@@ -228,7 +228,7 @@ def analyze(
         problems.append(
             Problem(
                 "period_extrapolated",
-                params={"days": texts.format_int(period_days)},
+                params={"days": int(period_days)},
                 table=texts.TABLE_NAMES["transactions"],
                 column=texts.header("transactions", "date"),
                 severity="note",
@@ -334,7 +334,7 @@ def _total_problems(revenue: np.ndarray, db: np.ndarray, level: str) -> list[Pro
             found.append(
                 Problem(
                     code,
-                    params={"level": texts.DB_LEVELS[level], "total": texts.format_euro(total)},
+                    params={"level": texts.DB_LEVELS[level], "total": float(total)},
                     table=texts.TABLE_NAMES["transactions"],
                     severity="warning",
                 )

@@ -311,7 +311,7 @@ def _fit(
                 break
             theta, value, grad = candidate, new_value, new_grad
         params = np.exp(theta)
-    shown = ", ".join(f"{k} = {texts.format_number(v)}" for k, v in zip(names, params, strict=True))
+    shown = tuple(zip(names, params.tolist(), strict=True))
     if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(params))):
         raise KundenwertError([_refusal("clv_not_converged", model=label)])
     low, high = PARAM_RANGE
@@ -495,8 +495,8 @@ class CLVModel:
                 [
                     _refusal(
                         "clv_holdout_end",
-                        holdout_end=texts.format_date(holdout_end),
-                        reference_date=texts.format_date(self.reference_date),
+                        holdout_end=holdout_end,
+                        reference_date=self.reference_date,
                     )
                 ]
             )
@@ -684,7 +684,7 @@ def forward_values(
                 "clv_db_default_ratio",
                 severity="note",
                 count=no_base,
-                rate=texts.format_percent(cogs_rate),
+                rate=float(cogs_rate),
             )
         )
     per_purchase = np.zeros(len(index))
@@ -817,9 +817,7 @@ def clv_model(
         "gamma_gamma",
     )
     if gg_params["q"] <= 1.0:
-        raise KundenwertError(
-            [_refusal("clv_q_not_above_one", q=texts.format_number(gg_params["q"]))]
-        )
+        raise KundenwertError([_refusal("clv_q_not_above_one", q=float(gg_params["q"]))])
     model = CLVModel(
         params={**bg_params, **gg_params},
         log_likelihood={

@@ -327,7 +327,6 @@ def build_ledger(
     days = day_numbers(transactions["date"])
     ref_day = int(days.max()) if reference_date is None else to_day(reference_date)
     ref_obj = np.datetime64(ref_day, "D").astype(object)
-    ref_date = texts.format_date(ref_obj)
     problems: list[Problem] = []
     keep = days <= ref_day
     dropped = int(len(days) - np.count_nonzero(keep))
@@ -336,7 +335,7 @@ def build_ledger(
             [
                 Problem(
                     "no_rows_until_reference_date",
-                    params={"reference_date": ref_date},
+                    params={"reference_date": ref_obj},
                     table=texts.TABLE_NAMES["transactions"],
                 )
             ]
@@ -345,7 +344,7 @@ def build_ledger(
         problems.append(
             Problem(
                 "rows_after_reference_date",
-                params={"count": dropped, "reference_date": ref_date},
+                params={"count": dropped, "reference_date": ref_obj},
                 table=texts.TABLE_NAMES["transactions"],
                 column=texts.header("transactions", "date"),
                 severity="warning",
@@ -411,9 +410,9 @@ def _rounded_problem(name: str, values: pd.Series, sub_cent: np.ndarray) -> Prob
     return Problem(
         "amounts_rounded_to_cents",
         params={
-            "count": texts.format_int(int(sub_cent.sum())),
+            "count": int(sub_cent.sum()),
             "column": texts.header("transactions", name),
-            "value": texts.format_decimal(example),
+            "value": example,
         },
         table=texts.TABLE_NAMES["transactions"],
         column=texts.header("transactions", name),

@@ -178,7 +178,7 @@ def assumption_notes(
     """
     settings_table = texts.TABLE_NAMES["settings"]
     tx_table = texts.TABLE_NAMES["transactions"]
-    rate = texts.format_percent(settings.cogs_rate, 1)
+    rate = float(settings.cogs_rate)
     notes: list[Problem] = []
 
     def note(code: str, table: str, column: str, **params: object) -> None:
@@ -189,7 +189,7 @@ def assumption_notes(
     cogs_header = texts.header("transactions", "cost_of_goods")
     if cogs_cents is None:
         total = settings.cogs_rate * float(ledger.money("revenue").sum())
-        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate, total=texts.format_euro(total))
+        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate, total=total)
     else:
         blank = np.isnan(cogs_cents)
         if blank.any():
@@ -199,8 +199,8 @@ def assumption_notes(
                 tx_table,
                 cogs_header,
                 rate=rate,
-                count=texts.format_int(int(blank.sum())),
-                total=texts.format_euro(total),
+                count=int(blank.sum()),
+                total=total,
             )
     if "order_id" not in ledger.rows:
         note("orders_from_rows", tx_table, texts.header("transactions", "order_id"))
@@ -214,9 +214,9 @@ def assumption_notes(
                 code,
                 settings_table,
                 texts.SETTING_LABELS[key],
-                cost=texts.format_euro(cost),
-                count=texts.format_int(count),
-                total=texts.format_euro(cost * count),
+                cost=cost,
+                count=count,
+                total=cost * count,
             )
     total = float(contacts_cost.sum())
     if total > 0:
@@ -224,6 +224,6 @@ def assumption_notes(
             "contact_cost_assumed",
             settings_table,
             texts.SETTING_LABELS["contact_costs"],
-            total=texts.format_euro(total),
+            total=total,
         )
     return notes

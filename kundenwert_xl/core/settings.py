@@ -544,7 +544,7 @@ class Settings(BaseModel):
 
 
 def _detail(err: Mapping[str, Any]) -> str:
-    """One pydantic error as a German detail: its numbers in German, the words from texts."""
+    """One pydantic error as a German detail: raw context values, rendered by texts."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     params: dict[str, object]
@@ -555,13 +555,8 @@ def _detail(err: Mapping[str, Any]) -> str:
     elif kind == "value_error":
         params = {"error": str(ctx.get("error", err.get("msg", "")))}
     else:
-        params = {
-            k: german.show_number(v)
-            if isinstance(v, int | float) and not isinstance(v, bool)
-            else v
-            for k, v in ctx.items()
-            if isinstance(v, int | float | str)
-        }
+        # Raw numbers: the catalogue writes them in German (texts.setting_detail).
+        params = {k: v for k, v in ctx.items() if isinstance(v, int | float | str)}
     return texts.setting_detail(kind, err.get("input"), params)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from kundenwert_xl import actions, report, texts
+from kundenwert_xl import report, texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -41,28 +41,29 @@ def _table_frame(book: Any, key: str) -> tuple[pd.DataFrame | None, int]:
     return frame, table.range.row + 1
 
 
-def read_inputs(book: Any) -> actions.Inputs:
-    """The input tables and Einstellungen of the workbook, found by table name."""
+def read_tables(book: Any) -> tuple[dict[str, pd.DataFrame | None], dict[str, int]]:
+    """The input tables and Einstellungen of the workbook, found by table name.
+
+    The same shape as :func:`kundenwert_xl.io.readers.read_workbook` (frames by key, None
+    when missing; first data rows), for :func:`kundenwert_xl.actions.inputs_from_frames`.
+    """
     frames: dict[str, pd.DataFrame | None] = {}
     first_rows: dict[str, int] = {}
     for key in ("transactions", "customers", "contacts", "settings", "segment_rules"):
         frames[key], first_rows[key] = _table_frame(book, key)
-    if frames["transactions"] is None:
-        detail = texts.IO_DETAILS["no_transactions"]
-        raise KundenwertError([Problem("io", detail, table=texts.TABLE_NAMES["transactions"])])
-    return actions.inputs_from_frames(frames, first_rows)
+    return frames, first_rows
 
 
-def read_decisions(book: Any) -> dict[str, str]:
-    """The Entscheidung per customer on the Dilemma sheet (before it is rewritten)."""
+def decision_rows(book: Any) -> list[list[Any]]:
+    """The cells of the Dilemma block as typed (header first), before it is rewritten."""
     spec = report.SPECS["dilemma"]
     sheet = book.sheets[spec.sheet]
     last = sheet.used_range.last_cell.row
     if last <= spec.row:
-        return {}
+        return []
     width = len(spec.columns)
     rows = sheet.range((spec.row + 1, spec.col), (last, spec.col + width - 1)).options(ndim=2).value
-    return actions.decisions_from(rows)
+    return list(rows)
 
 
 def write_blocks(book: Any, blocks: list[report.Block]) -> None:

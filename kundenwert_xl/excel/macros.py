@@ -46,11 +46,12 @@ def recompute(book: Any = None) -> actions.Outcome:
     book = _book(book)
     with busy(book) as status:
         try:
-            inputs = live.read_inputs(book)
+            inputs = actions.inputs_from_frames(*live.read_tables(book))
         except KundenwertError as exc:
-            outcome = actions.Outcome(report.problems_only(exc.problems), None, exc.problems)
+            outcome = actions.Outcome.failed(exc.problems)
         else:
-            outcome = actions.recompute(inputs, live.read_decisions(book), status)
+            decisions = actions.decisions_from(live.decision_rows(book))
+            outcome = actions.recompute(inputs, decisions, status)
         status("write")
         live.write_blocks(book, outcome.blocks)
     _show(book, report.SHEETS["overview"] if outcome.ok else report.SHEETS["problems"])
@@ -62,9 +63,9 @@ def validate(book: Any = None) -> actions.Outcome:
     book = _book(book)
     with busy(book) as status:
         try:
-            outcome = actions.check(live.read_inputs(book))
+            outcome = actions.check(actions.inputs_from_frames(*live.read_tables(book)))
         except KundenwertError as exc:
-            outcome = actions.Outcome(report.problems_only(exc.problems), None, exc.problems)
+            outcome = actions.Outcome.failed(exc.problems)
         status("write")
         live.write_blocks(book, outcome.blocks)
     _show(book, report.SHEETS["problems"])
@@ -73,19 +74,11 @@ def validate(book: Any = None) -> actions.Outcome:
 
 def load_demo(book: Any = None, rows: int = DEMO_ROWS) -> actions.Outcome:
     """Beispieldaten laden: put demo data into the input tables, then recompute."""
-    from kundenwert_xl.demo import make_demo
-
     book = _book(book)
-    data = make_demo(rows)
+    tables = actions.input_tables(actions.demo_frames(rows))
     with busy(book):
-        for key, frame in (
-            ("transactions", data.transactions),
-            ("customers", data.customers),
-            ("contacts", data.contacts),
-        ):
-            columns = list(report.INPUT_COLUMNS[key])
-            table = frame[columns].rename(columns=lambda c, k=key: texts.header(k, c))
-            live.write_table(book, texts.TABLE_NAMES[key], table)
+        for name, table in tables.items():
+            live.write_table(book, name, table)
     return recompute(book)
 
 

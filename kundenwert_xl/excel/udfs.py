@@ -12,11 +12,12 @@ Table arguments take a range *with* its header row, e.g. ``Transaktionen[#Alle]`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,46 @@ _CACHE: OrderedDict[str, Analysis] = OrderedDict()
 _RENDERED: OrderedDict[str, list[list[Any]]] = OrderedDict()
 _CACHE_SIZE = 8
 
-_TABLE = {"index": False, "header": True}
 DOC = texts.UDF_DOCS
+
+
+def _table_arg(doc: str) -> dict[str, Any]:
+    """The one table conversion: a range *with* its header row as a DataFrame, no index.
+
+    ``convert`` is named because xlwings takes the converter from the annotated type, and an
+    optional table's type (``DataFrame | None``) names none; a missing argument is None
+    without conversion.
+    """
+    return {"convert": pd.DataFrame, "index": False, "header": True, "doc": doc}
+
+
+def _spill(doc: str) -> dict[str, Any]:
+    """What a function returns: rows that spill, their own header row included."""
+    return {"index": False, "header": False, "doc": doc}
+
+
+# Argument and return types with xlwings' conversion options (xlwings.udfs reads the first
+# Annotated metadata dict: "doc" is the argument's help text, the rest conversion options).
+# Plain cell values are ``Any``: a cell holds a number, text, a date, a flag or nothing, and
+# xlwings' default converter (registered for Any) passes it on unchanged, as without a type.
+Transaktionen = Annotated[pd.DataFrame, _table_arg(DOC["transaktionen"])]
+Kunden = Annotated[pd.DataFrame | None, _table_arg(DOC["kunden"])]
+Werbekontakte = Annotated[pd.DataFrame | None, _table_arg(DOC["werbekontakte"])]
+Stichtag = Annotated[Any, {"doc": DOC["stichtag"]}]
+Einstellungen = Annotated[Any, {"ndim": 2, "doc": DOC["einstellungen"]}]
+Klassen = Annotated[Any, {"numbers": int, "doc": DOC["klassen"]}]
+Methode = Annotated[Any, {"doc": DOC["methode"]}]
+Monate = Annotated[Any, {"doc": DOC["monate"]}]
+Zins = Annotated[Any, {"doc": DOC["zins"]}]
+Nach = Annotated[Any, {"doc": DOC["nach"]}]
+Werte = Annotated[np.ndarray, {"ndim": 1, "doc": DOC["werte"]}]
+GrenzeA = Annotated[Any, {"doc": DOC["grenze_a"]}]
+GrenzeB = Annotated[Any, {"doc": DOC["grenze_b"]}]
+SpilledTable = Annotated[list[list[Any]], _spill(DOC["ret_table"])]
+SpilledSentences = Annotated[list[list[Any]], _spill(DOC["ret_sentences"])]
+SpilledClasses = Annotated[list[list[Any]], _spill(DOC["ret_abc"])]
+
+_P = ParamSpec("_P")
 
 
 def _frame(value: Any) -> pd.DataFrame | None:
@@ -155,6 +194,24 @@ def _table(columns: tuple[report.Column, ...], rows: list[list[Any]]) -> list[li
     return [[c.header for c in columns]] + [[_out(v) for v in row] for row in rows]
 
 
+def _cell_errors(func: Callable[_P, list[list[Any]]]) -> Callable[_P, list[list[Any]]]:
+    """The one error wrapper of the worksheet functions: any failure becomes one German cell.
+
+    Bad input (:class:`KundenwertError`) reads as its first problem; anything unexpected names
+    its type and detail. ``functools.wraps`` keeps the name, signature and annotations that
+    xlwings reads for the argument conversions and the generated VBA wrapper.
+    """
+
+    @functools.wraps(func)
+    def in_cell(*args: _P.args, **kwargs: _P.kwargs) -> list[list[Any]]:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            return _error(exc)
+
+    return in_cell
+
+
 def _error(exc: Exception) -> list[list[str]]:
     if isinstance(exc, KundenwertError):
         errors = [p for p in exc.problems if p.severity == "error"] or exc.problems
@@ -225,96 +282,86 @@ DB_COLUMNS = _customer_columns(
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
-@xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
-@xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
-@xw.arg("stichtag", doc=DOC["stichtag"])
-@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
-@xw.ret(index=False, header=False, doc=DOC["ret_table"])
-def KUNDENWERT(transaktionen, kunden=None, werbekontakte=None, stichtag=None, einstellungen=None):
+@_cell_errors
+def KUNDENWERT(
+    transaktionen: Transaktionen,
+    kunden: Kunden = None,
+    werbekontakte: Werbekontakte = None,
+    stichtag: Stichtag = None,
+    einstellungen: Einstellungen = None,
+) -> SpilledTable:
     """Kundenwert je Kunde: Rang, Wert 0–100, ABC, Segment, RFM, RFMR, DB I–IV, CLV."""
-    try:
-        return _rendered(
-            transaktionen,
-            kunden,
-            werbekontakte,
-            _settings(stichtag, einstellungen),
-            "customers",
-            lambda r: _table(
-                report.CUSTOMER_COLUMNS,
-                report.table_rows(report.customer_frame(r), report.CUSTOMER_COLUMNS),
-            ),
-        )
-    except Exception as exc:
-        return _error(exc)
+    return _rendered(
+        transaktionen,
+        kunden,
+        werbekontakte,
+        _settings(stichtag, einstellungen),
+        "customers",
+        lambda r: _table(
+            report.CUSTOMER_COLUMNS,
+            report.table_rows(report.customer_frame(r), report.CUSTOMER_COLUMNS),
+        ),
+    )
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
-@xw.arg("stichtag", doc=DOC["stichtag"])
-@xw.arg("klassen", numbers=int, doc=DOC["klassen"])
-@xw.arg("methode", doc=DOC["methode"])
-@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
-@xw.ret(index=False, header=False, doc=DOC["ret_table"])
-def RFM(transaktionen, stichtag=None, klassen=None, methode=None, einstellungen=None):
+@_cell_errors
+def RFM(
+    transaktionen: Transaktionen,
+    stichtag: Stichtag = None,
+    klassen: Klassen = None,
+    methode: Methode = None,
+    einstellungen: Einstellungen = None,
+) -> SpilledTable:
     """RFM-Klassen je Kunde (5 = bester Wert) mit RFM-Code und Segment."""
-    try:
-        settings = _settings(stichtag, einstellungen, n_classes=klassen, scoring_method=methode)
-        return _rendered(
-            transaktionen,
-            None,
-            None,
-            settings,
-            "rfm",
-            lambda r: _table(RFM_COLUMNS, report.table_rows(_customers_by_id(r), RFM_COLUMNS)),
-        )
-    except Exception as exc:
-        return _error(exc)
+    settings = _settings(stichtag, einstellungen, n_classes=klassen, scoring_method=methode)
+    return _rendered(
+        transaktionen,
+        None,
+        None,
+        settings,
+        "rfm",
+        lambda r: _table(RFM_COLUMNS, report.table_rows(_customers_by_id(r), RFM_COLUMNS)),
+    )
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
-@xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
-@xw.arg("stichtag", doc=DOC["stichtag"])
-@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
-@xw.ret(index=False, header=False, doc=DOC["ret_table"])
-def RFMR_PUNKTE(transaktionen, werbekontakte=None, stichtag=None, einstellungen=None):
+@_cell_errors
+def RFMR_PUNKTE(
+    transaktionen: Transaktionen,
+    werbekontakte: Werbekontakte = None,
+    stichtag: Stichtag = None,
+    einstellungen: Einstellungen = None,
+) -> SpilledTable:
     """RFMR-Punkte je Kunde und woher sie kommen (Startwert, Recency, Frequency, Monetary, …)."""
-    try:
-        return _rendered(
-            transaktionen,
-            None,
-            werbekontakte,
-            _settings(stichtag, einstellungen),
-            "rfmr",
-            lambda r: _table(RFMR_COLUMNS, report.table_rows(_customers_by_id(r), RFMR_COLUMNS)),
-        )
-    except Exception as exc:
-        return _error(exc)
+    return _rendered(
+        transaktionen,
+        None,
+        werbekontakte,
+        _settings(stichtag, einstellungen),
+        "rfmr",
+        lambda r: _table(RFMR_COLUMNS, report.table_rows(_customers_by_id(r), RFMR_COLUMNS)),
+    )
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
-@xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
-@xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
-@xw.arg("stichtag", doc=DOC["stichtag"])
-@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
-@xw.ret(index=False, header=False, doc=DOC["ret_table"])
+@_cell_errors
 def DECKUNGSBEITRAG(
-    transaktionen, kunden=None, werbekontakte=None, stichtag=None, einstellungen=None
-):
+    transaktionen: Transaktionen,
+    kunden: Kunden = None,
+    werbekontakte: Werbekontakte = None,
+    stichtag: Stichtag = None,
+    einstellungen: Einstellungen = None,
+) -> SpilledTable:
     """Kundendeckungsbeitragsrechnung je Kunde: Brutto- und Nettoumsatz, DB I bis DB IV."""
-    try:
-        return _rendered(
-            transaktionen,
-            kunden,
-            werbekontakte,
-            _settings(stichtag, einstellungen),
-            "db",
-            lambda r: _table(DB_COLUMNS, report.table_rows(_customers_by_id(r), DB_COLUMNS)),
-        )
-    except Exception as exc:
-        return _error(exc)
+    return _rendered(
+        transaktionen,
+        kunden,
+        werbekontakte,
+        _settings(stichtag, einstellungen),
+        "db",
+        lambda r: _table(DB_COLUMNS, report.table_rows(_customers_by_id(r), DB_COLUMNS)),
+    )
 
 
 FORECAST_COLUMNS = _customer_columns(
@@ -330,88 +377,74 @@ FORECAST_COLUMNS = _customer_columns(
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
-@xw.arg("stichtag", doc=DOC["stichtag"])
-@xw.arg("monate", doc=DOC["monate"])
-@xw.arg("zins", doc=DOC["zins"])
-@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
-@xw.ret(index=False, header=False, doc=DOC["ret_table"])
-def CLV_PROGNOSE(transaktionen, stichtag=None, monate=None, zins=None, einstellungen=None):
+@_cell_errors
+def CLV_PROGNOSE(
+    transaktionen: Transaktionen,
+    stichtag: Stichtag = None,
+    monate: Monate = None,
+    zins: Zins = None,
+    einstellungen: Einstellungen = None,
+) -> SpilledTable:
     """Prognose je Kunde (BG/NBD, Gamma-Gamma): P(aktiv), Käufe, Umsatz und DB, abgezinst."""
-    try:
-        settings = _settings(
-            stichtag,
-            einstellungen,
-            forecast_enabled=True,
-            forecast_months=monate,
-            forecast_discount_rate=zins,
-        )
-        result = cached_analysis(transaktionen, None, None, settings)
-        if result.customers["p_alive"].isna().all():
-            # The data allow no model: the reason, in one line, instead of an empty table.
-            refusal = [p for p in result.problems if p.code.startswith("clv_")]
-            raise KundenwertError([replace(p, severity="error") for p in refusal[:1]])
-        rows = report.table_rows(_customers_by_id(result), FORECAST_COLUMNS)
-        return _table(FORECAST_COLUMNS, rows)
-    except Exception as exc:
-        return _error(exc)
+    settings = _settings(
+        stichtag,
+        einstellungen,
+        forecast_enabled=True,
+        forecast_months=monate,
+        forecast_discount_rate=zins,
+    )
+    result = cached_analysis(transaktionen, None, None, settings)
+    if result.customers["p_alive"].isna().all():
+        # The data allow no model: the reason, in one line, instead of an empty table.
+        refusal = [p for p in result.problems if p.code.startswith("clv_")]
+        raise KundenwertError([replace(p, severity="error") for p in refusal[:1]])
+    rows = report.table_rows(_customers_by_id(result), FORECAST_COLUMNS)
+    return _table(FORECAST_COLUMNS, rows)
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
-@xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
-@xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
-@xw.arg("nach", doc=DOC["nach"])
-@xw.arg("stichtag", doc=DOC["stichtag"])
-@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
-@xw.ret(index=False, header=False, doc=DOC["ret_table"])
+@_cell_errors
 def PARETO(
-    transaktionen, kunden=None, werbekontakte=None, nach="DB", stichtag=None, einstellungen=None
-):
+    transaktionen: Transaktionen,
+    kunden: Kunden = None,
+    werbekontakte: Werbekontakte = None,
+    nach: Nach = "DB",
+    stichtag: Stichtag = None,
+    einstellungen: Einstellungen = None,
+) -> SpilledTable:
     """Pareto-Tabelle mit 100 Zeilen: kumulierte Anteile an Umsatz und DB (Walkurve)."""
-    try:
-        result = cached_analysis(
-            transaktionen, kunden, werbekontakte, _settings(stichtag, einstellungen)
-        )
-        by_revenue = str(nach or "DB").strip().casefold() in ("umsatz", "revenue")
-        table = result.pareto_revenue if by_revenue else result.pareto
-        return _table(report.PARETO_COLUMNS, report.table_rows(table, report.PARETO_COLUMNS))
-    except Exception as exc:
-        return _error(exc)
+    result = cached_analysis(
+        transaktionen, kunden, werbekontakte, _settings(stichtag, einstellungen)
+    )
+    by_revenue = str(nach or "DB").strip().casefold() in ("umsatz", "revenue")
+    table = result.pareto_revenue if by_revenue else result.pareto
+    return _table(report.PARETO_COLUMNS, report.table_rows(table, report.PARETO_COLUMNS))
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("transaktionen", pd.DataFrame, doc=DOC["transaktionen"], **_TABLE)
-@xw.arg("kunden", pd.DataFrame, doc=DOC["kunden"], **_TABLE)
-@xw.arg("werbekontakte", pd.DataFrame, doc=DOC["werbekontakte"], **_TABLE)
-@xw.arg("stichtag", doc=DOC["stichtag"])
-@xw.arg("einstellungen", ndim=2, doc=DOC["einstellungen"])
-@xw.ret(index=False, header=False, doc=DOC["ret_sentences"])
-def KERNAUSSAGEN(transaktionen, kunden=None, werbekontakte=None, stichtag=None, einstellungen=None):
+@_cell_errors
+def KERNAUSSAGEN(
+    transaktionen: Transaktionen,
+    kunden: Kunden = None,
+    werbekontakte: Werbekontakte = None,
+    stichtag: Stichtag = None,
+    einstellungen: Einstellungen = None,
+) -> SpilledSentences:
     """Die Kernaussagen als deutsche Sätze (80/20, Walkurve, Dilemma-Kunden)."""
-    try:
-        result = cached_analysis(
-            transaktionen, kunden, werbekontakte, _settings(stichtag, einstellungen)
-        )
-        return [[sentence] for sentence in result.sentences()]
-    except Exception as exc:
-        return _error(exc)
+    result = cached_analysis(
+        transaktionen, kunden, werbekontakte, _settings(stichtag, einstellungen)
+    )
+    return [[sentence] for sentence in result.sentences()]
 
 
 @xw.func(category=texts.UDF_CATEGORY)
-@xw.arg("werte", np.array, ndim=1, doc=DOC["werte"])
-@xw.arg("grenze_a", doc=DOC["grenze_a"])
-@xw.arg("grenze_b", doc=DOC["grenze_b"])
-@xw.ret(index=False, header=False, doc=DOC["ret_abc"])
-def ABC_KLASSE(werte, grenze_a=0.8, grenze_b=0.95):
+@_cell_errors
+def ABC_KLASSE(werte: Werte, grenze_a: GrenzeA = 0.8, grenze_b: GrenzeB = 0.95) -> SpilledClasses:
     """ABC-Klasse je Wert (eine Zeile je Eingabezeile) nach kumuliertem Wertanteil."""
-    try:
-        limits = _abc_limits(grenze_a, grenze_b)
-        values, blank = _abc_values(werte)
-        classes = abc_classes(np.where(blank, np.nan, values), limits, "value")
-        return [["" if empty else c] for c, empty in zip(classes, blank, strict=True)]
-    except Exception as exc:
-        return _error(exc)
+    limits = _abc_limits(grenze_a, grenze_b)
+    values, blank = _abc_values(werte)
+    classes = abc_classes(np.where(blank, np.nan, values), limits, "value")
+    return [["" if empty else c] for c, empty in zip(classes, blank, strict=True)]
 
 
 def _abc_limits(grenze_a: Any, grenze_b: Any) -> tuple[float, float]:

@@ -21,7 +21,6 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from kundenwert_xl import texts
-from kundenwert_xl.actions import Inputs, inputs_from_frames
 from kundenwert_xl.core import schema
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
@@ -72,21 +71,19 @@ def check_regular_file(path: Path) -> int:
     return info.st_size
 
 
-def read_inputs(path: str | Path, table: str = "transactions") -> Inputs:
-    """Read the inputs from a workbook, or one table from a csv/parquet file.
+def read_table(path: str | Path, table: str = "transactions") -> pd.DataFrame:
+    """Read the one table of a csv or parquet file.
 
-    ``table`` names what a csv/parquet file holds (``customers`` for ``--kunden``), so that a
-    problem of its rows names that table; the frame is returned as ``transactions``.
+    ``table`` names what the file holds (``customers`` for ``--kunden``), so that a problem of
+    its rows names that table. Workbooks are :func:`read_workbook`'s.
     """
     path = Path(path)
     check_regular_file(path)
     suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        return read_workbook(path)
     if suffix == ".csv":
-        return Inputs(read_csv(path, table))
+        return read_csv(path, table)
     if suffix in (".parquet", ".pq"):
-        return Inputs(read_parquet(path))
+        return read_parquet(path)
     raise _io_error(path, texts.IO_DETAILS["suffix"])
 
 
@@ -263,8 +260,18 @@ def guard_package(path: Path) -> None:
         raise _io_error(path, str(exc)) from None
 
 
-def read_workbook(path: Path) -> Inputs:
-    """Read every input table and the Einstellungen of a workbook."""
+def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, int]]:
+    """Read every input table and the Einstellungen of a workbook.
+
+    Returns
+    -------
+    frames : dict
+        Table key (transactions, customers, contacts, settings, segment_rules) -> the table
+        with its headers as written, None when the workbook has none; the transactions are
+        always there (a workbook without them is refused here, naming the file).
+    first_rows : dict
+        Table key -> sheet row of its first data row, for messages that name sheet rows.
+    """
     import fastexcel
 
     guard_package(path)  # DTDs, zip bombs and foreign paths are refused there, before parsing
@@ -303,7 +310,7 @@ def read_workbook(path: Path) -> Inputs:
             first_rows["transactions"] = 2
     except fastexcel.FastExcelError as exc:
         raise _io_error(path, str(exc)) from None
-    return inputs_from_frames(frames, first_rows)
+    return frames, first_rows
 
 
 def _valid_ref(ref: str) -> bool:

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 
 from kundenwert_xl import report
-from kundenwert_xl.io.workbook import recompute_file
+from kundenwert_xl.actions import recompute_file
 from tests.excel.conftest import MISSING, call_like_excel
 from tests.io.helpers import sheet_values
 

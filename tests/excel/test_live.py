@@ -4,9 +4,8 @@ import openpyxl
 import pytest
 
 from kundenwert_xl import actions, report
+from kundenwert_xl.actions import previous_decisions, recompute_file
 from kundenwert_xl.excel import live, macros
-from kundenwert_xl.io.readers import read_workbook
-from kundenwert_xl.io.workbook import previous_decisions, recompute_file
 from tests.excel.fake_book import FakeBook
 
 
@@ -111,7 +110,7 @@ def test_decisions_survive_a_live_recompute(demo_copy):
     col = spec.col + [c.source for c in spec.columns].index("decision")
     first_id = book.sheets["Dilemma"].cells[(spec.first_data_row, spec.col)]
     book.sheets["Dilemma"].cells[(spec.first_data_row, col)] = "Preis erhöhen"
-    assert live.read_decisions(book) == {first_id: "Preis erhöhen"}
+    assert actions.decisions_from(live.decision_rows(book)) == {first_id: "Preis erhöhen"}
     macros.recompute(book)
     cells = book.sheets["Dilemma"].cells
     row = next(
@@ -134,10 +133,11 @@ def test_formula_like_text_gets_the_text_prefix():
 
 def test_live_inputs_equal_headless_inputs(demo_copy):
     book = FakeBook(demo_copy)
-    a, b = live.read_inputs(book), read_workbook(demo_copy)
+    a = actions.inputs_from_frames(*live.read_tables(book))
+    b = actions.read_inputs(demo_copy)
     ra, rb = actions.recompute(a), actions.recompute(b)
     assert ra.analysis.facts == rb.analysis.facts
-    assert live.read_decisions(book) == previous_decisions(demo_copy)
+    assert actions.decisions_from(live.decision_rows(book)) == previous_decisions(demo_copy)
 
 
 def test_load_demo_fills_tables_and_recomputes(demo_copy):

@@ -196,3 +196,70 @@ def test_clv_prognose_says_why_there_is_none(udfs):
     # No Stichtag: the last date (15.07.2024), so C1, C3, C4, C5 and C6 bought on a second day.
     assert len(out) == 1
     assert out[0][0].startswith("Fehler: Transaktionen: Keine Prognose: nur 5 Kunden")
+
+
+def test_annotated_arguments_pick_xlwings_converters(udfs):
+    """The Annotated types reach xlwings' own converters, as the old ``@xw.arg`` lines did.
+
+    Expected per argument, by hand from the function reference (README): tables become
+    DataFrames with their header row and no index, ``Werte`` a 1-d numpy array, ``Klassen``
+    integers, ``Einstellungen`` a 2-d list, every other cell its plain value.
+    """
+    from xlwings.conversion import accessors
+
+    def converters(func):
+        return {
+            a["name"]: (
+                accessors.get(a["options"].get("convert"), None).__name__,
+                {k: v for k, v in a["options"].items() if k != "convert"},
+            )
+            for a in func.__xlfunc__["args"]
+        }
+
+    table = ("PandasDataFrameConverter", {"index": False, "header": True})
+    cell = ("ValueAccessor", {})
+    assert converters(udfs.RFM) == {
+        "transaktionen": table,
+        "stichtag": cell,
+        "klassen": ("ValueAccessor", {"numbers": int}),
+        "methode": cell,
+        "einstellungen": ("ValueAccessor", {"ndim": 2}),
+    }
+    assert converters(udfs.KUNDENWERT) == {
+        "transaktionen": table,
+        "kunden": table,
+        "werbekontakte": table,
+        "stichtag": cell,
+        "einstellungen": ("ValueAccessor", {"ndim": 2}),
+    }
+    assert converters(udfs.ABC_KLASSE) == {
+        "werte": ("NumpyArrayConverter", {"ndim": 1}),
+        "grenze_a": cell,
+        "grenze_b": cell,
+    }
+    assert [a.get("optional") for a in udfs.PARETO.__xlfunc__["args"]][3] == "DB"
+    ret = udfs.KERNAUSSAGEN.__xlfunc__["ret"]["options"]
+    assert (ret["index"], ret["header"]) == (False, False)
+
+
+def test_the_error_wrapper_keeps_the_function_and_says_why_in_german(udfs):
+    """One wrapper: name and docstring kept for Excel; any failure is one German cell."""
+    assert udfs.RFM.__name__ == "RFM"
+    assert udfs.RFM.__doc__.startswith("RFM-Klassen je Kunde")
+
+    def broken() -> list[list[object]]:
+        return [[1 / 0]]
+
+    assert udfs._cell_errors(broken)() == [
+        [
+            "Unerwarteter Fehler: ZeroDivisionError: division by zero. "
+            "Bitte 'kundenwert doctor' ausführen."
+        ]
+    ]
+    # Bad input raised inside a function: its first problem, in the cell.
+    assert udfs.RFM("keine Tabelle") == [
+        [
+            "Fehler: Bitte die Tabelle mit Überschriften übergeben, z. B. Transaktionen[#Alle] "
+            "(englisches Excel: Transaktionen[#All])."
+        ]
+    ]

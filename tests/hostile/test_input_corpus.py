@@ -1039,7 +1039,7 @@ def test_case_ids_are_unique():
 
 def test_recompute_protocol_names_the_assumptions(demo_copy, tmp_path):
     """The workbook's Prüfprotokoll after 'Neu berechnen' lists each assumption as Annahme."""
-    from kundenwert_xl.io.workbook import recompute_file
+    from kundenwert_xl.actions import recompute_file
 
     out = tmp_path / "out.xlsm"
     outcome = recompute_file(demo_copy, out)

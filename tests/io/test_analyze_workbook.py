@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kundenwert_xl import report
-from kundenwert_xl.io.workbook import recompute_file
+from kundenwert_xl.actions import recompute_file
 from tests.acceptance.conftest import erp_export
 from tests.io.helpers import set_cells, sheet_values
 
@@ -144,7 +144,7 @@ def test_a_renamed_decision_header_keeps_every_decision(demo_copy, tmp_path):
         "from kundenwert_xl import texts\n"
         "texts.RESULT_HEADERS['dilemma']['decision'] = 'Maßnahme'\n"
         "texts.RESULT_HEADERS['dilemma']['customer_id'] = 'Kunde'\n"
-        "from kundenwert_xl.io.workbook import recompute_file\n"
+        "from kundenwert_xl.actions import recompute_file\n"
         "assert recompute_file(sys.argv[1], sys.argv[2]).ok\n"
     )
     res = subprocess.run(

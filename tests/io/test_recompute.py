@@ -10,8 +10,8 @@ import pytest
 
 import kundenwert_xl as kx
 from kundenwert_xl import report
+from kundenwert_xl.actions import recompute_file
 from kundenwert_xl.io import ooxml
-from kundenwert_xl.io.workbook import recompute_file
 from tests.conftest import soffice_path
 from tests.io.helpers import set_cells, sheet_values
 

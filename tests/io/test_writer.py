@@ -155,7 +155,7 @@ def test_styles_stay_in_fixed_areas_and_come_from_the_column_below(book):
 
 def test_a_sheet_that_may_pass_2_gib_gets_a_zip64_header(demo_copy, tmp_path, monkeypatch):
     """zipfile cannot stream more than 2 GiB into a member without one; readers still agree."""
-    from kundenwert_xl.io.workbook import recompute_file
+    from kundenwert_xl.actions import recompute_file
     from tests.io.helpers import sheet_values
 
     normal, large = tmp_path / "normal.xlsm", tmp_path / "large.xlsm"

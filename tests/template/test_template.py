@@ -7,9 +7,9 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from kundenwert_xl import report
+from kundenwert_xl.actions import template_differences
 from kundenwert_xl.excel import macros
 from kundenwert_xl.io import ooxml
-from kundenwert_xl.io.workbook import template_differences
 from kundenwert_xl.template import ovba, udf_wrappers
 from kundenwert_xl.template.build import SHEETS, build
 from tests.conftest import soffice_path
