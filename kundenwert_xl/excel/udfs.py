@@ -184,7 +184,12 @@ def _rendered(
 
 
 def _out(value: Any) -> Any:
-    """One cell for Excel: dates as datetimes, blanks as empty."""
+    """One cell for xlwings: dates as datetimes, blanks as empty.
+
+    The rows are already plain values (:func:`kundenwert_xl.cells.plain`, applied by
+    :mod:`kundenwert_xl.report`); this only adapts them to what xlwings' writer takes: it
+    converts datetimes but not dates, and an empty value shows as 0 in a spilled array.
+    """
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return "" if value is None else value
