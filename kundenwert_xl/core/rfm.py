@@ -38,10 +38,8 @@ def customer_values(ledger: Ledger, settings: Settings) -> pd.DataFrame:
         Indexed by ``customer_id``; ``recency_days`` is NaN for customers without a purchase.
     """
     purchase = ledger.revenue > 0
-    first = ledger.first_day(purchase)
-    last = ledger.last_day(purchase)
+    first, last, purchase_days = ledger.key_runs(ledger.day, purchase)
     has_purchase = last != NO_DAY
-    purchase_days = ledger.count_distinct(ledger.day, purchase)
     if settings.frequency_basis == "days":
         frequency = purchase_days
     else:
