@@ -228,6 +228,22 @@ class Ledger:
         owner[keys] = self.codes
         return owner if np.array_equal(owner[keys], self.codes) else None
 
+    @cached_property
+    def customer_order_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Order key per row such that every key belongs to one customer, and its customer.
+
+        These are :attr:`order_keys` when every order number belongs to one customer; where
+        numbers repeat across customers (numbered per customer), the pair (customer, order
+        number), found by one sort here instead of once per count.
+        """
+        keys = self.order_keys
+        owner = self.order_owner
+        if owner is not None:
+            return keys, owner
+        span = int(keys.max()) + 1
+        pairs, inverse = np.unique(self.codes.astype("int64") * span + keys, return_inverse=True)
+        return inverse.astype(np.intp), (pairs // span).astype(np.intp)
+
     def customer_codes(self, ids: pd.Series) -> np.ndarray:
         """Customer code for each id of another table (-1 where the id is not in the analysis).
 

@@ -67,14 +67,12 @@ def count_orders(ledger: Ledger, mask: np.ndarray) -> np.ndarray:
     """Count orders per customer among rows in ``mask``: distinct order ids, else rows.
 
     An order number normally belongs to one customer; then a scatter counts the orders without
-    sorting. Where numbers repeat across customers (numbering per customer), pairs are counted.
+    sorting. Where numbers repeat across customers (numbering per customer), pairs are counted
+    (:attr:`Ledger.customer_order_keys`, sorted once per ledger).
     """
     if "order_id" not in ledger.rows:
         return ledger.count(mask)
-    keys = ledger.order_keys
-    owner = ledger.order_owner
-    if owner is None:
-        return ledger.count_distinct(keys, mask)
+    keys, owner = ledger.customer_order_keys
     counted = np.zeros(len(owner), dtype=bool)
     counted[keys[mask]] = True
     return np.bincount(owner[counted], minlength=ledger.n_customers).astype("int64")

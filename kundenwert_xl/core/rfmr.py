@@ -40,11 +40,8 @@ def _purchases(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     day; the code points into :attr:`Ledger.order_labels` (-1 for a row without a number).
     """
     purchase = ledger.revenue > 0
-    keys = ledger.order_keys[purchase]
-    if ledger.order_owner is None:
-        # Order numbers repeat across customers (numbered per customer): key by the pair.
-        pair = ledger.codes[purchase].astype("int64") * (int(ledger.order_keys.max()) + 1) + keys
-        keys = np.unique(pair, return_inverse=True)[1]
+    # Keyed by (customer, order) where order numbers repeat across customers.
+    keys = ledger.customer_order_keys[0][purchase]
     size = int(keys.max()) + 1
     value = exact_sums(keys, ledger.revenue_cents[purchase], size)
     day = np.full(size, NO_DAY, dtype="int64")
