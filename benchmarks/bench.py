@@ -105,6 +105,32 @@ def pandas_quintiles(tx: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
     return per
 
 
+def forecast_fit(tx: pd.DataFrame, reference_date: object) -> object:
+    """``kx.clv_model`` from transactions; a refusal (KundenwertError) is a result too.
+
+    On the synthetic data nobody drops out, so the BG/NBD fit runs to its end and is refused
+    (parameters out of range); the demo data (``--data demo``) give an accepted model.
+    """
+    try:
+        return kx.clv_model(tx, reference_date)
+    except kx.KundenwertError as exc:
+        return exc
+
+
+def lifetimes_fit(tx: pd.DataFrame, reference: pd.Timestamp) -> object:
+    """lifetimes: the summary in weeks and the BG/NBD fit, the peer of ``forecast_fit``."""
+    from lifetimes import BetaGeoFitter
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    summary = summary_data_from_transaction_data(
+        tx, "customer_id", "date", observation_period_end=reference, freq="D", freq_multiplier=7
+    )
+    try:
+        return BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    except Exception as exc:  # lifetimes raises ConvergenceError where our fit refuses
+        return exc
+
+
 def peers(
     tx: pd.DataFrame, reference: pd.Timestamp
 ) -> tuple[list[tuple[str, Callable[[], object]]], list[str]]:
@@ -122,6 +148,7 @@ def peers(
                 ),
             )
         )
+        found.append(("peer lifetimes BG/NBD fit", lambda: lifetimes_fit(tx, reference)))
     except Exception as exc:  # lifetimes 0.11.3 may not import on new pandas
         missing.append(f"lifetimes: {type(exc).__name__}: {exc}")
     try:
@@ -256,10 +283,13 @@ def main() -> None:
         print(f"process peak RSS: {rss:.0f} MB (before analyze: {rss_before:.0f} MB)")
         return
 
+    no_forecast = settings.model_copy(update={"forecast_enabled": False})
     rows: list[tuple[str, Callable[[], object]]] = [
         ("rfm_summary(mode='clv')", lambda: kx.rfm_summary(tx, reference_date)),
         ("analyze() RFM part", lambda: rfm_part(tx, settings)),
         ("analyze() transactions only", lambda: kx.analyze(tx, settings=settings)),
+        ("analyze() without forecast", lambda: kx.analyze(tx, settings=no_forecast)),
+        ("clv_model() (forecast fit)", lambda: forecast_fit(tx, reference_date)),
     ]
     if customers is not None:
         rows.append(("analyze() all inputs", lambda: kx.analyze(tx, customers, contacts, settings)))

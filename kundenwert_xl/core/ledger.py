@@ -28,11 +28,26 @@ import pyarrow.compute as pc
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 
+#: Ticks per day of the datetime64 units dates arrive in.
+_TICKS_PER_DAY = {"ns": 86_400_000_000_000, "us": 86_400_000_000, "ms": 86_400_000, "s": 86_400}
+
 
 def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
-    """Return days since 1970-01-01 as int64 (dates are already at day precision)."""
+    """Return days since 1970-01-01 as int64 (NaT becomes ``NO_DAY``).
+
+    An integer floor division of the ticks: the same days as numpy's cast to
+    ``datetime64[D]`` (which floors too), at a third of its cost.
+    """
     arr = np.asarray(dates)
-    return arr.astype("datetime64[D]").astype("int64")
+    unit, count = np.datetime_data(arr.dtype)
+    per_day = _TICKS_PER_DAY.get(unit)
+    if per_day is None or count != 1:
+        return arr.astype("datetime64[D]").astype("int64")
+    days = arr.view("int64") // per_day
+    missing = np.isnat(arr)
+    if missing.any():
+        days[missing] = NO_DAY
+    return days
 
 
 def to_day(value: dt.date | np.datetime64 | pd.Timestamp) -> int:

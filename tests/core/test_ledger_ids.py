@@ -66,3 +66,14 @@ def test_key_runs_with_keys_too_wide_for_32_bits():
     assert low.tolist() == [0, 0, np.iinfo(np.int64).min]
     assert high.tolist() == [3_000_000_000, 3_000_000_000, np.iinfo(np.int64).min]
     assert distinct.tolist() == [3, 3, 0]
+
+
+def test_day_numbers_floor_to_the_day_before_and_after_1970():
+    from kundenwert_xl.core.ledger import NO_DAY, day_numbers
+
+    stamps = ["2024-01-01T13:00", "1970-01-01", "1969-12-31T23:59", "1900-01-01", "NaT"]
+    expected = [19723, 0, -1, -25567, NO_DAY]  # 54 x 365 + 13 leap days; 70 x 365 + 17
+    for unit in ("ns", "s"):
+        got = day_numbers(np.array(stamps, dtype=f"datetime64[{unit}]"))
+        assert got.tolist() == expected, unit
+    assert day_numbers(pd.Series(pd.to_datetime(stamps, format="ISO8601"))).tolist() == expected
