@@ -237,7 +237,11 @@ def rfm_code(scores: pd.DataFrame, wide: bool = False) -> pd.Series:
     # Text only for the few distinct codes, then one take: no string per customer is built.
     base = int(max(ri.max(), fi.max(), mi.max())) + 1
     combined = (ri * base + fi) * base + mi
-    distinct, inverse = np.unique(combined, return_inverse=True)
+    # base**3 is at most a few thousand: a table of the codes in use instead of a sort.
+    distinct = np.flatnonzero(np.bincount(combined, minlength=base**3))
+    position = np.zeros(base**3, dtype=np.intp)
+    position[distinct] = np.arange(len(distinct))
+    inverse = position[combined]
     r_d, f_d, m_d = distinct // (base * base), distinct // base % base, distinct % base
     if not wide:
         labels = [f"{a}{b}{c}" for a, b, c in zip(r_d, f_d, m_d, strict=True)]
