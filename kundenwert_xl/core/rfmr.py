@@ -82,16 +82,17 @@ def last_purchases_mean(ledger: Ledger, n_last: int, method: str = "auto") -> np
     Purchases equal in all of these are equal in value, so which one is taken cannot matter.
     Values are summed in whole cents, so the mean does not depend on the row order either.
 
-    By default one sort of all purchases (:func:`_newest_sums`). ``method="rounds"`` is a
-    second, independent way kept as the tests' reference: each round takes every customer's
-    newest remaining purchase with one ``maximum.at`` and ranks only the purchases that share
-    that day (measured 3-4x slower at 200,000 customers and three purchases).
+    For a few purchases (``method="rounds"``, the default up to 8) each round takes every
+    customer's newest remaining purchase with one ``maximum.at``, and ranks only the purchases
+    that share that day; otherwise one sort over all purchases (:func:`_newest_sums`). For the
+    default of three, rounds took 89 ms and the sort 121 ms on the 1M-row demo data (25
+    purchases per customer), 141 and 128 ms on 1M rows of 200,000 customers (CPU time).
     """
     if not (ledger.revenue > 0).any():
         return np.full(ledger.n_customers, np.nan)
     n = ledger.n_customers
     cust, day, value, label = _purchases(ledger)
-    if method == "rounds":
+    if method == "rounds" or (method == "auto" and n_last <= 8):
         total = np.zeros(n)
         count = np.zeros(n, dtype="int64")
         remaining = np.ones(len(day), dtype=bool)
