@@ -223,7 +223,14 @@ def analyze(
     report("value")
     level = used.ranking_level
     period_days = ledger.reference_day - int(ledger.day.min()) + 1
-    worth = value.customer_value(points["rfmr_points"].to_numpy(), margins, used, period_days)
+    revenue = margins["net_revenue"].to_numpy()
+    db = margins[level].to_numpy()
+    # Each ranking is one sort of all customers; the ABC classes and the dilemma reuse them.
+    by_db, by_revenue = value.ranking(db), value.ranking(revenue)
+    abc_order = by_revenue if used.abc_measure == "revenue" else by_db
+    worth = value.customer_value(
+        points["rfmr_points"].to_numpy(), margins, used, period_days, abc_order
+    )
     if period_days < value.DAYS_PER_YEAR:
         problems.append(
             Problem(
@@ -234,10 +241,7 @@ def analyze(
                 severity="note",
             )
         )
-    revenue = margins["net_revenue"].to_numpy()
-    db = margins[level].to_numpy()
-    by_db, by_revenue = value.ranking(db), value.ranking(revenue)
-    dilemma = decisions.dilemma_flags(revenue, by_db, used)
+    dilemma = decisions.dilemma_flags(revenue, by_db, used, by_revenue)
 
     table = pd.concat([costs[["name", "group"]], values, scores, points, margins, worth], axis=1)
     table.insert(table.columns.get_loc("rfmr_recency"), "segment", segment)

@@ -116,55 +116,78 @@ def _bgnbd_objective(
 
     The per-customer likelihood is lifetimes' ``BetaGeoFitter._negative_log_likelihood``
     (Fader, Hardie & Lee 2005, eq. 6), written as A1 + A2 + log(exp(A3) + [x>0] exp(A4)).
+
+    Only the last term mixes x with t_x and T; its weighted sum is the one pass over rows, and
+    only over rows with a repeat purchase. A1, A2 and their derivatives depend on x alone and
+    are summed per distinct x with the weight of its rows; rows without a repeat purchase
+    contribute A3 = -r log(alpha + T) alone and are summed per distinct T.
     """
-    xs, ts, ages = _Levels(x), _Levels(t_x), _Levels(T)
+    xs = _Levels(x)
+    x_weight = np.bincount(xs.codes, weights=w, minlength=len(xs.values))
     repeat = x > 0
+    ages = _Levels(T)
+    once_weight = np.bincount(ages.codes[~repeat], weights=w[~repeat], minlength=len(ages.values))
+    # Rows with a repeat purchase: their own age and recency levels.
+    rx_x, rx_w, rx_xcode = x[repeat], w[repeat], xs.codes[repeat]
+    rx_age, rx_tx = _Levels(T[repeat]), _Levels(t_x[repeat])
     total = w.sum()
+    xv = xs.values
+    has_repeat = xv > 0
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = np.exp(theta)
-        rx = r + x
-        log_age = ages(lambda v: np.log(alpha + v))
-        log_tx = ts(lambda v: np.log(alpha + v))
-        # b + x - 1 > 0 wherever x >= 1; the placeholder keeps the x = 0 rows finite.
-        bx1 = xs(lambda v: np.where(v > 0, b + v - 1.0, 1.0))
-        a1 = xs(lambda v: special.gammaln(r + v)) - special.gammaln(r) + r * np.log(alpha)
-        a2 = (
-            special.gammaln(a + b)
-            + xs(lambda v: special.gammaln(b + v) - special.gammaln(a + b + v))
+        log_alpha = np.log(alpha)
+        # Per distinct x: A1 + A2 and the parts of the gradient that depend on x alone.
+        psi_ab = special.digamma(a + b)
+        psi_abx = special.digamma(a + b + xv)
+        level_ll = (
+            special.gammaln(r + xv)
+            - special.gammaln(r)
+            + r * log_alpha
+            + special.gammaln(a + b)
+            + special.gammaln(b + xv)
+            - special.gammaln(a + b + xv)
             - special.gammaln(b)
         )
-        a3 = -rx * log_age
-        a4 = np.where(repeat, np.log(a) - np.log(bx1) - rx * log_tx, -np.inf)
-        top = np.maximum(a3, a4)
-        e3 = np.exp(a3 - top)
-        e4 = np.exp(a4 - top)
-        ll = a1 + a2 + top + np.log(e3 + e4)
-        w3 = e3 / (e3 + e4)
-        w4 = 1.0 - w3
+        ll_sum = _wsum(x_weight, level_ll)
+        d_r = _wsum(x_weight, special.digamma(r + xv) - special.digamma(r) + log_alpha)
+        d_alpha = total * r / alpha
+        d_a = _wsum(x_weight, psi_ab - psi_abx)
+        d_b = _wsum(x_weight, psi_ab + special.digamma(b + xv) - special.digamma(b) - psi_abx)
 
-        d_r = (
-            xs(lambda v: special.digamma(r + v))
-            - special.digamma(r)
-            + np.log(alpha)
-            - w3 * log_age
-            - w4 * np.where(repeat, log_tx, 0.0)
-        )
-        d_alpha = (
-            r / alpha
-            - w3 * rx * ages(lambda v: 1.0 / (alpha + v))
-            - w4 * rx * ts(lambda v: 1.0 / (alpha + v))
-        )
-        psi_ab = special.digamma(a + b)
-        psi_abx = xs(lambda v: special.digamma(a + b + v))
-        d_a = psi_ab - psi_abx + w4 / a
-        d_b = (
-            psi_ab + xs(lambda v: special.digamma(b + v)) - special.digamma(b) - psi_abx - w4 / bx1
-        )
-        grad = np.array(
-            [r * _wsum(w, d_r), alpha * _wsum(w, d_alpha), a * _wsum(w, d_a), b * _wsum(w, d_b)]
-        )
-        return -_wsum(w, ll) / total, -grad / total
+        # Rows without a repeat purchase, per distinct T: A3 with weight 1 on it.
+        log_age_v = np.log(alpha + ages.values)
+        ll_sum -= r * _wsum(once_weight, log_age_v)
+        d_r -= _wsum(once_weight, log_age_v)
+        d_alpha -= r * _wsum(once_weight, 1.0 / (alpha + ages.values))
+
+        if len(rx_x):
+            # b + x - 1 > 0 wherever x >= 1.
+            log_bx1 = np.where(has_repeat, np.log(np.where(has_repeat, b + xv - 1.0, 1.0)), 0.0)
+            rx = r + rx_x
+            log_age = rx_age(lambda v: np.log(alpha + v))
+            log_tx = rx_tx(lambda v: np.log(alpha + v))
+            a3 = -rx * log_age
+            a4 = (np.log(a) - log_bx1)[rx_xcode] - rx * log_tx
+            top = np.maximum(a3, a4)
+            e3 = np.exp(a3 - top)
+            e4 = np.exp(a4 - top)
+            both = e3 + e4
+            ll_sum += _wsum(rx_w, top + np.log(both))
+            w3 = rx_w * (e3 / both)
+            w4 = rx_w - w3
+            d_r -= _wsum(w3, log_age) + _wsum(w4, log_tx)
+            d_alpha -= _wsum(
+                rx,
+                w3 * rx_age(lambda v: 1.0 / (alpha + v)) + w4 * rx_tx(lambda v: 1.0 / (alpha + v)),
+            )
+            w4_sum = float(np.sum(w4))
+            d_a += w4_sum / a
+            # Σ w4 / (b + x - 1), summed per distinct x.
+            w4_by_x = np.bincount(rx_xcode, weights=w4, minlength=len(xv))
+            d_b -= _wsum(w4_by_x[has_repeat], 1.0 / (b + xv[has_repeat] - 1.0))
+        grad = np.array([r * d_r, alpha * d_alpha, a * d_a, b * d_b])
+        return -ll_sum / total, -grad / total
 
     return objective
 

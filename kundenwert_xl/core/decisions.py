@@ -20,10 +20,16 @@ from kundenwert_xl.core.settings import Settings
 from kundenwert_xl.core.value import abc_classes
 
 
-def dilemma_flags(revenue: np.ndarray, by_db: np.ndarray, settings: Settings) -> np.ndarray:
+def dilemma_flags(
+    revenue: np.ndarray,
+    by_db: np.ndarray,
+    settings: Settings,
+    by_revenue: np.ndarray | None = None,
+) -> np.ndarray:
     """True for customers in the worst ``dilemma_worst_share`` by DB with a chosen revenue class.
 
-    ``by_db`` is the ranking by DB (best first).
+    ``by_db`` is the ranking by DB (best first); ``by_revenue`` the ranking by revenue, when
+    the caller has it already.
     """
     n = len(revenue)
     worst = np.zeros(n, dtype=bool)
@@ -31,7 +37,7 @@ def dilemma_flags(revenue: np.ndarray, by_db: np.ndarray, settings: Settings) ->
     limits = (
         settings.abc_value_limits if settings.abc_basis == "value" else settings.abc_customer_limits
     )
-    revenue_class = abc_classes(revenue, limits, settings.abc_basis)
+    revenue_class = abc_classes(revenue, limits, settings.abc_basis, by_revenue)
     return worst & np.isin(revenue_class, settings.dilemma_revenue_classes)
 
 

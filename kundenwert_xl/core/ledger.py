@@ -1,8 +1,8 @@
 """Transactions up to the reference date as flat integer arrays, keyed by customer code.
 
 Every per-customer figure of the package (RFM, RFMR, DB stages) is a reduction of these arrays
-with ``bincount``/``minimum.at``/one integer sort, so no step loops over customers in Python and
-the customer ids are factorized exactly once (at validation, as a Categorical).
+with ``bincount`` or one integer sort (:meth:`Ledger.key_runs`), so no step loops over customers
+in Python and the customer ids are factorized exactly once (at validation, as a Categorical).
 
 Results depend on the data alone, never on the row order:
 
@@ -28,11 +28,26 @@ import pyarrow.compute as pc
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 
+#: Ticks per day of the datetime64 units dates arrive in.
+_TICKS_PER_DAY = {"ns": 86_400_000_000_000, "us": 86_400_000_000, "ms": 86_400_000, "s": 86_400}
+
 
 def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
-    """Return days since 1970-01-01 as int64 (dates are already at day precision)."""
+    """Return days since 1970-01-01 as int64 (NaT becomes ``NO_DAY``).
+
+    An integer floor division of the ticks: the same days as numpy's cast to
+    ``datetime64[D]`` (which floors too), at a third of its cost.
+    """
     arr = np.asarray(dates)
-    return arr.astype("datetime64[D]").astype("int64")
+    unit, count = np.datetime_data(arr.dtype)
+    per_day = _TICKS_PER_DAY.get(unit)
+    if per_day is None or count != 1:
+        return arr.astype("datetime64[D]").astype("int64")
+    days = arr.view("int64") // per_day
+    missing = np.isnat(arr)
+    if missing.any():
+        days[missing] = NO_DAY
+    return days
 
 
 def to_day(value: dt.date | np.datetime64 | pd.Timestamp) -> int:
@@ -228,6 +243,22 @@ class Ledger:
         owner[keys] = self.codes
         return owner if np.array_equal(owner[keys], self.codes) else None
 
+    @cached_property
+    def customer_order_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Order key per row such that every key belongs to one customer, and its customer.
+
+        These are :attr:`order_keys` when every order number belongs to one customer; where
+        numbers repeat across customers (numbered per customer), the pair (customer, order
+        number), found by one sort here instead of once per count.
+        """
+        keys = self.order_keys
+        owner = self.order_owner
+        if owner is not None:
+            return keys, owner
+        span = int(keys.max()) + 1
+        pairs, inverse = np.unique(self.codes.astype("int64") * span + keys, return_inverse=True)
+        return inverse.astype(np.intp), (pairs // span).astype(np.intp)
+
     def customer_codes(self, ids: pd.Series) -> np.ndarray:
         """Customer code for each id of another table (-1 where the id is not in the analysis).
 
@@ -266,32 +297,30 @@ class Ledger:
         codes = self.codes if mask is None else self.codes[mask]
         return np.bincount(codes, minlength=self.n_customers).astype("int64")
 
-    def first_day(self, mask: np.ndarray) -> np.ndarray:
-        """Earliest day per customer among rows in ``mask`` (``NO_DAY`` if none)."""
-        out = np.full(self.n_customers, np.iinfo(np.int64).max, dtype="int64")
-        np.minimum.at(out, self.codes[mask], self.day[mask])
-        out[out == np.iinfo(np.int64).max] = NO_DAY
-        return out
-
-    def last_day(self, mask: np.ndarray) -> np.ndarray:
-        """Latest day per customer among rows in ``mask`` (``NO_DAY`` if none)."""
-        out = np.full(self.n_customers, NO_DAY, dtype="int64")
-        np.maximum.at(out, self.codes[mask], self.day[mask])
-        return out
-
     def count_distinct(self, keys: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        """Count distinct non-negative integer ``keys`` per customer (e.g. orders, days).
+        """Count distinct non-negative integer ``keys`` per customer (e.g. orders, days)."""
+        return self.key_runs(keys, mask)[2]
 
-        One sort of a combined int64 key instead of a hash table: measured 13 ms per million
-        rows against ~95 ms for ``pd.factorize`` of the same key.
+    def key_runs(
+        self, keys: np.ndarray, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Smallest key, largest key and number of distinct keys per customer, by one sort.
+
+        Rows outside ``mask`` are left out; a customer without rows gets ``NO_DAY`` as its
+        smallest and largest key and 0 distinct keys. One sort of a combined integer key
+        (customer, key) instead of a hash table (measured 13 ms per million rows against ~95
+        ms for ``pd.factorize``) and instead of two scatters (``minimum.at``/``maximum.at``).
         """
+        n = self.n_customers
         codes, keys = (self.codes, keys) if mask is None else (self.codes[mask], keys[mask])
+        low_key = np.full(n, NO_DAY, dtype="int64")
+        high_key = np.full(n, NO_DAY, dtype="int64")
         if len(codes) == 0:
-            return np.zeros(self.n_customers, dtype="int64")
+            return low_key, high_key, np.zeros(n, dtype="int64")
         low = int(keys.min())
         span = int(keys.max()) - low + 1
         # 32-bit keys sort twice as fast; they fit for typical sizes (40k customers x 2 years).
-        small = self.n_customers * span < np.iinfo(np.int32).max
+        small = n * span < np.iinfo(np.int32).max
         dtype: type[np.signedinteger] = np.int32 if small else np.int64
         combined = codes.astype(dtype) * dtype(span)
         combined += (keys - low).astype(dtype)
@@ -299,7 +328,18 @@ class Ledger:
         first = np.empty(len(combined), dtype=bool)
         first[0] = True
         np.not_equal(combined[1:], combined[:-1], out=first[1:])
-        return np.bincount(combined[first] // span, minlength=self.n_customers).astype("int64")
+        distinct = combined[first]
+        owner = distinct // span
+        # Customers ascend in the sorted keys: a run starts where the owner changes.
+        start = np.empty(len(owner), dtype=bool)
+        start[0] = True
+        np.not_equal(owner[1:], owner[:-1], out=start[1:])
+        end = np.empty(len(owner), dtype=bool)
+        end[-1] = True
+        end[:-1] = start[1:]
+        low_key[owner[start]] = distinct[start] % span + low
+        high_key[owner[end]] = distinct[end] % span + low
+        return low_key, high_key, np.bincount(owner, minlength=n).astype("int64")
 
 
 def build_ledger(

@@ -38,10 +38,8 @@ def customer_values(ledger: Ledger, settings: Settings) -> pd.DataFrame:
         Indexed by ``customer_id``; ``recency_days`` is NaN for customers without a purchase.
     """
     purchase = ledger.revenue > 0
-    first = ledger.first_day(purchase)
-    last = ledger.last_day(purchase)
+    first, last, purchase_days = ledger.key_runs(ledger.day, purchase)
     has_purchase = last != NO_DAY
-    purchase_days = ledger.count_distinct(ledger.day, purchase)
     if settings.frequency_basis == "days":
         frequency = purchase_days
     else:
@@ -69,14 +67,12 @@ def count_orders(ledger: Ledger, mask: np.ndarray) -> np.ndarray:
     """Count orders per customer among rows in ``mask``: distinct order ids, else rows.
 
     An order number normally belongs to one customer; then a scatter counts the orders without
-    sorting. Where numbers repeat across customers (numbering per customer), pairs are counted.
+    sorting. Where numbers repeat across customers (numbering per customer), pairs are counted
+    (:attr:`Ledger.customer_order_keys`, sorted once per ledger).
     """
     if "order_id" not in ledger.rows:
         return ledger.count(mask)
-    keys = ledger.order_keys
-    owner = ledger.order_owner
-    if owner is None:
-        return ledger.count_distinct(keys, mask)
+    keys, owner = ledger.customer_order_keys
     counted = np.zeros(len(owner), dtype=bool)
     counted[keys[mask]] = True
     return np.bincount(owner[counted], minlength=ledger.n_customers).astype("int64")
@@ -241,7 +237,11 @@ def rfm_code(scores: pd.DataFrame, wide: bool = False) -> pd.Series:
     # Text only for the few distinct codes, then one take: no string per customer is built.
     base = int(max(ri.max(), fi.max(), mi.max())) + 1
     combined = (ri * base + fi) * base + mi
-    distinct, inverse = np.unique(combined, return_inverse=True)
+    # base**3 is at most a few thousand: a table of the codes in use instead of a sort.
+    distinct = np.flatnonzero(np.bincount(combined, minlength=base**3))
+    position = np.zeros(base**3, dtype=np.intp)
+    position[distinct] = np.arange(len(distinct))
+    inverse = position[combined]
     r_d, f_d, m_d = distinct // (base * base), distinct // base % base, distinct % base
     if not wide:
         labels = [f"{a}{b}{c}" for a, b, c in zip(r_d, f_d, m_d, strict=True)]

@@ -17,6 +17,7 @@ revenue, as everywhere else in the package.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -87,6 +88,56 @@ def rfm_summary(
     return summary_from_ledger(build_ledger(clean, reference_date), mode, freq)
 
 
+@dataclass(frozen=True)
+class PeriodFacts:
+    """Per-customer facts of the purchase periods, aligned with ``Ledger.customer_ids``.
+
+    Attributes
+    ----------
+    n_periods : numpy.ndarray
+        Periods with a purchase (int64; 0 for a customer without one).
+    first, last : numpy.ndarray
+        First and last purchase period (int64; ``NO_DAY`` without a purchase).
+    cents : numpy.ndarray
+        Revenue of all purchase rows in whole cents (float64 holding integers).
+    first_period_cents : numpy.ndarray
+        Revenue of the purchase rows in the first purchase period, in whole cents.
+    """
+
+    n_periods: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    cents: np.ndarray
+    first_period_cents: np.ndarray
+
+
+def period_facts(
+    ledger: Ledger, mode: Literal["clv", "segmentation"] = "clv", freq: Freq = "D"
+) -> PeriodFacts:
+    """Reduce the transactions to per-customer facts: the one step that grows with the rows.
+
+    Everything after it works on one value per customer, so this function is the boundary
+    an embedded SQL engine could take over (``GROUP BY customer`` of ``min``/``max``/
+    ``count(DISTINCT period)``/``sum``) without touching the customer-level rules. Here: one
+    sort of (customer, period) keys (:meth:`Ledger.key_runs`) and two exact bincounts.
+    """
+    purchase = ledger.revenue >= 0 if mode == "clv" else ledger.revenue > 0
+    all_periods = periods(ledger.day, freq)
+    first, last, n_periods = ledger.key_runs(all_periods, purchase)
+    codes = ledger.codes[purchase]
+    cents = ledger.revenue_cents[purchase]
+    in_first = all_periods[purchase] == first[codes]
+    n = ledger.n_customers
+    # Whole cents, summed exactly: the row order cannot change a bit of the sums.
+    return PeriodFacts(
+        n_periods=n_periods,
+        first=first,
+        last=last,
+        cents=exact_sums(codes, cents, n),
+        first_period_cents=exact_sums(codes, np.where(in_first, cents, 0.0), n),
+    )
+
+
 def summary_from_ledger(
     ledger: Ledger, mode: Literal["clv", "segmentation"] = "clv", freq: Freq = "D"
 ) -> pd.DataFrame:
@@ -95,23 +146,10 @@ def summary_from_ledger(
     Customers of the ledger without a purchase (e.g. only in the customer table) are left out,
     as :func:`rfm_summary` leaves them out.
     """
-    purchase = ledger.revenue >= 0 if mode == "clv" else ledger.revenue > 0
-    all_periods = periods(ledger.day, freq)
-    codes = ledger.codes[purchase].astype("int64")
-    period = all_periods[purchase]
-    cents = ledger.revenue_cents[purchase]
-    n = ledger.n_customers
+    facts = period_facts(ledger, mode, freq)
+    n_periods, first, last = facts.n_periods, facts.first, facts.last
+    total, first_sum = facts.cents, facts.first_period_cents
     end = int(periods(np.array([ledger.reference_day]), freq)[0])
-
-    first = np.full(n, np.iinfo(np.int64).max, dtype="int64")
-    np.minimum.at(first, codes, period)
-    last = np.full(n, np.iinfo(np.int64).min, dtype="int64")
-    np.maximum.at(last, codes, period)
-    in_first = period == first[codes]
-    # Whole cents, summed exactly: the row order cannot change a bit of the sums.
-    total = exact_sums(codes, cents, n)
-    first_sum = exact_sums(codes, np.where(in_first, cents, 0.0), n)
-    n_periods = ledger.count_distinct(all_periods, purchase)
 
     has = n_periods > 0
     index = ledger.customer_ids[has]

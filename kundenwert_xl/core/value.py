@@ -76,17 +76,24 @@ def clv(
     return db_per_year * factor / (1 + discount - retention)
 
 
-def abc_classes(values: np.ndarray, limits: tuple[float, float], basis: str) -> np.ndarray:
+def abc_classes(
+    values: np.ndarray,
+    limits: tuple[float, float],
+    basis: str,
+    order: np.ndarray | None = None,
+) -> np.ndarray:
     """ABC class per customer by a measure (revenue or DB), DOMAIN.md §5.1.
 
     Customers are sorted by the measure, descending; equal values keep input order (customer
     number). With ``basis="value"`` a customer belongs to the class in which the cumulative
     share *before* adding it lies (the top customer is always A); shares are of the sum of
     positive values, and customers with a value ≤ 0 are C. With ``basis="customers"`` the share
-    of customers ranked before decides.
+    of customers ranked before decides. ``order`` is :func:`ranking` of ``values`` when the
+    caller has it already (it is the same sort).
     """
     n = len(values)
-    order = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
+    if order is None:
+        order = ranking(values)
     classes = np.full(n, "C", dtype=object)
     if n == 0:
         return classes
@@ -108,6 +115,7 @@ def customer_value(
     margins: pd.DataFrame,
     settings: Settings,
     period_days: int,
+    abc_order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Value score, rank, CLV and ABC classes per customer.
 
@@ -120,6 +128,8 @@ def customer_value(
     period_days : int
         Length of the analysed period (first transaction to reference date, inclusive), to
         turn the DB into a DB per year for the CLV.
+    abc_order : numpy.ndarray, optional
+        :func:`ranking` of the ABC measure (revenue or DB), when the caller has it already.
     """
     level = settings.ranking_level
     db = margins[level].to_numpy(dtype="float64")
@@ -143,7 +153,7 @@ def customer_value(
                 settings.clv_discount_rate,
                 settings.clv_include_current,
             ),
-            "abc_class": abc_classes(measure, limits, settings.abc_basis),
+            "abc_class": abc_classes(measure, limits, settings.abc_basis, abc_order),
         },
         index=margins.index,
     )
