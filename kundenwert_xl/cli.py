@@ -6,12 +6,14 @@ Results go to files or stdout, progress and problems to stderr. Exit codes: 0 su
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -19,6 +21,7 @@ from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColum
 from rich.progress import Progress as RichProgress
 
 from kundenwert_xl import texts
+from kundenwert_xl.cli_german import GermanCommand, GermanGroup, show_error, speak_german
 from kundenwert_xl.core.analysis import Analysis, Progress
 from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.settings import Settings, from_toml
@@ -42,52 +45,52 @@ class ExitCode(IntEnum):
 EXCEL_DATA_ROWS = 1_048_575
 
 
-def _german(message: str) -> str:
-    return texts.FRAMEWORK.get(message, message)
-
-
-def _german_plural(singular: str, plural: str, n: int) -> str:
-    return _german(singular if n == 1 else plural)
-
-
-def speak_german() -> None:
-    """Make typer (and click) say their own words (help headings, errors) in German.
-
-    They translate through module-level ``gettext`` functions bound at import; there is no
-    German catalogue for them, so these names are pointed at :data:`texts.FRAMEWORK`. Words
-    that typer's bundled click writes without ``gettext`` ("Usage:", "Error:") stay English.
-    """
-    import importlib
-
-    for name in (
-        "typer.core",
-        "typer._click.parser",
-        "click.core",
-        "click.exceptions",
-        "click.formatting",
-        "click.decorators",
-        "click.types",
-        "click.parser",
-    ):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "_"):
-            setattr(module, "_", _german)  # noqa: B010  (a module attribute mypy cannot see)
-        if hasattr(module, "ngettext"):
-            setattr(module, "ngettext", _german_plural)  # noqa: B010
-
-
 speak_german()
-
 app = typer.Typer(
+    cls=GermanGroup,
     help=texts.CLI["app"],
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+class _PipeSafeStdout:
+    """Standard output that ends the command quietly when its reader is gone.
+
+    ``kundenwert ... | head -1``: once ``head`` has closed the pipe, the next write fails; the
+    command then ends as a shell expects of a program whose reader left (status 141 = 128 +
+    SIGPIPE), without a traceback, and before typer's own handler, which would exit with 1.
+    Installed as ``sys.stdout`` by :func:`main`, so rich and typer's help alike write through it.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+    def _reader_gone(self) -> NoReturn:
+        # Python flushes stdout once more at exit; pointing it at devnull keeps that quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        with suppress(OSError, ValueError):
+            os.dup2(devnull, self._stream.fileno())
+        raise SystemExit(128 + int(getattr(signal, "SIGPIPE", 13)))
+
+
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
@@ -223,13 +226,23 @@ def print_headline(analysis: Analysis) -> None:
         err.print(f"{texts.SEVERITY[problem.severity]}: {problem.one_line()}")
 
 
-@app.command("demo", help=texts.CLI["demo"])
+@app.command("demo", cls=GermanCommand, help=texts.CLI["demo"])
 def demo_cmd(
-    output: Annotated[Path, typer.Option("-o", "--output", help=texts.CLI["opt_output"])] = Path(
-        "kundenwert_demo.xlsm"
-    ),
-    rows: Annotated[int, typer.Option("--zeilen", min=1000, help=texts.CLI["opt_rows"])] = 20_000,
-    seed: Annotated[int, typer.Option("--seed", help=texts.CLI["opt_seed"])] = 42,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", metavar=texts.METAVARS["workbook"], help=texts.CLI["opt_output"]
+        ),
+    ] = Path("kundenwert_demo.xlsm"),
+    rows: Annotated[
+        int,
+        typer.Option(
+            "--zeilen", min=1000, metavar=texts.METAVARS["number"], help=texts.CLI["opt_rows"]
+        ),
+    ] = 20_000,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar=texts.METAVARS["number"], help=texts.CLI["opt_seed"])
+    ] = 42,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
     """Fill a copy of the template with demo data, recompute it, print the headline figures."""
@@ -249,11 +262,19 @@ def demo_cmd(
     err.print(texts.CLI["written"].format(path=output))
 
 
-@app.command("recompute", help=texts.CLI["recompute"])
+@app.command("recompute", cls=GermanCommand, help=texts.CLI["recompute"])
 def recompute_cmd(
-    source: Annotated[Path, typer.Argument(help=texts.CLI["arg_workbook"])],
+    source: Annotated[
+        Path, typer.Argument(metavar=texts.METAVARS["workbook"], help=texts.CLI["arg_workbook"])
+    ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output_workbook"])
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar=texts.METAVARS["workbook"],
+            help=texts.CLI["opt_output_workbook"],
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
@@ -277,15 +298,20 @@ def recompute_cmd(
     err.print(texts.CLI["written"].format(path=target))
 
 
-template_app = typer.Typer(help=texts.CLI["template"], no_args_is_help=True, add_completion=False)
+template_app = typer.Typer(
+    cls=GermanGroup, help=texts.CLI["template"], no_args_is_help=True, add_completion=False
+)
 app.add_typer(template_app, name="template")
 
 
-@template_app.command("build", help=texts.CLI["template_build"])
+@template_app.command("build", cls=GermanCommand, help=texts.CLI["template_build"])
 def template_build_cmd(
-    output: Annotated[Path, typer.Option("-o", "--output", help=texts.CLI["opt_template"])] = Path(
-        "workbook_template.xlsm"
-    ),
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", metavar=texts.METAVARS["workbook"], help=texts.CLI["opt_template"]
+        ),
+    ] = Path("workbook_template.xlsm"),
     check: Annotated[bool, typer.Option("--check", help=texts.CLI["opt_check"])] = False,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
@@ -315,9 +341,12 @@ def template_build_cmd(
     err.print(texts.CLI["written"].format(path=output))
 
 
-@app.command("doctor", help=texts.CLI["doctor"])
+@app.command("doctor", cls=GermanCommand, help=texts.CLI["doctor"])
 def doctor_cmd(
-    workbook: Annotated[Path | None, typer.Argument(help=texts.CLI["arg_doctor_workbook"])] = None,
+    workbook: Annotated[
+        Path | None,
+        typer.Argument(metavar=texts.METAVARS["workbook"], help=texts.CLI["arg_doctor_workbook"]),
+    ] = None,
 ) -> None:
     """Tell what is wrong with this installation (and a workbook) before anyone asks."""
     from kundenwert_xl.doctor import diagnose
@@ -333,7 +362,7 @@ def doctor_cmd(
     out.print(texts.DOCTOR["all_ok"])
 
 
-@app.command("setup", help=texts.SETUP["help"])
+@app.command("setup", cls=GermanCommand, help=texts.SETUP["help"])
 def setup_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=texts.SETUP["opt_dry_run"])] = False,
 ) -> None:
@@ -365,44 +394,78 @@ def setup_cmd(
     out.print(texts.SETUP["next"])
 
 
-@app.command("analyze", help=texts.CLI["analyze"])
+@app.command("analyze", cls=GermanCommand, help=texts.CLI["analyze"])
 def analyze_cmd(
-    source: Annotated[Path, typer.Argument(help=texts.CLI["arg_source"])],
+    source: Annotated[
+        Path, typer.Argument(metavar=texts.METAVARS["file"], help=texts.CLI["arg_source"])
+    ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output_analyze"])
+        Path | None,
+        typer.Option(
+            "-o", "--output", metavar=texts.METAVARS["file"], help=texts.CLI["opt_output_analyze"]
+        ),
     ] = None,
     customers_file: Annotated[
-        Path | None, typer.Option("--kunden", help=texts.CLI["opt_customers"])
+        Path | None,
+        typer.Option("--kunden", metavar=texts.METAVARS["file"], help=texts.CLI["opt_customers"]),
     ] = None,
     contacts_file: Annotated[
-        Path | None, typer.Option("--werbekontakte", help=texts.CLI["opt_contacts"])
+        Path | None,
+        typer.Option(
+            "--werbekontakte", metavar=texts.METAVARS["file"], help=texts.CLI["opt_contacts"]
+        ),
     ] = None,
     reference_date: Annotated[
         str | None,
-        typer.Option("--stichtag", "--reference-date", help=texts.CLI["opt_reference_date"]),
+        typer.Option(
+            "--stichtag",
+            "--reference-date",
+            metavar=texts.METAVARS["date"],
+            help=texts.CLI["opt_reference_date"],
+        ),
     ] = None,
     settings_file: Annotated[
-        Path | None, typer.Option("--einstellungen", "--settings", help=texts.CLI["opt_settings"])
+        Path | None,
+        typer.Option(
+            "--einstellungen",
+            "--settings",
+            metavar=texts.METAVARS["file"],
+            help=texts.CLI["opt_settings"],
+        ),
     ] = None,
-    method: Annotated[str | None, typer.Option("--methode", help=texts.CLI["opt_method"])] = None,
-    classes: Annotated[int | None, typer.Option("--klassen", help=texts.CLI["opt_classes"])] = None,
+    method: Annotated[
+        str | None,
+        typer.Option("--methode", metavar=texts.METAVARS["text"], help=texts.CLI["opt_method"]),
+    ] = None,
+    classes: Annotated[
+        int | None,
+        typer.Option("--klassen", metavar=texts.METAVARS["number"], help=texts.CLI["opt_classes"]),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
     forecast: Annotated[
         bool | None,
         typer.Option("--prognose/--ohne-prognose", help=texts.CLI["opt_forecast"]),
     ] = None,
     forecast_months: Annotated[
-        int | None, typer.Option("--prognose-monate", help=texts.CLI["opt_forecast_months"])
+        int | None,
+        typer.Option(
+            "--prognose-monate",
+            metavar=texts.METAVARS["number"],
+            help=texts.CLI["opt_forecast_months"],
+        ),
     ] = None,
     forecast_rate: Annotated[
-        str | None, typer.Option("--prognose-zins", help=texts.CLI["opt_forecast_rate"])
+        str | None,
+        typer.Option(
+            "--prognose-zins", metavar=texts.METAVARS["number"], help=texts.CLI["opt_forecast_rate"]
+        ),
     ] = None,
 ) -> None:
     """Analyse a transactions file and write the customer-level result."""
     from kundenwert_xl import report
     from kundenwert_xl.actions import analyze_inputs
     from kundenwert_xl.io.export import write_tables
-    from kundenwert_xl.io.readers import read_inputs
+    from kundenwert_xl.io.readers import read_error_detail, read_inputs
     from kundenwert_xl.io.workbook import analysis_file
 
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
@@ -437,7 +500,7 @@ def analyze_cmd(
     except KundenwertError as exc:
         raise _fail(exc) from None
     except OSError as exc:  # writes are reported by write_tables; this is the reading side
-        err.print(texts.message("io_error", path=source, detail=exc.strerror or str(exc)))
+        err.print(texts.message("io_error", path=source, detail=read_error_detail(exc)))
         raise typer.Exit(int(ExitCode.IO)) from None
     print_headline(result)
     err.print(texts.CLI["written"].format(path=target))
@@ -452,19 +515,33 @@ def _single_table(read: Callable[[Path, str], Inputs], path: Path, key: str) -> 
 
 
 def main() -> None:
-    """Entry point of the ``kundenwert`` console script."""
+    """Entry point of the ``kundenwert`` console script.
+
+    typer runs without its own error display (``standalone_mode=False``), so that usage errors
+    are shown in German by :func:`kundenwert_xl.cli_german.show_error`.
+    """
+    from typer._click.exceptions import ClickException
+
     debug = "--debug" in sys.argv
     if debug:
         sys.argv.remove("--debug")
+    sys.stdout = cast(IO[str], _PipeSafeStdout(sys.stdout))
     try:
-        app()
+        code = app(standalone_mode=False)
     except SystemExit:
         raise
+    except ClickException as exc:
+        show_error(exc, lambda text: err.print(text, markup=False))
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print(texts.CLI["interrupted"])
+        sys.exit(130)
     except Exception as exc:  # the last net: never a traceback for a user without --debug
         if debug:
             raise
         err.print(texts.CLI["unexpected"].format(detail=f"{type(exc).__name__}: {exc}"))
         sys.exit(int(ExitCode.INPUT))
+    sys.exit(code if isinstance(code, int) else int(ExitCode.OK))
 
 
 if __name__ == "__main__":  # pragma: no cover

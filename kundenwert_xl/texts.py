@@ -152,6 +152,11 @@ MESSAGES: dict[str, str] = {
         "Die Zeile hat {count} Felder, die Überschrift nur {width}. Bitte Trennzeichen in den "
         "Werten prüfen (z. B. ein Semikolon in einem Namen) oder fehlende Überschriften ergänzen."
     ),
+    "csv_short_fields": (
+        "Datei {file}: Die Zeile hat nur {count} von {width} Feldern; die fehlenden "
+        "Werte würden sonst stillschweigend leer gelassen. Bitte die Zeile vervollständigen "
+        "(z. B. ein Zeilenumbruch mitten in einem Wert oder ein fehlendes Trennzeichen)."
+    ),
     "csv_quote": (
         "Ein Anführungszeichen ab dieser Zeile wird bis zum Dateiende nicht geschlossen. Bitte "
         "das Anführungszeichen entfernen oder schließen."
@@ -359,6 +364,12 @@ SEVERITY = {"error": "Fehler", "warning": "Hinweis", "note": "Annahme"}
 
 IO_DETAILS: dict[str, str] = {
     "missing": "Die Datei existiert nicht. Bitte Pfad prüfen.",
+    "not_zip": (
+        "Die Datei ist keine Excel-Mappe (kein gültiges .xlsx/.xlsm-Paket); vielleicht nur "
+        "umbenannt oder unvollständig kopiert. Bitte in Excel öffnen und neu speichern."
+    ),
+    "no_permission": "Keine Leserechte für diese Datei. Bitte Rechte prüfen oder Datei kopieren.",
+    "os_other": "Das Betriebssystem meldet einen Fehler beim Lesen ({detail}).",
     "suffix": "Unbekanntes Dateiformat. Erlaubt sind .xlsx, .xlsm, .csv und .parquet.",
     "no_transactions": (
         "Keine Tabelle 'Transaktionen' gefunden. Bitte die Daten als Excel-Tabelle oder Blatt "
@@ -916,6 +927,7 @@ CLI: dict[str, str] = {
     "problems_header": "{count} gefunden:",
     "headline": "Stichtag {reference_date}: {customers}, {rows} ausgewertet.",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
+    "interrupted": "Abgebrochen.",
     "too_many_rows": (
         "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
         "DATEI.parquet (ohne Zeilengrenze)."
@@ -1500,4 +1512,72 @@ FRAMEWORK: dict[str, str] = {
     "file": "Datei",
     "directory": "Ordner",
     "path": "Pfad",
+}
+
+#: typer.rich_utils module constants (help panels, hints), by name (used when rich renders help).
+FRAMEWORK_RICH: dict[str, str] = {
+    "ARGUMENTS_PANEL_TITLE": "Argumente",
+    "OPTIONS_PANEL_TITLE": "Optionen",
+    "COMMANDS_PANEL_TITLE": "Befehle",
+    "ERRORS_PANEL_TITLE": "Fehler",
+    "ABORTED_TEXT": "Abgebrochen.",
+    "RICH_HELP": "Hilfe: [blue]'{command_path} {help_option}'[/]",
+    "DEFAULT_STRING": "[Standard: {}]",
+    "ENVVAR_STRING": "[Umgebungsvariable: {}]",
+    "REQUIRED_LONG_STRING": "[Pflicht]",
+    "DEPRECATED_STRING": "(veraltet) ",
+}
+
+#: What the command line's framework says itself: usage line, help option, usage errors.
+CLI_WORDS: dict[str, str] = {
+    "usage": "Aufruf: ",
+    "help_option": "Diese Hilfe zeigen und beenden.",
+    "options_metavar": "[OPTIONEN]",
+    "subcommand_metavar": "BEFEHL [ARGUMENTE]...",
+    "try_help": "Hilfe: '{command} {option}'",
+    "error": "Fehler: {message}",
+    "missing_argument": "Es fehlt das Argument {hint}.",
+    "missing_option": "Es fehlt die Option {hint}.",
+    "no_such_option": "Unbekannte Option: {name}",
+    "did_you_mean": "(Meinten Sie: {names}?)",
+    "bad_value": "Ungültiger Wert für {hint}: {detail}",
+    "bad_value_other": "'{input}' ist hier kein gültiger Wert.",
+    "file_error": "Datei '{name}' lässt sich nicht öffnen: {detail}",
+    "unknown_usage": "Falscher Aufruf: {detail}",
+}
+
+#: Placeholders of values in the help (``-o DATEI``), by kind.
+METAVARS: dict[str, str] = {
+    "file": "DATEI",
+    "workbook": "MAPPE",
+    "text": "TEXT",
+    "date": "DATUM",
+    "number": "ZAHL",
+}
+
+#: Why typer (through pydantic) refuses an option's value, by pydantic's error type.
+PYDANTIC_ERRORS: dict[str, str] = {
+    "int_parsing": "'{input}' ist keine ganze Zahl.",
+    "int_from_float": "'{input}' ist keine ganze Zahl.",
+    "int_type": "'{input}' ist keine ganze Zahl.",
+    "float_parsing": "'{input}' ist keine Zahl.",
+    "float_type": "'{input}' ist keine Zahl.",
+    "bool_parsing": "'{input}' ist weder ja noch nein.",
+    "greater_than_equal": "'{input}' ist zu klein; erlaubt ist mindestens {ge}.",
+    "greater_than": "'{input}' ist zu klein; erlaubt ist mehr als {gt}.",
+    "less_than_equal": "'{input}' ist zu groß; erlaubt ist höchstens {le}.",
+    "less_than": "'{input}' ist zu groß; erlaubt ist weniger als {lt}.",
+    "literal_error": "'{input}' ist nicht erlaubt; erlaubt: {expected}.",
+    "enum": "'{input}' ist nicht erlaubt; erlaubt: {expected}.",
+}
+
+#: Messages typer's bundled click writes as literal English, as patterns -> German.
+FRAMEWORK_PATTERNS: dict[str, str] = {
+    r"Option '(.+)' requires an argument\.": "Die Option '{}' braucht einen Wert.",
+    r"Option '(.+)' requires (\d+) arguments\.": "Die Option '{}' braucht {} Werte.",
+    r"Option '(.+)' does not take a value\.": "Die Option '{}' nimmt keinen Wert.",
+    r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)": "Überzählige Angabe: {}",
+    r"Argument '(.+)' takes (\d+) values\.": "Das Argument '{}' braucht {} Werte.",
+    r"No such option: (.+)": "Unbekannte Option: {}",
+    r"Value (.+) is not a valid (.+)\.": "{} ist kein gültiger Wert.",
 }
