@@ -175,6 +175,16 @@ def _check_output(
         err.print(texts.CLI["stale_temp_removed"].format(count=len(removed), names=names))
 
 
+def _check_source(source: Path) -> None:
+    """Refuse, before a target name is made from it, a source that is no readable file."""
+    from kundenwert_xl.io.readers import check_regular_file
+
+    try:
+        check_regular_file(source)
+    except KundenwertError as exc:
+        raise _fail(exc) from None
+
+
 def _refuse_write(output: Path, reason: str) -> None:
     detail = texts.WRITE_DETAILS[reason]
     err.print(texts.message("write_error", path=output, detail=detail))
@@ -281,6 +291,7 @@ def recompute_cmd(
     """Recompute a workbook made from the template, headless, into a copy."""
     from kundenwert_xl.io.workbook import recompute_file
 
+    _check_source(source)
     target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
     # A copy keeps the package's kind: a macro workbook stays .xlsm, a plain one .xlsx.
     kind = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsm"
@@ -468,6 +479,7 @@ def analyze_cmd(
     from kundenwert_xl.io.readers import read_error_detail, read_inputs
     from kundenwert_xl.io.workbook import analysis_file
 
+    _check_source(source)
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
     _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)
     try:
@@ -514,34 +526,40 @@ def _single_table(read: Callable[[Path, str], Inputs], path: Path, key: str) -> 
     return inputs.transactions
 
 
-def main() -> None:
-    """Entry point of the ``kundenwert`` console script.
+def run(args: list[str], debug: bool = False) -> int:
+    """Run the command line on ``args`` and return its exit code (what :func:`main` exits with).
 
     typer runs without its own error display (``standalone_mode=False``), so that usage errors
     are shown in German by :func:`kundenwert_xl.cli_german.show_error`.
     """
     from typer._click.exceptions import ClickException
 
-    debug = "--debug" in sys.argv
-    if debug:
-        sys.argv.remove("--debug")
-    sys.stdout = cast(IO[str], _PipeSafeStdout(sys.stdout))
     try:
-        code = app(standalone_mode=False)
-    except SystemExit:
-        raise
+        code = app(args=args, prog_name="kundenwert", standalone_mode=False)
     except ClickException as exc:
         show_error(exc, lambda text: err.print(text, markup=False))
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         err.print(texts.CLI["interrupted"])
-        sys.exit(130)
+        return 130
+    except SystemExit:
+        raise
     except Exception as exc:  # the last net: never a traceback for a user without --debug
         if debug:
             raise
         err.print(texts.CLI["unexpected"].format(detail=f"{type(exc).__name__}: {exc}"))
-        sys.exit(int(ExitCode.INPUT))
-    sys.exit(code if isinstance(code, int) else int(ExitCode.OK))
+        return int(ExitCode.INPUT)
+    return code if isinstance(code, int) else int(ExitCode.OK)
+
+
+def main() -> None:
+    """Entry point of the ``kundenwert`` console script."""
+    args = sys.argv[1:]
+    debug = "--debug" in args
+    if debug:
+        args.remove("--debug")
+    sys.stdout = cast(IO[str], _PipeSafeStdout(sys.stdout))
+    sys.exit(run(args, debug))
 
 
 if __name__ == "__main__":  # pragma: no cover

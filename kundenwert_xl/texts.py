@@ -889,9 +889,10 @@ CLI: dict[str, str] = {
         "Eingabetabellen und berechneten Ergebnisblättern."
     ),
     "arg_source": "Datei mit den Transaktionen (.csv, .parquet) oder eine Mappe (.xlsx, .xlsm).",
-    "opt_output": "Zieldatei (.xlsx, .csv oder .parquet).",
+    "opt_output": "Zieldatei (.xlsm); Standard: kundenwert_demo.xlsm im aktuellen Ordner.",
     "opt_output_analyze": (
-        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder .parquet."
+        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder "
+        ".parquet; Standard: <Name>_kundenwert.xlsx neben der Quelldatei."
     ),
     "opt_customers": "Datei mit den Kundenstammdaten (Tabelle Kunden; .csv oder .parquet).",
     "opt_contacts": "Datei mit den Werbekontakten (Tabelle Werbekontakte; .csv oder .parquet).",
