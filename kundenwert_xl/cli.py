@@ -24,6 +24,7 @@ from kundenwert_xl import texts
 from kundenwert_xl.cli_german import GermanCommand, GermanGroup, show_error, speak_german
 from kundenwert_xl.core.analysis import Analysis, Progress
 from kundenwert_xl.core.errors import KundenwertError
+from kundenwert_xl.io.export import replacing
 from kundenwert_xl.settings import Settings, from_toml
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ def demo_cmd(
         err.print(texts.CLI["too_many_rows"].format(rows=texts.format_int(EXCEL_DATA_ROWS)))
         raise typer.Exit(int(ExitCode.USAGE))
     try:
-        with _progress() as progress:
+        with replacing(force), _progress() as progress:
             outcome = demo_file(output, rows, seed, progress)
     except KundenwertError as exc:
         raise _fail(exc) from None
@@ -297,7 +298,7 @@ def recompute_cmd(
     kind = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsm"
     _check_output(target, force, (kind,), "recompute", source)
     try:
-        with _progress() as progress:
+        with replacing(force), _progress() as progress:
             outcome = recompute_file(source, target, progress)
     except KundenwertError as exc:
         raise _fail(exc) from None
@@ -346,7 +347,7 @@ def template_build_cmd(
     _check_output(output, force, MACRO_SUFFIXES, "template build")
     data = build()
     try:
-        atomic_write(output, lambda tmp: tmp.write_bytes(data))
+        atomic_write(output, lambda tmp: tmp.write_bytes(data), replace=force)
     except KundenwertError as exc:
         raise _fail(exc) from None
     err.print(texts.CLI["written"].format(path=output))
@@ -483,7 +484,7 @@ def analyze_cmd(
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
     _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)
     try:
-        with _progress() as progress:
+        with replacing(force), _progress() as progress:
             progress("read")
             inputs = read_inputs(source)
             if customers_file is not None:

@@ -422,6 +422,11 @@ WRITE_DETAILS: dict[str, str] = {
     "is_folder": "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben.",
     "no_folder": "Der Ordner existiert nicht. Bitte den Pfad prüfen oder den Ordner anlegen.",
     "name_too_long": "Der Dateiname ist zu lang. Bitte einen kürzeren Namen wählen.",
+    "appeared": (
+        "Die Datei ist während der Berechnung entstanden (ein anderer Lauf oder ein Kollege) und "
+        "wird ohne --force nicht ersetzt; das Ergebnis wurde verworfen. Bitte erneut starten, "
+        "mit anderem Namen oder mit --force."
+    ),
     "not_a_file": (
         "Am Zielort steht keine gewöhnliche Datei (z. B. ein Gerät oder eine Pipe). Bitte einen "
         "anderen Dateinamen wählen."

@@ -22,7 +22,9 @@ import re
 import secrets
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,16 +138,39 @@ def write_error(path: Path, detail: str) -> KundenwertError:
     )
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary file in the target folder, then rename it to ``path``.
+#: Whether :func:`atomic_write` may replace an existing file (the command line sets it from
+#: ``--force`` for everything one command writes, see :func:`replacing`).
+_REPLACE: ContextVar[bool] = ContextVar("kundenwert_replace", default=True)
+
+
+@contextmanager
+def replacing(allowed: bool) -> Iterator[None]:
+    """Within this block, :func:`atomic_write` replaces an existing target only if ``allowed``."""
+    token = _REPLACE.set(allowed)
+    try:
+        yield
+    finally:
+        _REPLACE.reset(token)
+
+
+def atomic_write(path: Path, write: Callable[[Path], object], replace: bool | None = None) -> None:
+    """Call ``write`` on a temporary file in the target folder, then move it to ``path``.
+
+    With ``replace`` false (default: as :func:`replacing` says, else true) the move never
+    replaces a file: it is a hard link, which the operating system refuses when ``path``
+    exists, so a file that appeared after the command's own check (another run, a colleague)
+    is kept, not overwritten. Where the file system has no hard links, ``path`` is created
+    exclusively first and then replaced by the finished file.
 
     Raises
     ------
     KundenwertError
         With a German message when the operating system refuses the write (full disk,
-        read-only folder, the path is a folder, ...). The temporary file is removed.
+        read-only folder, the path is a folder, the file exists and may not be replaced ...).
+        The temporary file is removed.
     """
     path = Path(path)
+    replace = _REPLACE.get() if replace is None else replace
     tmp = temp_name(path)
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE))
@@ -153,13 +178,35 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         raise write_error(path, write_error_detail(exc)) from None
     try:
         write(tmp)
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _move_exclusive(tmp, path)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, texts.WRITE_DETAILS["appeared"]) from None
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise write_error(path, write_error_detail(exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _move_exclusive(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path``; FileExistsError if ``path`` exists (never replaced)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        # No hard links here (FAT, some network shares): claim the name, then fill it.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE))
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
