@@ -22,6 +22,7 @@ import pandas as pd
 from kundenwert_xl import texts
 from kundenwert_xl.core.analysis import Analysis
 from kundenwert_xl.core.errors import Problem
+from kundenwert_xl.core.settings import MAX_SCENARIO_STEPS
 
 INT = "#,##0"
 EURO = '#,##0.00 "€"'
@@ -697,7 +698,7 @@ LAYOUT: tuple[BlockSpec, ...] = (
         1,
         texts.BLOCK_TITLES["scenarios"],
         SCENARIO_COLUMNS,
-        8,
+        MAX_SCENARIO_STEPS + 1,  # and the dilemma customers' row
         _scenarios,
     ),
     # The forecast on Segmente below the class limits, its chart beside the check: an existing

@@ -577,7 +577,9 @@ SETTING_HELP: dict[str, str] = {
     "abc_customer_limits": "A = beste 20 %, B = nächste bis 50 % der Kunden.",
     "dilemma_worst_share": "Dilemma-Kunden stammen aus den so schlechtesten Kunden nach DB.",
     "dilemma_revenue_classes": "… und gehören nach Umsatz zu diesen ABC-Klassen (z. B. 'A').",
-    "scenario_steps": "Was wäre, wenn die schlechtesten 5; 10; 20; 30 % (nach DB) wegfielen?",
+    "scenario_steps": (
+        "Was wäre, wenn die schlechtesten 5; 10; 20; 30 % (nach DB) wegfielen? Höchstens 7 Anteile."
+    ),
     "budget": "Budget für gezielte Ansprache in Euro.",
     "cost_per_contact": "Kosten je angesprochenem Kunden; Budget / Kosten = Zahl der Kunden.",
     "targeting_order": (
@@ -630,6 +632,10 @@ SETTING_DETAILS: dict[str, str] = {
     ),
     "abc_limits": "Bitte zwei aufsteigende Anteile zwischen 0 und 1 angeben, z. B. 0,8; 0,95.",
     "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
+    "scenario_count": (
+        "{count} Szenarien angegeben; die Übersicht hat Platz für höchstens {most}. Bitte "
+        "höchstens {most} Anteile angeben, z. B. 0,05; 0,1; 0,2; 0,3."
+    ),
     "weights": "Gewichte dürfen nicht negativ sein, und mindestens eines muss größer als 0 sein.",
     "negative_costs": "Kosten dürfen nicht negativ sein.",
     "cost_limit": "Kosten über 1 Billion Euro sind unplausibel; bitte den Betrag prüfen.",
