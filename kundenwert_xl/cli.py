@@ -23,7 +23,7 @@ from rich.progress import Progress as RichProgress
 from kundenwert_xl import texts
 from kundenwert_xl.cli_german import GermanCommand, GermanGroup, show_error, speak_german
 from kundenwert_xl.core.analysis import Analysis, Progress
-from kundenwert_xl.core.errors import KundenwertError
+from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io.export import replacing
 from kundenwert_xl.settings import Settings, from_toml
 
@@ -476,12 +476,13 @@ def analyze_cmd(
     """Analyse a transactions file and write the customer-level result."""
     from kundenwert_xl import report
     from kundenwert_xl.actions import analyze_inputs
-    from kundenwert_xl.io.export import write_tables
+    from kundenwert_xl.io.export import write_layout, write_tables
     from kundenwert_xl.io.readers import read_error_detail, read_inputs
     from kundenwert_xl.io.workbook import analysis_file
 
     _check_source(source)
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
+    notes: list[Problem] = []
     _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)
     try:
         with replacing(force), _progress() as progress:
@@ -506,6 +507,10 @@ def analyze_cmd(
                 outcome = analysis_file(target, inputs, settings, progress)
                 assert outcome.analysis is not None  # a failed analysis raised above
                 result = outcome.analysis
+            elif target.suffix.lower() == ".xlsx":
+                result = analyze_inputs(inputs, settings, progress)
+                progress("write")
+                notes = write_layout(target, report.render(result), list(report.SHEET_ORDER))
             else:
                 result = analyze_inputs(inputs, settings, progress)
                 progress("write")
@@ -516,6 +521,8 @@ def analyze_cmd(
         err.print(texts.message("io_error", path=source, detail=read_error_detail(exc)))
         raise typer.Exit(int(ExitCode.IO)) from None
     print_headline(result)
+    for note in notes:
+        err.print(f"{texts.SEVERITY[note.severity]}: {note.one_line()}")
     err.print(texts.CLI["written"].format(path=target))
 
 

@@ -152,6 +152,11 @@ MESSAGES: dict[str, str] = {
         "Die Zeile hat {count} Felder, die Überschrift nur {width}. Bitte Trennzeichen in den "
         "Werten prüfen (z. B. ein Semikolon in einem Namen) oder fehlende Überschriften ergänzen."
     ),
+    "cell_too_long": (
+        "{count} mit mehr als {most} Zeichen (längster Text "
+        "{longest}); eine Excel-Zelle fasst höchstens {most}, geschrieben sind die ersten {most} "
+        "Zeichen. Für den vollständigen Text bitte -o datei.csv oder .parquet verwenden."
+    ),
     "csv_short_fields": (
         "Datei {file}: Die Zeile hat nur {count} von {width} Feldern; die fehlenden "
         "Werte würden sonst stillschweigend leer gelassen. Bitte die Zeile vervollständigen "
@@ -1102,6 +1107,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "dilemma_customer": ("Dilemma-Kunde", "Dilemma-Kunden"),
     "transaction": ("Transaktion", "Transaktionen"),
     "problem": ("Problem", "Probleme"),
+    "cell": ("Zelle", "Zellen"),
 }
 
 

@@ -99,7 +99,33 @@ def test_csv_money_is_written_to_the_cent(tmp_path):
     write_tables(target, {name: frame}, report.export_specs())
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[1].split(";")[0] == "7179,39" and lines[2].split(";")[0] == "-0,3"
-    assert lines[1].split(";")[1] == "99,18032786885246"  # only euro columns are rounded
+    assert lines[1].split(";")[1] == "99,2"  # a score as the workbook shows it (format 0.0)
+
+
+def test_csv_holds_what_german_excel_reads_as_the_workbook_shows_it(tmp_path):
+    """Dates TT.MM.JJJJ (German Excel reads ISO dates as text), shares to 0.1 %, counts whole."""
+    import datetime as dt
+
+    from kundenwert_xl import report
+    from kundenwert_xl.io.export import write_tables
+
+    name, spec = next(iter(report.export_specs().items()))
+
+    def header(fmt):
+        return next(c.header for c in spec.columns if c.fmt == fmt)
+
+    frame = pd.DataFrame(
+        {
+            header(report.DATE): [dt.date(2024, 2, 29), None],
+            header(report.PCT): [0.24298219749, float("nan")],
+            header(report.INT): [135.0, 2.0],
+        }
+    )
+    target = tmp_path / "r.csv"
+    write_tables(target, {name: frame}, report.export_specs())
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].split(";") == ["29.02.2024", "0,243", "135"]
+    assert lines[2].split(";") == ["", "", "2"]
 
 
 def _colleague_saves_first(target):
