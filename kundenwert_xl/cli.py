@@ -292,7 +292,8 @@ def recompute_cmd(
     """Recompute a workbook made from the template, headless, into a copy."""
     from kundenwert_xl.io.workbook import recompute_file
 
-    _check_source(source)
+    if output is None:  # the default name is made from the source: it must be a file
+        _check_source(source)
     target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
     # A copy keeps the package's kind: a macro workbook stays .xlsm, a plain one .xlsx.
     kind = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsm"
@@ -480,7 +481,8 @@ def analyze_cmd(
     from kundenwert_xl.io.readers import read_error_detail, read_inputs
     from kundenwert_xl.io.workbook import analysis_file
 
-    _check_source(source)
+    if output is None:  # the default name is made from the source: it must be a file
+        _check_source(source)
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
     notes: list[Problem] = []
     _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)
