@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -454,24 +454,26 @@ def _write_layout_xlsx(path: Path, blocks: list[Block], sheet_order: list[str]) 
                     if code is None and spec.row_formats and i < len(spec.row_formats):
                         code = spec.row_formats[i]
                     _write_value(sheet, r0 + 2 + i, c0 + j, value, fmt(code))
-        for (name, row), lines in header_rows.items():
-            sheets[name].set_row(row, 15 * lines + 3)
+        for (name, header_row), lines in header_rows.items():
+            sheets[name].set_row(header_row, 15 * lines + 3)
     with path.open("wb") as fh:
         fh.write(buffer.getbuffer())
 
 
-def _write_value(sheet: object, row: int, col: int, value: object, cell_format: object) -> None:
-    """One cell as the workbook holds it: text as text, numbers and dates with their format."""
-    write = sheet  # XlsxWriter's worksheet (untyped)
+def _write_value(sheet: Any, row: int, col: int, value: object, cell_format: object) -> None:
+    """One cell as the workbook holds it: text as text, numbers and dates with their format.
+
+    ``sheet`` is an XlsxWriter worksheet (XlsxWriter has no type hints).
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        write.write_blank(row, col, None, cell_format)  # type: ignore[attr-defined]
+        sheet.write_blank(row, col, None, cell_format)
     elif isinstance(value, str):
-        write.write_string(row, col, value, cell_format)  # type: ignore[attr-defined]
+        sheet.write_string(row, col, value, cell_format)
     elif isinstance(value, bool):
-        write.write_boolean(row, col, value, cell_format)  # type: ignore[attr-defined]
+        sheet.write_boolean(row, col, value, cell_format)
     elif isinstance(value, dt.datetime | dt.date):
         if not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time())
-        write.write_datetime(row, col, value, cell_format)  # type: ignore[attr-defined]
+        sheet.write_datetime(row, col, value, cell_format)
     else:
-        write.write_number(row, col, float(value), cell_format)  # type: ignore[attr-defined]
+        sheet.write_number(row, col, float(cast(float, value)), cell_format)
