@@ -6,6 +6,7 @@ the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing h
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 
 # --- Input tables: German table names and headers -> internal names -------------------------
@@ -126,12 +127,12 @@ MESSAGES: dict[str, str] = {
     "bad_bool": "'{value}' ist kein Ja/Nein-Wert. Bitte 'ja' oder 'nein' (bzw. 1 oder 0) eingeben.",
     "negative_cost": "Kosten von {value} sind negativ. Bitte Kosten als positive Beträge eingeben.",
     "rows_after_reference_date": (
-        "{count} Zeile(n) liegen nach dem Stichtag {reference_date} und wurden nicht "
-        "berücksichtigt."
+        "{count} {count:Zeile liegt|Zeilen liegen} nach dem Stichtag {reference_date} und "
+        "{count:wurde|wurden} nicht berücksichtigt."
     ),
     "amounts_rounded_to_cents": (
-        "{count} Betrag/Beträge in der Spalte '{column}' haben Bruchteile von Cent (z. B. "
-        "{value}) und wurden je Zeile auf ganze Cent gerundet (kaufmännisch, wie RUNDEN(…; 2)). "
+        "{count} {count:Betrag|Beträge} in der Spalte '{column}' {count:hat|haben} Bruchteile von "
+        "Cent (z. B. {value}) und {count:wurde|wurden} je Zeile auf ganze Cent gerundet (kaufmännisch, wie RUNDEN(…; 2)). "
         "Alle Summen rechnen in ganzen Cent."
     ),
     "no_rows_until_reference_date": (
@@ -143,8 +144,8 @@ MESSAGES: dict[str, str] = {
         "nur einmal aufführen."
     ),
     "unknown_customer_in_contacts": (
-        "{count} Werbekontakt(e) gehören zu Kundennummern ohne Transaktion und ohne Eintrag in "
-        "der Kundentabelle (z. B. '{value}') und wurden nicht berücksichtigt."
+        "{count} {count:Werbekontakt gehört|Werbekontakte gehören} zu Kundennummern ohne Transaktion und ohne Eintrag in "
+        "der Kundentabelle (z. B. '{value}') und {count:wurde|wurden} nicht berücksichtigt."
     ),
     "bad_setting": "{detail}",
     "more_rows": "… und {count} weitere Zeilen mit demselben Problem.",
@@ -172,7 +173,8 @@ MESSAGES: dict[str, str] = {
         "korrigieren."
     ),
     "contacts_after_reference_date": (
-        "{count} Werbekontakt(e) liegen nach dem Stichtag und wurden nicht berücksichtigt."
+        "{count} {count:Werbekontakt liegt|Werbekontakte liegen} nach dem Stichtag und "
+        "{count:wurde|wurden} nicht berücksichtigt."
     ),
     "segment_overlap": (
         "{count} Kombinationen von R, F und M passen auf mehrere Segmentregeln (z. B. {example}); "
@@ -199,7 +201,7 @@ MESSAGES: dict[str, str] = {
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
     "period_extrapolated": (
-        "Die Daten umfassen nur {days} Tag(e) bis zum Stichtag; DB je Jahr und CLV sind auf ein "
+        "Die Daten umfassen nur {days} {days:Tag|Tage} bis zum Stichtag; DB je Jahr und CLV sind auf ein "
         "Jahr hochgerechnet und entsprechend unsicher."
     ),
     "reference_date_assumed": (
@@ -212,7 +214,7 @@ MESSAGES: dict[str, str] = {
         "Einstellung 'Wareneinsatzquote' prüfen."
     ),
     "cogs_rate_blank": (
-        "{count} Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate} des "
+        "{count} {count:Zeile|Zeilen} ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate} des "
         "Umsatzes angesetzt (zusammen {total})."
     ),
     "orders_from_rows": (
@@ -340,9 +342,32 @@ CLV_MODEL_NAMES: dict[str, str] = {
 }
 
 
+class _Plural(string.Formatter):
+    """``{count:Zeile liegt|Zeilen liegen}``: the singular words for 1, the plural otherwise."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            singular, plural = format_spec.split("|", 1)
+            return singular if _is_one(value) else plural
+        return super().format_field(value, format_spec)
+
+
+_PLURAL = _Plural()
+
+
+def _is_one(value: object) -> bool:
+    """Whether a count (int, numpy integer, or its text ``"1"``) is exactly one."""
+    if isinstance(value, bool):
+        return False
+    try:
+        return float(str(value)) == 1
+    except ValueError:
+        return False
+
+
 def message(code: str, **params: object) -> str:
-    """Render the German message for a problem code."""
-    return MESSAGES[code].format(**params)
+    """Render the German message for a problem code (singular and plural as the count says)."""
+    return _PLURAL.format(MESSAGES[code], **params)
 
 
 def location(table: str, row: int | None, column: str | None) -> str:

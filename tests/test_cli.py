@@ -49,7 +49,7 @@ def test_analyze_german_csv_to_xlsx(tmp_path):
     src.write_text(german.replace("C1;2024-01-05;100", "C1;05.01.2024;100,00"), encoding="cp1252")
     res = run("analyze", str(src), "--stichtag", "30.06.2024", "-o", str(tmp_path / "r.xlsx"))
     assert res.returncode == 0, res.stderr
-    assert "Hinweis: Transaktionen, Spalte Datum: 1 Zeile(n) liegen nach dem Stichtag" in res.stderr
+    assert "Hinweis: Transaktionen, Spalte Datum: 1 Zeile liegt nach dem Stichtag" in res.stderr
     # laid out like the workbook: the block's title in row 1, its header in row 2
     table = pd.read_excel(
         tmp_path / "r.xlsx", sheet_name="Kundenwert", header=1, dtype=str

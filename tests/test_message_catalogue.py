@@ -172,3 +172,26 @@ def test_a_problem_renders_its_catalogue_sentence_late():
     )
     # A face's own sentence (file errors, UDF texts) is kept as given.
     assert Problem("io", "Datei fehlt.").message == "Datei fehlt."
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "1 Zeile liegt nach dem Stichtag 30.06.2024 und wurde nicht berücksichtigt."),
+        (2, "2 Zeilen liegen nach dem Stichtag 30.06.2024 und wurden nicht berücksichtigt."),
+        (0, "0 Zeilen liegen nach dem Stichtag 30.06.2024 und wurden nicht berücksichtigt."),
+    ],
+)
+def test_counted_messages_say_singular_and_plural(count, expected):
+    import numpy as np
+
+    for value in (count, np.int64(count)):
+        text = texts.message("rows_after_reference_date", count=value, reference_date="30.06.2024")
+        assert text == expected
+
+
+def test_no_message_leaves_the_plural_to_the_reader():
+    """No ``Zeile(n)``: every counted noun has its singular and plural form."""
+    import re
+
+    assert [k for k, v in texts.MESSAGES.items() if re.search(r"\w\((e|n|en|s)\)", v)] == []
