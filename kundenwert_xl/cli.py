@@ -6,12 +6,14 @@ Results go to files or stdout, progress and problems to stderr. Exit codes: 0 su
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -19,8 +21,10 @@ from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColum
 from rich.progress import Progress as RichProgress
 
 from kundenwert_xl import texts
+from kundenwert_xl.cli_german import GermanCommand, GermanGroup, show_error, speak_german
 from kundenwert_xl.core.analysis import Analysis, Progress
-from kundenwert_xl.core.errors import KundenwertError
+from kundenwert_xl.core.errors import KundenwertError, Problem
+from kundenwert_xl.io.export import replacing
 from kundenwert_xl.settings import Settings, from_toml
 
 if TYPE_CHECKING:
@@ -42,52 +46,52 @@ class ExitCode(IntEnum):
 EXCEL_DATA_ROWS = 1_048_575
 
 
-def _german(message: str) -> str:
-    return texts.FRAMEWORK.get(message, message)
-
-
-def _german_plural(singular: str, plural: str, n: int) -> str:
-    return _german(singular if n == 1 else plural)
-
-
-def speak_german() -> None:
-    """Make typer (and click) say their own words (help headings, errors) in German.
-
-    They translate through module-level ``gettext`` functions bound at import; there is no
-    German catalogue for them, so these names are pointed at :data:`texts.FRAMEWORK`. Words
-    that typer's bundled click writes without ``gettext`` ("Usage:", "Error:") stay English.
-    """
-    import importlib
-
-    for name in (
-        "typer.core",
-        "typer._click.parser",
-        "click.core",
-        "click.exceptions",
-        "click.formatting",
-        "click.decorators",
-        "click.types",
-        "click.parser",
-    ):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "_"):
-            setattr(module, "_", _german)  # noqa: B010  (a module attribute mypy cannot see)
-        if hasattr(module, "ngettext"):
-            setattr(module, "ngettext", _german_plural)  # noqa: B010
-
-
 speak_german()
-
 app = typer.Typer(
+    cls=GermanGroup,
     help=texts.CLI["app"],
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+class _PipeSafeStdout:
+    """Standard output that ends the command quietly when its reader is gone.
+
+    ``kundenwert ... | head -1``: once ``head`` has closed the pipe, the next write fails; the
+    command then ends as a shell expects of a program whose reader left (status 141 = 128 +
+    SIGPIPE), without a traceback, and before typer's own handler, which would exit with 1.
+    Installed as ``sys.stdout`` by :func:`main`, so rich and typer's help alike write through it.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+    def _reader_gone(self) -> NoReturn:
+        # Python flushes stdout once more at exit; pointing it at devnull keeps that quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        with suppress(OSError, ValueError):
+            os.dup2(devnull, self._stream.fileno())
+        raise SystemExit(128 + int(getattr(signal, "SIGPIPE", 13)))
+
+
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
@@ -172,6 +176,16 @@ def _check_output(
         err.print(texts.CLI["stale_temp_removed"].format(count=len(removed), names=names))
 
 
+def _check_source(source: Path) -> None:
+    """Refuse, before a target name is made from it, a source that is no readable file."""
+    from kundenwert_xl.io.readers import check_regular_file
+
+    try:
+        check_regular_file(source)
+    except KundenwertError as exc:
+        raise _fail(exc) from None
+
+
 def _refuse_write(output: Path, reason: str) -> None:
     detail = texts.WRITE_DETAILS[reason]
     err.print(texts.message("write_error", path=output, detail=detail))
@@ -223,13 +237,23 @@ def print_headline(analysis: Analysis) -> None:
         err.print(f"{texts.SEVERITY[problem.severity]}: {problem.one_line()}")
 
 
-@app.command("demo", help=texts.CLI["demo"])
+@app.command("demo", cls=GermanCommand, help=texts.CLI["demo"])
 def demo_cmd(
-    output: Annotated[Path, typer.Option("-o", "--output", help=texts.CLI["opt_output"])] = Path(
-        "kundenwert_demo.xlsm"
-    ),
-    rows: Annotated[int, typer.Option("--zeilen", min=1000, help=texts.CLI["opt_rows"])] = 20_000,
-    seed: Annotated[int, typer.Option("--seed", help=texts.CLI["opt_seed"])] = 42,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", metavar=texts.METAVARS["workbook"], help=texts.CLI["opt_output"]
+        ),
+    ] = Path("kundenwert_demo.xlsm"),
+    rows: Annotated[
+        int,
+        typer.Option(
+            "--zeilen", min=1000, metavar=texts.METAVARS["number"], help=texts.CLI["opt_rows"]
+        ),
+    ] = 20_000,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar=texts.METAVARS["number"], help=texts.CLI["opt_seed"])
+    ] = 42,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
     """Fill a copy of the template with demo data, recompute it, print the headline figures."""
@@ -240,7 +264,7 @@ def demo_cmd(
         err.print(texts.CLI["too_many_rows"].format(rows=texts.format_int(EXCEL_DATA_ROWS)))
         raise typer.Exit(int(ExitCode.USAGE))
     try:
-        with _progress() as progress:
+        with replacing(force), _progress() as progress:
             outcome = demo_file(output, rows, seed, progress)
     except KundenwertError as exc:
         raise _fail(exc) from None
@@ -249,23 +273,33 @@ def demo_cmd(
     err.print(texts.CLI["written"].format(path=output))
 
 
-@app.command("recompute", help=texts.CLI["recompute"])
+@app.command("recompute", cls=GermanCommand, help=texts.CLI["recompute"])
 def recompute_cmd(
-    source: Annotated[Path, typer.Argument(help=texts.CLI["arg_workbook"])],
+    source: Annotated[
+        Path, typer.Argument(metavar=texts.METAVARS["workbook"], help=texts.CLI["arg_workbook"])
+    ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output_workbook"])
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar=texts.METAVARS["workbook"],
+            help=texts.CLI["opt_output_workbook"],
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
     """Recompute a workbook made from the template, headless, into a copy."""
     from kundenwert_xl.actions import recompute_file
 
+    if output is None:  # the default name is made from the source: it must be a file
+        _check_source(source)
     target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
     # A copy keeps the package's kind: a macro workbook stays .xlsm, a plain one .xlsx.
     kind = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsm"
     _check_output(target, force, (kind,), "recompute", source)
     try:
-        with _progress() as progress:
+        with replacing(force), _progress() as progress:
             outcome = recompute_file(source, target, progress)
     except KundenwertError as exc:
         raise _fail(exc) from None
@@ -277,15 +311,20 @@ def recompute_cmd(
     err.print(texts.CLI["written"].format(path=target))
 
 
-template_app = typer.Typer(help=texts.CLI["template"], no_args_is_help=True, add_completion=False)
+template_app = typer.Typer(
+    cls=GermanGroup, help=texts.CLI["template"], no_args_is_help=True, add_completion=False
+)
 app.add_typer(template_app, name="template")
 
 
-@template_app.command("build", help=texts.CLI["template_build"])
+@template_app.command("build", cls=GermanCommand, help=texts.CLI["template_build"])
 def template_build_cmd(
-    output: Annotated[Path, typer.Option("-o", "--output", help=texts.CLI["opt_template"])] = Path(
-        "workbook_template.xlsm"
-    ),
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", metavar=texts.METAVARS["workbook"], help=texts.CLI["opt_template"]
+        ),
+    ] = Path("workbook_template.xlsm"),
     check: Annotated[bool, typer.Option("--check", help=texts.CLI["opt_check"])] = False,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
@@ -309,15 +348,18 @@ def template_build_cmd(
     _check_output(output, force, MACRO_SUFFIXES, "template build")
     data = build()
     try:
-        atomic_write(output, lambda tmp: tmp.write_bytes(data))
+        atomic_write(output, lambda tmp: tmp.write_bytes(data), replace=force)
     except KundenwertError as exc:
         raise _fail(exc) from None
     err.print(texts.CLI["written"].format(path=output))
 
 
-@app.command("doctor", help=texts.CLI["doctor"])
+@app.command("doctor", cls=GermanCommand, help=texts.CLI["doctor"])
 def doctor_cmd(
-    workbook: Annotated[Path | None, typer.Argument(help=texts.CLI["arg_doctor_workbook"])] = None,
+    workbook: Annotated[
+        Path | None,
+        typer.Argument(metavar=texts.METAVARS["workbook"], help=texts.CLI["arg_doctor_workbook"]),
+    ] = None,
 ) -> None:
     """Tell what is wrong with this installation (and a workbook) before anyone asks."""
     from kundenwert_xl.doctor import diagnose
@@ -333,7 +375,7 @@ def doctor_cmd(
     out.print(texts.DOCTOR["all_ok"])
 
 
-@app.command("setup", help=texts.SETUP["help"])
+@app.command("setup", cls=GermanCommand, help=texts.SETUP["help"])
 def setup_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=texts.SETUP["opt_dry_run"])] = False,
 ) -> None:
@@ -365,48 +407,86 @@ def setup_cmd(
     out.print(texts.SETUP["next"])
 
 
-@app.command("analyze", help=texts.CLI["analyze"])
+@app.command("analyze", cls=GermanCommand, help=texts.CLI["analyze"])
 def analyze_cmd(
-    source: Annotated[Path, typer.Argument(help=texts.CLI["arg_source"])],
+    source: Annotated[
+        Path, typer.Argument(metavar=texts.METAVARS["file"], help=texts.CLI["arg_source"])
+    ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help=texts.CLI["opt_output_analyze"])
+        Path | None,
+        typer.Option(
+            "-o", "--output", metavar=texts.METAVARS["file"], help=texts.CLI["opt_output_analyze"]
+        ),
     ] = None,
     customers_file: Annotated[
-        Path | None, typer.Option("--kunden", help=texts.CLI["opt_customers"])
+        Path | None,
+        typer.Option("--kunden", metavar=texts.METAVARS["file"], help=texts.CLI["opt_customers"]),
     ] = None,
     contacts_file: Annotated[
-        Path | None, typer.Option("--werbekontakte", help=texts.CLI["opt_contacts"])
+        Path | None,
+        typer.Option(
+            "--werbekontakte", metavar=texts.METAVARS["file"], help=texts.CLI["opt_contacts"]
+        ),
     ] = None,
     reference_date: Annotated[
         str | None,
-        typer.Option("--stichtag", "--reference-date", help=texts.CLI["opt_reference_date"]),
+        typer.Option(
+            "--stichtag",
+            "--reference-date",
+            metavar=texts.METAVARS["date"],
+            help=texts.CLI["opt_reference_date"],
+        ),
     ] = None,
     settings_file: Annotated[
-        Path | None, typer.Option("--einstellungen", "--settings", help=texts.CLI["opt_settings"])
+        Path | None,
+        typer.Option(
+            "--einstellungen",
+            "--settings",
+            metavar=texts.METAVARS["file"],
+            help=texts.CLI["opt_settings"],
+        ),
     ] = None,
-    method: Annotated[str | None, typer.Option("--methode", help=texts.CLI["opt_method"])] = None,
-    classes: Annotated[int | None, typer.Option("--klassen", help=texts.CLI["opt_classes"])] = None,
+    method: Annotated[
+        str | None,
+        typer.Option("--methode", metavar=texts.METAVARS["text"], help=texts.CLI["opt_method"]),
+    ] = None,
+    classes: Annotated[
+        int | None,
+        typer.Option("--klassen", metavar=texts.METAVARS["number"], help=texts.CLI["opt_classes"]),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
     forecast: Annotated[
         bool | None,
         typer.Option("--prognose/--ohne-prognose", help=texts.CLI["opt_forecast"]),
     ] = None,
     forecast_months: Annotated[
-        int | None, typer.Option("--prognose-monate", help=texts.CLI["opt_forecast_months"])
+        int | None,
+        typer.Option(
+            "--prognose-monate",
+            metavar=texts.METAVARS["number"],
+            help=texts.CLI["opt_forecast_months"],
+        ),
     ] = None,
     forecast_rate: Annotated[
-        str | None, typer.Option("--prognose-zins", help=texts.CLI["opt_forecast_rate"])
+        str | None,
+        typer.Option(
+            "--prognose-zins", metavar=texts.METAVARS["number"], help=texts.CLI["opt_forecast_rate"]
+        ),
     ] = None,
 ) -> None:
     """Analyse a transactions file and write the customer-level result."""
     from kundenwert_xl import report
     from kundenwert_xl.actions import analysis_file, analyze_inputs, read_inputs
-    from kundenwert_xl.io.export import write_tables
+    from kundenwert_xl.io.export import write_layout, write_tables
+    from kundenwert_xl.io.readers import read_error_detail
 
+    if output is None:  # the default name is made from the source: it must be a file
+        _check_source(source)
     target = output or source.with_name(f"{source.stem}_kundenwert.xlsx")
+    notes: list[Problem] = []
     _check_output(target, force, TABLE_SUFFIXES + MACRO_SUFFIXES, "analyze", source)
     try:
-        with _progress() as progress:
+        with replacing(force), _progress() as progress:
             progress("read")
             inputs = read_inputs(source)
             if customers_file is not None:
@@ -428,6 +508,10 @@ def analyze_cmd(
                 outcome = analysis_file(target, inputs, settings, progress)
                 assert outcome.analysis is not None  # a failed analysis raised above
                 result = outcome.analysis
+            elif target.suffix.lower() == ".xlsx":
+                result = analyze_inputs(inputs, settings, progress)
+                progress("write")
+                notes = write_layout(target, report.render(result), list(report.SHEET_ORDER))
             else:
                 result = analyze_inputs(inputs, settings, progress)
                 progress("write")
@@ -435,9 +519,11 @@ def analyze_cmd(
     except KundenwertError as exc:
         raise _fail(exc) from None
     except OSError as exc:  # writes are reported by write_tables; this is the reading side
-        err.print(texts.message("io_error", path=source, detail=exc.strerror or str(exc)))
+        err.print(texts.message("io_error", path=source, detail=read_error_detail(exc)))
         raise typer.Exit(int(ExitCode.IO)) from None
     print_headline(result)
+    for note in notes:
+        err.print(f"{texts.SEVERITY[note.severity]}: {note.one_line()}")
     err.print(texts.CLI["written"].format(path=target))
 
 
@@ -449,20 +535,40 @@ def _single_table(read: Callable[[Path, str], Inputs], path: Path, key: str) -> 
     return inputs.transactions
 
 
-def main() -> None:
-    """Entry point of the ``kundenwert`` console script."""
-    debug = "--debug" in sys.argv
-    if debug:
-        sys.argv.remove("--debug")
+def run(args: list[str], debug: bool = False) -> int:
+    """Run the command line on ``args`` and return its exit code (what :func:`main` exits with).
+
+    typer runs without its own error display (``standalone_mode=False``), so that usage errors
+    are shown in German by :func:`kundenwert_xl.cli_german.show_error`.
+    """
+    from typer._click.exceptions import ClickException
+
     try:
-        app()
+        code = app(args=args, prog_name="kundenwert", standalone_mode=False)
+    except ClickException as exc:
+        show_error(exc, lambda text: err.print(text, markup=False))
+        return exc.exit_code
+    except typer.Abort:
+        err.print(texts.CLI["interrupted"])
+        return 130
     except SystemExit:
         raise
     except Exception as exc:  # the last net: never a traceback for a user without --debug
         if debug:
             raise
         err.print(texts.CLI["unexpected"].format(detail=f"{type(exc).__name__}: {exc}"))
-        sys.exit(int(ExitCode.INPUT))
+        return int(ExitCode.INPUT)
+    return code if isinstance(code, int) else int(ExitCode.OK)
+
+
+def main() -> None:
+    """Entry point of the ``kundenwert`` console script."""
+    args = sys.argv[1:]
+    debug = "--debug" in args
+    if debug:
+        args.remove("--debug")
+    sys.stdout = cast(IO[str], _PipeSafeStdout(sys.stdout))
+    sys.exit(run(args, debug))
 
 
 if __name__ == "__main__":  # pragma: no cover

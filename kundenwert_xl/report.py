@@ -21,6 +21,7 @@ import pandas as pd
 from kundenwert_xl import cells, texts
 from kundenwert_xl.core.analysis import Analysis
 from kundenwert_xl.core.errors import Problem
+from kundenwert_xl.core.settings import MAX_SCENARIO_STEPS
 
 INT = "#,##0"
 EURO = '#,##0.00 "€"'
@@ -571,6 +572,45 @@ def export_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     }
 
 
+#: Bold header text is about this much wider than the digits a column width counts.
+BOLD = 1.2
+
+
+def column_widths(sheet: str) -> dict[int, float]:
+    """Sheet column (1-based) -> width of the result sheet ``sheet``, as the template has them.
+
+    Each column is as wide as its block says, and wide enough for the longest word of its
+    header in bold, so a wrapped header is never cut inside a word; a column two blocks share
+    takes the wider.
+    """
+    widths: dict[int, float] = {}
+    for spec in LAYOUT:
+        if spec.sheet != sheet:
+            continue
+        for j, column in enumerate(spec.columns):
+            longest = max(len(word) for word in column.header.split()) * BOLD + 2
+            col = spec.col + j
+            widths[col] = max(column.width, longest, widths.get(col, MIN_WIDTH))
+    return widths
+
+
+#: The narrowest result column of the template: its build starts every column from openpyxl's
+#: default width, 13, so no column is narrower (a German amount with its sign fits).
+MIN_WIDTH = 13.0
+
+
+def header_lines(text: str, width: float) -> int:
+    """Lines a wrapped bold header needs in a column ``width`` digits wide (words kept whole)."""
+    width = width / BOLD
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width - 1:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
+
+
 def export_specs() -> dict[str, BlockSpec]:
     """Sheet name -> block of a plain result file: its formats and widths are the workbook's."""
     return dict(zip(_export_names(), LAYOUT, strict=True))
@@ -696,7 +736,7 @@ LAYOUT: tuple[BlockSpec, ...] = (
         1,
         texts.BLOCK_TITLES["scenarios"],
         SCENARIO_COLUMNS,
-        8,
+        MAX_SCENARIO_STEPS + 1,  # and the dilemma customers' row
         _scenarios,
     ),
     # The forecast on Segmente below the class limits, its chart beside the check: an existing
@@ -744,3 +784,5 @@ LAYOUT: tuple[BlockSpec, ...] = (
 )
 SPECS = {spec.key: spec for spec in LAYOUT}
 RESULT_SHEETS = tuple(dict.fromkeys(spec.sheet for spec in LAYOUT))
+#: The result sheets in the workbook's order (Übersicht first), as a plain .xlsx file has them.
+SHEET_ORDER = (SHEETS["overview"], *(s for s in RESULT_SHEETS if s != SHEETS["overview"]))

@@ -129,12 +129,13 @@ MESSAGES: dict[str, str] = {
     "bad_bool": "'{value}' ist kein Ja/Nein-Wert. Bitte 'ja' oder 'nein' (bzw. 1 oder 0) eingeben.",
     "negative_cost": "Kosten von {value} sind negativ. Bitte Kosten als positive Beträge eingeben.",
     "rows_after_reference_date": (
-        "{count} Zeile(n) liegen nach dem Stichtag {reference_date} und wurden nicht "
-        "berücksichtigt."
+        "{count:int} {count:Zeile liegt|Zeilen liegen} nach dem Stichtag {reference_date} und "
+        "{count:wurde|wurden} nicht berücksichtigt."
     ),
     "amounts_rounded_to_cents": (
-        "{count:int} Betrag/Beträge in der Spalte '{column}' haben Bruchteile von Cent (z. B. "
-        "{value:dec}) und wurden je Zeile auf ganze Cent gerundet (kaufmännisch, wie RUNDEN(…; 2)). "
+        "{count:int} {count:Betrag|Beträge} in der Spalte '{column}' {count:hat|haben} Bruchteile "
+        "von Cent (z. B. {value:dec}) und {count:wurde|wurden} je Zeile auf ganze Cent gerundet "
+        "(kaufmännisch, wie RUNDEN(…; 2)). "
         "Alle Summen rechnen in ganzen Cent."
     ),
     "no_rows_until_reference_date": (
@@ -146,14 +147,24 @@ MESSAGES: dict[str, str] = {
         "nur einmal aufführen."
     ),
     "unknown_customer_in_contacts": (
-        "{count} Werbekontakt(e) gehören zu Kundennummern ohne Transaktion und ohne Eintrag in "
-        "der Kundentabelle (z. B. '{value}') und wurden nicht berücksichtigt."
+        "{count} {count:Werbekontakt gehört|Werbekontakte gehören} zu Kundennummern ohne Transaktion und ohne Eintrag in "
+        "der Kundentabelle (z. B. '{value}') und {count:wurde|wurden} nicht berücksichtigt."
     ),
     "bad_setting": "{detail}",
     "more_rows": "… und {count} weitere Zeilen mit demselben Problem.",
     "csv_fields": (
         "Die Zeile hat {count} Felder, die Überschrift nur {width}. Bitte Trennzeichen in den "
         "Werten prüfen (z. B. ein Semikolon in einem Namen) oder fehlende Überschriften ergänzen."
+    ),
+    "cell_too_long": (
+        "{count} mit mehr als {most} Zeichen (längster Text "
+        "{longest}); eine Excel-Zelle fasst höchstens {most}, geschrieben sind die ersten {most} "
+        "Zeichen. Für den vollständigen Text bitte -o datei.csv oder .parquet verwenden."
+    ),
+    "csv_short_fields": (
+        "Datei {file}: Die Zeile hat nur {count} von {width} Feldern; die fehlenden "
+        "Werte würden sonst stillschweigend leer gelassen. Bitte die Zeile vervollständigen "
+        "(z. B. ein Zeilenumbruch mitten in einem Wert oder ein fehlendes Trennzeichen)."
     ),
     "csv_quote": (
         "Ein Anführungszeichen ab dieser Zeile wird bis zum Dateiende nicht geschlossen. Bitte "
@@ -165,7 +176,8 @@ MESSAGES: dict[str, str] = {
         "korrigieren."
     ),
     "contacts_after_reference_date": (
-        "{count} Werbekontakt(e) liegen nach dem Stichtag und wurden nicht berücksichtigt."
+        "{count} {count:Werbekontakt liegt|Werbekontakte liegen} nach dem Stichtag und "
+        "{count:wurde|wurden} nicht berücksichtigt."
     ),
     "segment_overlap": (
         "{count} Kombinationen von R, F und M passen auf mehrere Segmentregeln (z. B. {example}); "
@@ -192,7 +204,8 @@ MESSAGES: dict[str, str] = {
     ),
     "io_error": "Datei '{path}' kann nicht gelesen werden: {detail}",
     "period_extrapolated": (
-        "Die Daten umfassen nur {days:int} Tag(e) bis zum Stichtag; DB je Jahr und CLV sind auf ein "
+        "Die Daten umfassen nur {days:int} {days:Tag|Tage} bis zum Stichtag; DB je Jahr und CLV "
+        "sind auf ein "
         "Jahr hochgerechnet und entsprechend unsicher."
     ),
     "reference_date_assumed": (
@@ -205,8 +218,8 @@ MESSAGES: dict[str, str] = {
         "Einstellung 'Wareneinsatzquote' prüfen."
     ),
     "cogs_rate_blank": (
-        "{count:int} Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von {rate:pct1} "
-        "des Umsatzes angesetzt (zusammen {total:euro})."
+        "{count:int} {count:Zeile|Zeilen} ohne Wareneinsatz; dort wurde die Wareneinsatzquote von "
+        "{rate:pct1} des Umsatzes angesetzt (zusammen {total:euro})."
     ),
     "orders_from_rows": (
         "Die Spalte Auftragsnr fehlt; jede Zeile mit Umsatz zählt als eigener Auftrag (für "
@@ -342,10 +355,14 @@ class _GermanFormatter(string.Formatter):
     significant digits, :func:`format_number`); anything else is ``str``. Forms:
     ``euro``, ``int`` (thousands point), ``pct``/``pct1`` (0 or 1 decimal), ``dec`` (every
     significant digit, :func:`format_decimal`), ``num6`` (six significant digits, as a setting
-    is printed back), ``pairs`` (``r = 0,2425, alpha = 4,414``).
+    is printed back), ``pairs`` (``r = 0,2425, alpha = 4,414``). ``{count:Zeile liegt|Zeilen
+    liegen}`` picks the singular words for a count of 1 and the plural otherwise.
     """
 
     def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            singular, plural = format_spec.split("|", 1)
+            return singular if _is_one(value) else plural
         form = _FORMS.get(format_spec)
         if form is not None:
             return form(value)
@@ -373,11 +390,22 @@ _FORMS: dict[str, Callable[[Any], str]] = {
 _FORMATTER = _GermanFormatter()
 
 
+def _is_one(value: object) -> bool:
+    """Whether a count (int, numpy integer, or its text ``"1"``) is exactly one."""
+    if isinstance(value, bool):
+        return False
+    try:
+        return float(str(value)) == 1
+    except ValueError:
+        return False
+
+
 def message(code: str, **params: object) -> str:
     """Render the German message for a problem code from its raw parameters.
 
     Numbers and dates are formatted here, by the placeholder's form (see
-    :class:`_GermanFormatter`), never by the code that found the problem.
+    :class:`_GermanFormatter`), never by the code that found the problem; singular and plural
+    follow the count.
     """
     return _FORMATTER.format(MESSAGES[code], **params)
 
@@ -406,6 +434,12 @@ SEVERITY = {"error": "Fehler", "warning": "Hinweis", "note": "Annahme"}
 
 IO_DETAILS: dict[str, str] = {
     "missing": "Die Datei existiert nicht. Bitte Pfad prüfen.",
+    "not_zip": (
+        "Die Datei ist keine Excel-Mappe (kein gültiges .xlsx/.xlsm-Paket); vielleicht nur "
+        "umbenannt oder unvollständig kopiert. Bitte in Excel öffnen und neu speichern."
+    ),
+    "no_permission": "Keine Leserechte für diese Datei. Bitte Rechte prüfen oder Datei kopieren.",
+    "os_other": "Das Betriebssystem meldet einen Fehler beim Lesen ({detail}).",
     "suffix": "Unbekanntes Dateiformat. Erlaubt sind .xlsx, .xlsm, .csv und .parquet.",
     "no_transactions": (
         "Keine Tabelle 'Transaktionen' gefunden. Bitte die Daten als Excel-Tabelle oder Blatt "
@@ -458,6 +492,11 @@ WRITE_DETAILS: dict[str, str] = {
     "is_folder": "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben.",
     "no_folder": "Der Ordner existiert nicht. Bitte den Pfad prüfen oder den Ordner anlegen.",
     "name_too_long": "Der Dateiname ist zu lang. Bitte einen kürzeren Namen wählen.",
+    "appeared": (
+        "Die Datei ist während der Berechnung entstanden (ein anderer Lauf oder ein Kollege) und "
+        "wird ohne --force nicht ersetzt; das Ergebnis wurde verworfen. Bitte erneut starten, "
+        "mit anderem Namen oder mit --force."
+    ),
     "not_a_file": (
         "Am Zielort steht keine gewöhnliche Datei (z. B. ein Gerät oder eine Pipe). Bitte einen "
         "anderen Dateinamen wählen."
@@ -608,7 +647,9 @@ SETTING_HELP: dict[str, str] = {
     "abc_customer_limits": "A = beste 20 %, B = nächste bis 50 % der Kunden.",
     "dilemma_worst_share": "Dilemma-Kunden stammen aus den so schlechtesten Kunden nach DB.",
     "dilemma_revenue_classes": "… und gehören nach Umsatz zu diesen ABC-Klassen (z. B. 'A').",
-    "scenario_steps": "Was wäre, wenn die schlechtesten 5; 10; 20; 30 % (nach DB) wegfielen?",
+    "scenario_steps": (
+        "Was wäre, wenn die schlechtesten 5; 10; 20; 30 % (nach DB) wegfielen? Höchstens 7 Anteile."
+    ),
     "budget": "Budget für gezielte Ansprache in Euro.",
     "cost_per_contact": "Kosten je angesprochenem Kunden; Budget / Kosten = Zahl der Kunden.",
     "targeting_order": (
@@ -661,6 +702,10 @@ SETTING_DETAILS: dict[str, str] = {
     ),
     "abc_limits": "Bitte zwei aufsteigende Anteile zwischen 0 und 1 angeben, z. B. 0,8; 0,95.",
     "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
+    "scenario_count": (
+        "{count} Szenarien angegeben; die Übersicht hat Platz für höchstens {most}. Bitte "
+        "höchstens {most} Anteile angeben, z. B. 0,05; 0,1; 0,2; 0,3."
+    ),
     "weights": "Gewichte dürfen nicht negativ sein, und mindestens eines muss größer als 0 sein.",
     "negative_costs": "Kosten dürfen nicht negativ sein.",
     "cost_limit": "Kosten über 1 Billion Euro sind unplausibel; bitte den Betrag prüfen.",
@@ -926,9 +971,10 @@ CLI: dict[str, str] = {
         "Eingabetabellen und berechneten Ergebnisblättern."
     ),
     "arg_source": "Datei mit den Transaktionen (.csv, .parquet) oder eine Mappe (.xlsx, .xlsm).",
-    "opt_output": "Zieldatei (.xlsx, .csv oder .parquet).",
+    "opt_output": "Zieldatei (.xlsm); Standard: kundenwert_demo.xlsm im aktuellen Ordner.",
     "opt_output_analyze": (
-        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder .parquet."
+        "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder "
+        ".parquet; Standard: <Name>_kundenwert.xlsx neben der Quelldatei."
     ),
     "opt_customers": "Datei mit den Kundenstammdaten (Tabelle Kunden; .csv oder .parquet).",
     "opt_contacts": "Datei mit den Werbekontakten (Tabelle Werbekontakte; .csv oder .parquet).",
@@ -964,6 +1010,7 @@ CLI: dict[str, str] = {
     "problems_header": "{count} gefunden:",
     "headline": "Stichtag {reference_date}: {customers}, {rows} ausgewertet.",
     "unexpected": "Unerwarteter Fehler: {detail}. Mit --debug erneut starten und den Text melden.",
+    "interrupted": "Abgebrochen.",
     "too_many_rows": (
         "Ein Excel-Blatt fasst höchstens {rows} Datenzeilen. Für größere Daten: kundenwert analyze "
         "DATEI.parquet (ohne Zeilengrenze)."
@@ -1126,6 +1173,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "dilemma_customer": ("Dilemma-Kunde", "Dilemma-Kunden"),
     "transaction": ("Transaktion", "Transaktionen"),
     "problem": ("Problem", "Probleme"),
+    "cell": ("Zelle", "Zellen"),
 }
 
 
@@ -1549,4 +1597,72 @@ FRAMEWORK: dict[str, str] = {
     "file": "Datei",
     "directory": "Ordner",
     "path": "Pfad",
+}
+
+#: typer.rich_utils module constants (help panels, hints), by name (used when rich renders help).
+FRAMEWORK_RICH: dict[str, str] = {
+    "ARGUMENTS_PANEL_TITLE": "Argumente",
+    "OPTIONS_PANEL_TITLE": "Optionen",
+    "COMMANDS_PANEL_TITLE": "Befehle",
+    "ERRORS_PANEL_TITLE": "Fehler",
+    "ABORTED_TEXT": "Abgebrochen.",
+    "RICH_HELP": "Hilfe: [blue]'{command_path} {help_option}'[/]",
+    "DEFAULT_STRING": "[Standard: {}]",
+    "ENVVAR_STRING": "[Umgebungsvariable: {}]",
+    "REQUIRED_LONG_STRING": "[Pflicht]",
+    "DEPRECATED_STRING": "(veraltet) ",
+}
+
+#: What the command line's framework says itself: usage line, help option, usage errors.
+CLI_WORDS: dict[str, str] = {
+    "usage": "Aufruf: ",
+    "help_option": "Diese Hilfe zeigen und beenden.",
+    "options_metavar": "[OPTIONEN]",
+    "subcommand_metavar": "BEFEHL [ARGUMENTE]...",
+    "try_help": "Hilfe: '{command} {option}'",
+    "error": "Fehler: {message}",
+    "missing_argument": "Es fehlt das Argument {hint}.",
+    "missing_option": "Es fehlt die Option {hint}.",
+    "no_such_option": "Unbekannte Option: {name}",
+    "did_you_mean": "(Meinten Sie: {names}?)",
+    "bad_value": "Ungültiger Wert für {hint}: {detail}",
+    "bad_value_other": "'{input}' ist hier kein gültiger Wert.",
+    "file_error": "Datei '{name}' lässt sich nicht öffnen: {detail}",
+    "unknown_usage": "Falscher Aufruf: {detail}",
+}
+
+#: Placeholders of values in the help (``-o DATEI``), by kind.
+METAVARS: dict[str, str] = {
+    "file": "DATEI",
+    "workbook": "MAPPE",
+    "text": "TEXT",
+    "date": "DATUM",
+    "number": "ZAHL",
+}
+
+#: Why typer (through pydantic) refuses an option's value, by pydantic's error type.
+PYDANTIC_ERRORS: dict[str, str] = {
+    "int_parsing": "'{input}' ist keine ganze Zahl.",
+    "int_from_float": "'{input}' ist keine ganze Zahl.",
+    "int_type": "'{input}' ist keine ganze Zahl.",
+    "float_parsing": "'{input}' ist keine Zahl.",
+    "float_type": "'{input}' ist keine Zahl.",
+    "bool_parsing": "'{input}' ist weder ja noch nein.",
+    "greater_than_equal": "'{input}' ist zu klein; erlaubt ist mindestens {ge}.",
+    "greater_than": "'{input}' ist zu klein; erlaubt ist mehr als {gt}.",
+    "less_than_equal": "'{input}' ist zu groß; erlaubt ist höchstens {le}.",
+    "less_than": "'{input}' ist zu groß; erlaubt ist weniger als {lt}.",
+    "literal_error": "'{input}' ist nicht erlaubt; erlaubt: {expected}.",
+    "enum": "'{input}' ist nicht erlaubt; erlaubt: {expected}.",
+}
+
+#: Messages typer's bundled click writes as literal English, as patterns -> German.
+FRAMEWORK_PATTERNS: dict[str, str] = {
+    r"Option '(.+)' requires an argument\.": "Die Option '{}' braucht einen Wert.",
+    r"Option '(.+)' requires (\d+) arguments\.": "Die Option '{}' braucht {} Werte.",
+    r"Option '(.+)' does not take a value\.": "Die Option '{}' nimmt keinen Wert.",
+    r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)": "Überzählige Angabe: {}",
+    r"Argument '(.+)' takes (\d+) values\.": "Das Argument '{}' braucht {} Werte.",
+    r"No such option: (.+)": "Unbekannte Option: {}",
+    r"Value (.+) is not a valid (.+)\.": "{} ist kein gültiger Wert.",
 }

@@ -49,10 +49,11 @@ def test_analyze_german_csv_to_xlsx(tmp_path):
     src.write_text(german.replace("C1;2024-01-05;100", "C1;05.01.2024;100,00"), encoding="cp1252")
     res = run("analyze", str(src), "--stichtag", "30.06.2024", "-o", str(tmp_path / "r.xlsx"))
     assert res.returncode == 0, res.stderr
-    assert "Hinweis: Transaktionen, Spalte Datum: 1 Zeile(n) liegen nach dem Stichtag" in res.stderr
-    table = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Kundenwert", dtype=str).set_index(
-        "Kundennr"
-    )
+    assert "Hinweis: Transaktionen, Spalte Datum: 1 Zeile liegt nach dem Stichtag" in res.stderr
+    # laid out like the workbook: the block's title in row 1, its header in row 2
+    table = pd.read_excel(
+        tmp_path / "r.xlsx", sheet_name="Kundenwert", header=1, dtype=str
+    ).set_index("Kundennr")
     codes = table.loc[["C1", "C2", "C3", "C4", "C5", "C6", "C7"], "RFM-Code"].tolist()
     assert codes == ["345", "113", "443", "525", "121", "212", "511"]
 
@@ -108,7 +109,7 @@ def test_formula_like_strings_stay_text(tmp_path):
     res = run("analyze", str(src), "-o", str(tmp_path / "r.xlsx"))
     assert res.returncode == 0, res.stderr
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Kundenwert"]
-    values = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=1).data_type for r in (2, 3)}
+    values = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=1).data_type for r in (3, 4)}
     assert all(v is not None for v in values)
     assert values == {"+49": "s", '=HYPERLINK("x")': "s"}
 

@@ -188,7 +188,7 @@ def test_the_catalogue_writes_raw_numbers_and_dates_the_german_way():
         "6.170,00 € (DB II)."
     )
     assert texts.message("cogs_rate_blank", count=2, rate=0.625, total=-1234.5) == (
-        "2 Zeile(n) ohne Wareneinsatz; dort wurde die Wareneinsatzquote von 62,5 % des "
+        "2 Zeilen ohne Wareneinsatz; dort wurde die Wareneinsatzquote von 62,5 % des "
         "Umsatzes angesetzt (zusammen -1.234,50 €)."
     )
     assert texts.message("clv_db_default_ratio", count=3, rate=0.6).endswith(
@@ -202,7 +202,7 @@ def test_the_catalogue_writes_raw_numbers_and_dates_the_german_way():
     )
     assert texts.message(
         "amounts_rounded_to_cents", count=12345, column="Umsatz", value=0.125
-    ).startswith("12.345 Betrag/Beträge")
+    ).startswith("12.345 Beträge in der Spalte 'Umsatz' haben Bruchteile")
     assert "(r = 0,2425, alpha = 4,414)" in texts.message(
         "clv_param_out_of_range",
         model="Kaufmodells (BG/NBD)",
@@ -211,7 +211,31 @@ def test_the_catalogue_writes_raw_numbers_and_dates_the_german_way():
     assert texts.setting_detail("greater_than_equal", "-1", {"ge": 0.5}) == (
         "Der Wert '-1' muss mindestens 0,5 sein."
     )
-    # Without a form: a date reads German (as q = 1,5 above: a float), an int stays as it is.
+    # Without a form a date reads German (as q = 1,5 above: a float); a count of 1 is singular.
     assert texts.message(
         "rows_after_reference_date", count=1234, reference_date=dt.date(2024, 12, 31)
-    ) == ("1234 Zeile(n) liegen nach dem Stichtag 31.12.2024 und wurden nicht berücksichtigt.")
+    ) == ("1.234 Zeilen liegen nach dem Stichtag 31.12.2024 und wurden nicht berücksichtigt.")
+    assert texts.message("period_extrapolated", days=1).startswith("Die Daten umfassen nur 1 Tag ")
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "1 Zeile liegt nach dem Stichtag 30.06.2024 und wurde nicht berücksichtigt."),
+        (2, "2 Zeilen liegen nach dem Stichtag 30.06.2024 und wurden nicht berücksichtigt."),
+        (0, "0 Zeilen liegen nach dem Stichtag 30.06.2024 und wurden nicht berücksichtigt."),
+    ],
+)
+def test_counted_messages_say_singular_and_plural(count, expected):
+    import numpy as np
+
+    for value in (count, np.int64(count)):
+        text = texts.message("rows_after_reference_date", count=value, reference_date="30.06.2024")
+        assert text == expected
+
+
+def test_no_message_leaves_the_plural_to_the_reader():
+    """No ``Zeile(n)``: every counted noun has its singular and plural form."""
+    import re
+
+    assert [k for k, v in texts.MESSAGES.items() if re.search(r"\w\((e|n|en|s)\)", v)] == []

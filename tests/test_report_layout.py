@@ -82,3 +82,22 @@ def test_singular_and_plural_are_right():
     assert sentences[0].startswith("10 Kunden, Umsatz 1.350,00 €")
     assert any(s.startswith("1 Dilemma-Kunde: ") for s in sentences)
     assert not any("1 Dilemma-Kunden" in s for s in sentences)
+
+
+def test_scenarios_are_capped_where_their_block_ends():
+    """Übersicht has room for seven scenarios and the dilemma row; an eighth is refused."""
+    from kundenwert_xl.core.errors import KundenwertError
+    from kundenwert_xl.settings import Settings
+
+    label = "Szenarien: Anteile schlechteste Kunden"
+    with pytest.raises(KundenwertError) as caught:
+        Settings.from_mapping({label: "0,05; 0,1; 0,15; 0,2; 0,25; 0,3; 0,4; 0,5"})
+    assert caught.value.problems[0].message.startswith(
+        "8 Szenarien angegeben; die Übersicht hat Platz für höchstens 7."
+    )
+    seven = Settings.from_mapping({label: "0,05; 0,1; 0,15; 0,2; 0,25; 0,3; 0,4"})
+    data = make_demo(2000, seed=5)
+    analysis = kx.analyze(data.transactions, data.customers, data.contacts, settings=seven)
+    block = next(b for b in report.render(analysis) if b.spec.key == "scenarios")
+    assert len(block.rows) == 8 == block.spec.max_rows
+    assert block.spec.last_row == 30 + 2 + 8 - 1

@@ -113,6 +113,11 @@ def _ascending(values: tuple[float, ...]) -> tuple[float, ...]:
 # --- How a controller types each kind of setting, and how the sheet shows it -------------------
 
 
+#: Scenarios "let the worst p go" a workbook shows: their block on Übersicht has room for these
+#: and the dilemma row, with the charts beside it (report.LAYOUT).
+MAX_SCENARIO_STEPS = 7
+
+
 @dataclass(frozen=True)
 class TextForm:
     """A setting's text form: ``parse`` what a controller types, ``show`` it back.
@@ -448,6 +453,12 @@ class Settings(BaseModel):
     def _steps(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         if not v or any(not 0 < x <= 1 for x in v):
             raise ValueError(texts.SETTING_DETAILS["shares"])
+        if len(v) > MAX_SCENARIO_STEPS:
+            raise ValueError(
+                texts.SETTING_DETAILS["scenario_count"].format(
+                    count=len(v), most=MAX_SCENARIO_STEPS
+                )
+            )
         return _ascending(v)
 
     @field_validator("value_weights", "rfmr_weights")

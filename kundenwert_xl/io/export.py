@@ -17,14 +17,18 @@ import datetime as dt
 import errno
 import hashlib
 import io
+import math
 import os
 import re
 import secrets
 import socket
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -32,7 +36,12 @@ from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 
 if TYPE_CHECKING:
-    from kundenwert_xl.report import BlockSpec
+    from kundenwert_xl.report import Block, BlockSpec
+
+#: What XlsxWriter adds to a column width for Excel's cell padding (5 px / 7 px per digit).
+XLSXWRITER_PADDING = 5 / 7
+#: The most characters an Excel cell holds; XlsxWriter cuts a longer text without a word.
+EXCEL_CELL_CHARS = 32_767
 
 #: First characters that make Excel (and LibreOffice) read a csv cell as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -136,16 +145,39 @@ def write_error(path: Path, detail: str) -> KundenwertError:
     )
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary file in the target folder, then rename it to ``path``.
+#: Whether :func:`atomic_write` may replace an existing file (the command line sets it from
+#: ``--force`` for everything one command writes, see :func:`replacing`).
+_REPLACE: ContextVar[bool] = ContextVar("kundenwert_replace", default=True)
+
+
+@contextmanager
+def replacing(allowed: bool) -> Iterator[None]:
+    """Within this block, :func:`atomic_write` replaces an existing target only if ``allowed``."""
+    token = _REPLACE.set(allowed)
+    try:
+        yield
+    finally:
+        _REPLACE.reset(token)
+
+
+def atomic_write(path: Path, write: Callable[[Path], object], replace: bool | None = None) -> None:
+    """Call ``write`` on a temporary file in the target folder, then move it to ``path``.
+
+    With ``replace`` false (default: as :func:`replacing` says, else true) the move never
+    replaces a file: it is a hard link, which the operating system refuses when ``path``
+    exists, so a file that appeared after the command's own check (another run, a colleague)
+    is kept, not overwritten. Where the file system has no hard links, ``path`` is created
+    exclusively first and then replaced by the finished file.
 
     Raises
     ------
     KundenwertError
         With a German message when the operating system refuses the write (full disk,
-        read-only folder, the path is a folder, ...). The temporary file is removed.
+        read-only folder, the path is a folder, the file exists and may not be replaced ...).
+        The temporary file is removed.
     """
     path = Path(path)
+    replace = _REPLACE.get() if replace is None else replace
     tmp = temp_name(path)
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE))
@@ -153,13 +185,35 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         raise write_error(path, write_error_detail(exc)) from None
     try:
         write(tmp)
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _move_exclusive(tmp, path)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, texts.WRITE_DETAILS["appeared"]) from None
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise write_error(path, write_error_detail(exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _move_exclusive(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path``; FileExistsError if ``path`` exists (never replaced)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        # No hard links here (FAT, some network shares): claim the name, then fill it.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE))
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -203,11 +257,9 @@ def write_tables(
         When the file cannot be written (see :func:`atomic_write`).
     """
     suffix = Path(path).suffix.lower()
-    if suffix == ".xlsx":
-        atomic_write(path, lambda tmp: _write_xlsx(tmp, tables, specs or {}))
-    elif suffix == ".csv":
+    if suffix == ".csv":
         name, frame = next(iter(tables.items()))
-        first = neutralise_formulas(_money_in_cents(frame, (specs or {}).get(name)))
+        first = neutralise_formulas(_as_shown(frame, (specs or {}).get(name)))
         # CRLF as Excel writes it; the csv module then also quotes any cell holding a lone CR,
         # which Excel would otherwise take as the start of a new row.
         atomic_write(
@@ -229,82 +281,199 @@ def write_tables(
         raise ValueError(suffix)
 
 
-def _money_in_cents(frame: pd.DataFrame, spec: BlockSpec | None) -> pd.DataFrame:
-    """Euro columns rounded to the cent for a text export.
+#: Decimals a csv number keeps, by the workbook's number format of its column: what the
+#: workbook shows (euros to the cent, scores to a tenth, shares to a tenth of a percent).
+CSV_DECIMALS = {'#,##0.00 "€"': 2, "0.0": 1, "0.0 %": 3, "0 %": 2, "#,##0": 0}
 
-    Amounts are summed exactly in cents; their differences in euros carry binary noise
-    (``7179.389999999999``) that a number format hides in a workbook but a csv file shows.
+
+def _as_shown(frame: pd.DataFrame, spec: BlockSpec | None) -> pd.DataFrame:
+    """The table as the workbook shows it, for a csv file a German Excel opens.
+
+    Numbers are rounded to the decimals of their column's number format (:data:`CSV_DECIMALS`;
+    counts and points become whole numbers) and dates are written ``TT.MM.JJJJ``, which German
+    Excel reads as dates (ISO dates it would keep as text). Amounts are summed exactly in cents;
+    their differences in euros carry binary noise (``7179.389999999999``) that a number format
+    hides in a workbook but a csv file shows. Full precision: parquet.
     """
-    from kundenwert_xl.report import EURO
+    from kundenwert_xl.report import DATE
 
     if spec is None:
         return frame
-    money = [
-        c.header
-        for c in spec.columns
-        if c.fmt == EURO and c.header in frame and pd.api.types.is_float_dtype(frame[c.header])
-    ]
-    return frame.assign(**{h: frame[h].round(2) for h in money}) if money else frame
+    changed: dict[str, pd.Series] = {}
+    for column in spec.columns:
+        if column.header not in frame:
+            continue
+        values = frame[column.header]
+        decimals = CSV_DECIMALS.get(column.fmt or "")
+        if decimals is not None and pd.api.types.is_float_dtype(values):
+            rounded = values.round(decimals)
+            changed[column.header] = rounded.astype("Int64") if decimals == 0 else rounded
+        elif column.fmt == DATE and not pd.api.types.is_numeric_dtype(values):
+            dates = pd.to_datetime(values, errors="coerce")
+            changed[column.header] = dates.dt.strftime("%d.%m.%Y")
+    return frame.assign(**changed) if changed else frame
 
 
-def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame], specs: dict[str, BlockSpec]) -> None:
-    # XlsxWriter builds the file in memory and it is written here in one go: when the disk
-    # fails, XlsxWriter's own half-closed zip would otherwise print a traceback on exit.
+def long_text_notes(blocks: list[Block]) -> list[Problem]:
+    """A note for each block column holding text longer than an Excel cell takes.
+
+    Excel (and XlsxWriter) keep the first :data:`EXCEL_CELL_CHARS` characters of such a text;
+    the note names the sheet, the column, how many cells and the longest length.
+    """
+    notes: list[Problem] = []
+    for block in blocks:
+        if not block.rows:
+            continue
+        frame = pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns])
+        for header in frame.columns:
+            column = frame[header]
+            if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+                continue
+            lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
+            too_long = lengths > EXCEL_CELL_CHARS
+            if too_long.any():
+                notes.append(
+                    Problem(
+                        "cell_too_long",
+                        texts.message(
+                            "cell_too_long",
+                            count=texts.count(int(too_long.sum()), "cell"),
+                            longest=texts.format_int(int(lengths.max())),
+                            most=texts.format_int(EXCEL_CELL_CHARS),
+                        ),
+                        severity="warning",
+                        table=block.spec.sheet,
+                        column=str(header),
+                    )
+                )
+    return notes
+
+
+def write_layout(path: Path, blocks: list[Block], sheet_order: list[str]) -> list[Problem]:
+    """Write result blocks to an ``.xlsx`` file laid out like the workbook's result sheets.
+
+    Every block sits where :data:`kundenwert_xl.report.LAYOUT` puts it in the workbook: title
+    in its first row, header below, data below that; the same number formats, column widths
+    and header rows as the template. Charts stay the workbook's.
+
+    Returns
+    -------
+    list of Problem
+        Notes on texts longer than an Excel cell holds (see :func:`long_text_notes`).
+
+    Raises
+    ------
+    KundenwertError
+        When the file cannot be written (see :func:`atomic_write`).
+    """
+    notes = long_text_notes(blocks)
+    atomic_write(path, lambda tmp: _write_layout_xlsx(tmp, blocks, sheet_order))
+    return notes
+
+
+def _write_layout_xlsx(path: Path, blocks: list[Block], sheet_order: list[str]) -> None:
+    from kundenwert_xl import report
+
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
     buffer = io.BytesIO()
-    # German dates, the workbook's format (pandas would otherwise stamp its ISO format on them).
     dates = {"date_format": "DD.MM.YYYY", "datetime_format": "DD.MM.YYYY"}
     with pd.ExcelWriter(
         buffer, engine="xlsxwriter", engine_kwargs={"options": options}, **dates
     ) as xw:
         book = xw.book
+        title = book.add_format({"bold": True, "font_size": 14, "font_color": "#1F3864"})
         header = book.add_format(
             {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F3864", "text_wrap": True}
         )
         header.set_align("top")
-        formats: dict[str, object] = {}
+        formats: dict[str | None, object] = {}
 
         def fmt(code: str | None) -> object:
-            if code is None:
-                return None
             if code not in formats:
-                formats[code] = book.add_format({"num_format": code})
+                formats[code] = book.add_format({"num_format": code} if code else {})
             return formats[code]
 
-        for name, frame in tables.items():
-            frame.to_excel(xw, sheet_name=name, index=False)
-            sheet = xw.sheets[name]
-            sheet.freeze_panes(1, 0)
-            sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
-            spec = specs.get(name)
-            if spec is None:
-                sheet.set_column(0, max(len(frame.columns) - 1, 0), 16)
-                continue
+        used = {block.spec.sheet for block in blocks}
+        sheets = {name: book.add_worksheet(name) for name in sheet_order if name in used}
+        header_rows: dict[tuple[str, int], int] = {}
+        for name, sheet in sheets.items():
+            widths = report.column_widths(name)
+            for col, width in widths.items():
+                open_block = next(
+                    (b.spec for b in blocks if b.spec.sheet == name and b.spec.max_rows is None),
+                    None,
+                )
+                code = None
+                if open_block is not None and open_block.col <= col:
+                    index = col - open_block.col
+                    if index < len(open_block.columns):
+                        code = open_block.columns[index].fmt
+                # XlsxWriter adds Excel's cell padding (5 px at 7 px per digit) to a width,
+                # openpyxl (the template) stores it as given: the same number in the file.
+                stored = width - XLSXWRITER_PADDING
+                sheet.set_column(col - 1, col - 1, stored, fmt(code) if code else None)
+        for block in blocks:
+            spec = block.spec
+            sheet = sheets[spec.sheet]
+            widths = report.column_widths(spec.sheet)
+            r0, c0 = spec.row - 1, spec.col - 1  # XlsxWriter counts from 0
+            sheet.write_string(r0, c0, block.title or spec.title, title)
             for j, column in enumerate(spec.columns):
-                sheet.set_column(j, j, column.width, fmt(column.fmt))
-                sheet.write_string(0, j, column.header, header)
-            # Rows of different kinds in one column (the headline figures): a format per cell.
-            for i, code in enumerate(spec.row_formats[: len(frame)], start=1):
-                j = next(k for k, c in enumerate(spec.columns) if c.fmt is None and k > 0)
-                value = frame.iat[i - 1, j]
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(i, j, dt.datetime.combine(value, dt.time()), fmt(code))
-                elif isinstance(value, int | float) and not pd.isna(value):
-                    sheet.write_number(i, j, value, fmt(code))
-            sheet.set_row(0, 15 * _header_lines(spec) + 3)
+                sheet.write_string(r0 + 1, c0 + j, column.header, header)
+            lines = max(
+                report.header_lines(c.header, widths[spec.col + j])
+                for j, c in enumerate(spec.columns)
+            )
+            key = (spec.sheet, r0 + 1)
+            header_rows[key] = max(header_rows.get(key, 1), lines)
+            if spec.max_rows is None:
+                # Open-ended blocks (one per sheet): the column formats set above apply.
+                frame = pd.DataFrame(block.rows, columns=[c.header for c in spec.columns])
+                with warnings.catch_warnings():
+                    # XlsxWriter's English warning on a cut text: long_text_notes says it in German.
+                    warnings.filterwarnings("ignore", "Cell contents too long", UserWarning)
+                    frame.to_excel(
+                        xw,
+                        sheet_name=spec.sheet,
+                        startrow=r0 + 2,
+                        startcol=c0,
+                        index=False,
+                        header=False,
+                    )
+                sheet.freeze_panes(r0 + 2, 0)
+                sheet.autofilter(
+                    r0 + 1, c0, r0 + 1 + max(len(frame), 1), c0 + len(spec.columns) - 1
+                )
+                continue
+            # Fixed-size blocks (at most a few dozen rows) share columns with other blocks:
+            # a format per cell, the column's own or the row's (the headline figures).
+            for i, row in enumerate(block.rows):
+                for j, value in enumerate(row):
+                    column = spec.columns[j]
+                    code = column.fmt
+                    if code is None and spec.row_formats and i < len(spec.row_formats):
+                        code = spec.row_formats[i]
+                    _write_value(sheet, r0 + 2 + i, c0 + j, value, fmt(code))
+        for (name, header_row), lines in header_rows.items():
+            sheets[name].set_row(header_row, 15 * lines + 3)
     with path.open("wb") as fh:
         fh.write(buffer.getbuffer())
 
 
-def _header_lines(spec: BlockSpec) -> int:
-    """Lines the tallest wrapped header of ``spec`` needs (the workbook's rule, in short)."""
-    lines = 1
-    for column in spec.columns:
-        words, used, n = column.header.split(), 0, 1
-        for word in words:
-            if used and used + 1 + len(word) > column.width / 1.2 - 1:
-                n, used = n + 1, len(word)
-            else:
-                used += (1 if used else 0) + len(word)
-        lines = max(lines, n)
-    return lines
+def _write_value(sheet: Any, row: int, col: int, value: object, cell_format: object) -> None:
+    """One cell as the workbook holds it: text as text, numbers and dates with their format.
+
+    ``sheet`` is an XlsxWriter worksheet (XlsxWriter has no type hints).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        sheet.write_blank(row, col, None, cell_format)
+    elif isinstance(value, str):
+        sheet.write_string(row, col, value, cell_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, dt.datetime | dt.date):
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(row, col, value, cell_format)
+    else:
+        sheet.write_number(row, col, float(cast(float, value)), cell_format)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import re
 import stat
 import warnings
@@ -47,6 +48,24 @@ def _io_error(path: Path, detail: str) -> KundenwertError:
     )
 
 
+def read_error_detail(exc: BaseException) -> str:
+    """The German reason a file could not be read (never the system's English text alone)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return texts.IO_DETAILS["not_zip"]
+    if isinstance(exc, OSError):
+        reasons = {
+            errno.ENOENT: "missing",
+            errno.EACCES: "no_permission",
+            errno.EPERM: "no_permission",
+            errno.EISDIR: "not_regular",
+        }
+        key = reasons.get(exc.errno or -1)
+        if key is not None:
+            return texts.IO_DETAILS[key]
+        return texts.IO_DETAILS["os_other"].format(detail=exc.strerror or exc)
+    return str(exc)
+
+
 def check_regular_file(path: Path) -> int:
     """Refuse what is not a readable regular file, before anything opens it.
 
@@ -63,7 +82,7 @@ def check_regular_file(path: Path) -> int:
     except FileNotFoundError:
         raise _io_error(path, texts.IO_DETAILS["missing"]) from None
     except OSError as exc:
-        raise _io_error(path, exc.strerror or str(exc)) from None
+        raise _io_error(path, read_error_detail(exc)) from None
     if not stat.S_ISREG(info.st_mode):
         raise _io_error(path, texts.IO_DETAILS["not_regular"])
     if info.st_size == 0:
@@ -212,7 +231,40 @@ def read_csv(path: Path, table: str = "transactions") -> pd.DataFrame:
         raise _csv_shape_error(path, encoding, sep, len(labels), "", table)
     if len(labels) == frame.shape[1]:
         frame.columns = [label.strip() for label in labels]
+    if len(labels) > 1 and frame.iloc[:, -1].isna().any():
+        # pandas fills a row with too few fields with blanks and says nothing; only a row whose
+        # last field is blank can be one, and only then is the file streamed once more.
+        short = _short_row(path, encoding, sep, len(labels), table)
+        if short is not None:
+            raise short
     return frame
+
+
+def _short_row(
+    path: Path, encoding: str, sep: str, width: int, table: str
+) -> KundenwertError | None:
+    """The first row with fewer fields than the header (file and line named), or None."""
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        for fields in reader:
+            if fields and len(fields) < width:
+                line = reader.line_num
+                return KundenwertError(
+                    [
+                        Problem(
+                            "csv_short_fields",
+                            texts.message(
+                                "csv_short_fields",
+                                file=path.name,
+                                count=len(fields),
+                                width=width,
+                            ),
+                            table=texts.TABLE_NAMES[table],
+                            row=line,
+                        )
+                    ]
+                )
+    return None
 
 
 def _csv_shape_error(
@@ -257,7 +309,7 @@ def guard_package(path: Path) -> None:
     try:
         check_package(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _io_error(path, str(exc)) from None
+        raise _io_error(path, read_error_detail(exc)) from None
 
 
 def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, int]]:
@@ -282,7 +334,7 @@ def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str,
     except ET.ParseError as exc:
         raise _io_error(path, texts.IO_DETAILS["broken_xml"].format(detail=exc)) from None
     except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError) as exc:
-        raise _io_error(path, str(exc)) from None
+        raise _io_error(path, read_error_detail(exc)) from None
     for info in table_map.values():
         if not _valid_ref(info.ref):
             raise _io_error(

@@ -437,6 +437,10 @@ def _settings_sheet(wb: openpyxl.Workbook) -> None:
     ws.column_dimensions[get_column_letter(start)].width = 26
 
 
+#: Characters of guide text a line of column A (width 100) holds, with room to spare.
+GUIDE_CHARS_PER_LINE = 85
+
+
 def workbook_xml() -> bytes:
     """The workbook as openpyxl writes it (sheets, styles, tables, charts; no VBA yet)."""
     wb = openpyxl.Workbook()
@@ -448,8 +452,21 @@ def workbook_xml() -> bytes:
     guide = wb[texts.SHEET_NAMES["guide"]]
     for r, line in enumerate(texts.GUIDE, start=1):
         _put_row(guide, r, [line])
+        # Long lines wrap inside column A instead of running past the printed page's edge.
+        guide.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        # Excel and LibreOffice keep a stored row's height: room for the wrapped lines, counted
+        # at 85 characters of text per 100 digit widths (upper-case and bold run wider).
+        lines = -(-len(line) // GUIDE_CHARS_PER_LINE)
+        if lines > 1:
+            guide.row_dimensions[r].height = 15 * lines
     guide["A1"].font = TITLE_FONT
-    guide.column_dimensions["A"].width = 130
+    guide.column_dimensions["A"].width = 100
+    guide.page_setup.orientation = "landscape"
+    guide.page_setup.paperSize = guide.PAPERSIZE_A4
+    guide.sheet_properties.pageSetUpPr.fitToPage = True
+    guide.page_setup.fitToWidth, guide.page_setup.fitToHeight = 1, 0
+    guide.oddFooter.center.text = texts.OVERVIEW["footer"]
+    guide.oddFooter.center.size = 8
     _result_sheets(wb)
     _charts(wb)
     _kennzahlen(wb)

@@ -131,9 +131,9 @@ def test_every_assumed_cost_is_a_note_with_its_total():
         "clv_too_few_repeat",  # three customers: too few repeat buyers for a forecast
     }
     # 01.03. to 31.12.2024, both counted: 31+30+31+30+31+31+30+31+30+31 = 306 days.
-    assert notes["period_extrapolated"].message.startswith("Die Daten umfassen nur 306 Tag(e)")
+    assert notes["period_extrapolated"].message.startswith("Die Daten umfassen nur 306 Tage")
     # One row without cost of goods: revenue 100 x rate 0.5 = 50.
-    assert notes["cogs_rate_blank"].message.startswith("1 Zeile(n) ohne Wareneinsatz")
+    assert notes["cogs_rate_blank"].message.startswith("1 Zeile ohne Wareneinsatz")
     blank = notes["cogs_rate_blank"].message
     assert "50,0 %" in blank and "50,00 €" in blank
     # Orders A1, A2, B1, C1 at 5 € = 20 €; one returned order at 10 €; contacts 1 + 1 + 3 = 5 €.

@@ -124,7 +124,7 @@ def test_sub_cent_amounts_are_rounded_and_named():
     assert result.customers.loc["K1", "net_revenue"] == 0.26  # 0,13 + 0,13
     (note,) = [p for p in result.problems if p.code == "amounts_rounded_to_cents"]
     assert note.severity == "warning" and note.column == "Umsatz"
-    assert "2 Betrag/Beträge" in note.message and "0,125" in note.message
+    assert "2 Beträge" in note.message and "0,125" in note.message
 
 
 def test_blank_cost_of_goods_takes_the_rate_of_the_exact_revenue_and_sub_cent_costs_are_named():

@@ -29,7 +29,7 @@ def test_clv_days_matches_lifetimes_fixture_a(fixture_tx):
     )
     problems = summary.attrs["problems"]
     assert [p.code for p in problems] == ["rows_after_reference_date"]
-    assert "1 Zeile(n)" in problems[0].message and "30.06.2024" in problems[0].message
+    assert "1 Zeile liegt" in problems[0].message and "30.06.2024" in problems[0].message
 
 
 def test_clv_weeks_matches_lifetimes(fixture_tx):

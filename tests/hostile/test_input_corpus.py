@@ -423,7 +423,7 @@ CASES = [
             )
         ),
         0,
-        ("1 Zeile(n) ohne Wareneinsatz", "zusammen 24,00 €"),
+        ("1 Zeile ohne Wareneinsatz", "zusammen 24,00 €"),
     ),
     # -- dates outside the calendar the analysis accepts, dates with a zone offset
     Case(

@@ -110,14 +110,16 @@ def test_xlsx_export_carries_the_workbooks_number_formats(tmp_path):
     assert _run("analyze", src, "-o", out).returncode == 0
     wb = openpyxl.load_workbook(out)
     ws = wb["Kundenwert"]
-    header = [c.value for c in ws[1]]
-    first = {h: ws.cell(2, j + 1) for j, h in enumerate(header)}
+    header = [c.value for c in ws[2]]  # laid out like the workbook: title, header, data
+    first = {h: ws.cell(3, j + 1) for j, h in enumerate(header)}
     assert first["Nettoumsatz"].number_format == EURO
     assert first["Letzter Kauf"].number_format == DATE
     assert first["Rang"].number_format == INT
     # the name column, 34 characters as in the workbook (Excel stores 34 + its padding)
     assert int(ws.column_dimensions["B"].width) == 34
-    facts = {r[0].value: r[1] for r in wb["Kennzahlen"].iter_rows(min_row=2) if r[0].value}
+    spec = report.SPECS["facts"]
+    rows = wb[spec.sheet].iter_rows(min_row=spec.first_data_row, min_col=spec.col)
+    facts = {r[0].value: r[1] for r in rows if r[0].value}
     assert facts["Nettoumsatz gesamt"].data_type == "n"
     assert facts["Nettoumsatz gesamt"].number_format == EURO
     assert facts["Gipfel der Walkurve"].number_format == PCT

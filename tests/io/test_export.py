@@ -99,4 +99,86 @@ def test_csv_money_is_written_to_the_cent(tmp_path):
     write_tables(target, {name: frame}, report.export_specs())
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[1].split(";")[0] == "7179,39" and lines[2].split(";")[0] == "-0,3"
-    assert lines[1].split(";")[1] == "99,18032786885246"  # only euro columns are rounded
+    assert lines[1].split(";")[1] == "99,2"  # a score as the workbook shows it (format 0.0)
+
+
+def test_csv_holds_what_german_excel_reads_as_the_workbook_shows_it(tmp_path):
+    """Dates TT.MM.JJJJ (German Excel reads ISO dates as text), shares to 0.1 %, counts whole."""
+    import datetime as dt
+
+    from kundenwert_xl import report
+    from kundenwert_xl.io.export import write_tables
+
+    name, spec = next(iter(report.export_specs().items()))
+
+    def header(fmt):
+        return next(c.header for c in spec.columns if c.fmt == fmt)
+
+    frame = pd.DataFrame(
+        {
+            header(report.DATE): [dt.date(2024, 2, 29), None],
+            header(report.PCT): [0.24298219749, float("nan")],
+            header(report.INT): [135.0, 2.0],
+        }
+    )
+    target = tmp_path / "r.csv"
+    write_tables(target, {name: frame}, report.export_specs())
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].split(";") == ["29.02.2024", "0,243", "135"]
+    assert lines[2].split(";") == ["", "", "2"]
+
+
+def _colleague_saves_first(target):
+    """A ``write`` during which another process creates the target (the race of a check)."""
+
+    def write(tmp):
+        target.write_bytes(b"colleague's file")
+        tmp.write_bytes(b"our result")
+
+    return write
+
+
+def test_without_replace_a_file_that_appeared_meanwhile_is_kept(tmp_path):
+    target = tmp_path / "r.xlsx"
+    with pytest.raises(KundenwertError) as caught:
+        export.atomic_write(target, _colleague_saves_first(target), replace=False)
+    assert "während der Berechnung entstanden" in caught.value.problems[0].message
+    assert caught.value.problems[0].code == "io"
+    assert target.read_bytes() == b"colleague's file"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]  # no temporary file left
+
+
+def test_replacing_false_reaches_writers_that_do_not_pass_it(tmp_path):
+    """The command line sets it once (``--force`` absent) for every writer below it."""
+    target = tmp_path / "r.xlsx"
+    with export.replacing(False), pytest.raises(KundenwertError):
+        export.atomic_write(target, _colleague_saves_first(target))
+    assert target.read_bytes() == b"colleague's file"
+    with export.replacing(True):
+        export.atomic_write(target, _colleague_saves_first(target))
+    assert target.read_bytes() == b"our result"
+
+
+def test_without_replace_a_new_file_is_written_and_the_temp_is_gone(tmp_path):
+    target = tmp_path / "r.csv"
+    export.atomic_write(target, lambda tmp: tmp.write_bytes(b"data"), replace=False)
+    assert target.read_bytes() == b"data"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+    assert os.stat(target).st_nlink == 1
+
+
+def test_without_hard_links_the_name_is_claimed_exclusively(tmp_path, monkeypatch):
+    """FAT or a network share refuse hard links (EPERM); no such file system is mounted here,
+    so ``os.link`` is made to refuse as they do."""
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(export.os, "link", no_links)
+    target = tmp_path / "r.csv"
+    export.atomic_write(target, lambda tmp: tmp.write_bytes(b"data"), replace=False)
+    assert target.read_bytes() == b"data"
+    with pytest.raises(KundenwertError):
+        export.atomic_write(target, _colleague_saves_first(target), replace=False)
+    assert target.read_bytes() == b"colleague's file"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from kundenwert_xl import report
+from kundenwert_xl import report, texts
 from tests.conftest import soffice_path
 
 PYTHON3 = "/usr/bin/python3"
@@ -50,6 +50,7 @@ def printed(demo_workbook, tmp_path_factory) -> dict[str, Path]:
             str(demo_workbook),
             str(work),
             *report.RESULT_SHEETS,
+            texts.SHEET_NAMES["guide"],
         ],
         capture_output=True,
         text=True,
@@ -84,8 +85,8 @@ def test_overview_prints_on_one_landscape_page(printed, tmp_path):
 
 @pytest.mark.libreoffice
 def test_no_result_sheet_shows_hashes_or_error_values(printed):
-    for sheet, pdf in printed.items():
-        text = "".join(page.get_text() for page in pymupdf.open(pdf))
+    for sheet in report.RESULT_SHEETS:  # the guide names Excel's error values on purpose
+        text = "".join(page.get_text() for page in pymupdf.open(printed[sheet]))
         assert "###" not in text, sheet
         found = [e for e in ERROR_VALUES if e in text]
         assert found == [], (sheet, found)
@@ -101,3 +102,15 @@ def test_every_result_sheet_prints_one_page_wide_with_its_footer(printed):
             # The demo's Stichtag is its last transaction day, 31.12.2024 (demo.py's design).
             footer = f"{sheet} – Stichtag 31.12.2024 – Seite {number} von {doc.page_count}"
             assert footer in page.get_text(), sheet
+
+
+@pytest.mark.libreoffice
+def test_the_guide_prints_whole(printed):
+    """Anleitung: every line on paper, the long ones wrapped, none cut at the page's edge."""
+    doc = pymupdf.open(printed[texts.SHEET_NAMES["guide"]])
+    assert doc.page_count <= 3
+    text = " ".join(" ".join(page.get_text().split()) for page in doc)
+    for line in texts.GUIDE:
+        words = line.split()
+        if words:  # the line's end is printed, so nothing ran past the edge
+            assert " ".join(words[-3:]) in text, line

@@ -1,0 +1,118 @@
+"""``kundenwert analyze X -o Y.xlsx`` lays its sheets out like the workbook (issue 14).
+
+The demo workbook (the template recomputed by ``kundenwert demo``) is the reference: the
+``.xlsx`` written from the same inputs must put every block of ``report.LAYOUT`` at the same
+cells, with the same title, headers, values, number formats and column widths.
+"""
+
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+from kundenwert_xl import cli, report
+
+
+def _column_widths(path) -> dict[str, dict[int, float]]:
+    """Sheet -> column -> width as stored in the file (``<col min max width>``)."""
+    with zipfile.ZipFile(path) as zf:
+        book = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        targets = {}
+        for rel in re.findall(r"<Relationship [^>]*>", rels):
+            targets[re.search(r'Id="([^"]+)"', rel)[1]] = re.search(r'Target="([^"]+)"', rel)[1]
+        widths: dict[str, dict[int, float]] = {}
+        for sheet in re.findall(r"<sheet [^>]*>", book):
+            name = re.search(r'name="([^"]+)"', sheet)[1].replace("&amp;", "&")
+            target = targets[re.search(r'r:id="([^"]+)"', sheet)[1]].lstrip("/")
+            part = target if target.startswith("xl/") else f"xl/{target}"
+            xml = zf.read(part).decode()
+            columns: dict[int, float] = {}
+            for col in re.findall(r"<col [^>]*/>", xml):
+                first = int(re.search(r'min="(\d+)"', col)[1])
+                last = int(re.search(r'max="(\d+)"', col)[1])
+                width = float(re.search(r'width="([^"]+)"', col)[1])
+                columns.update(dict.fromkeys(range(first, last + 1), width))
+            widths[name] = columns
+    return widths
+
+
+@pytest.fixture(scope="module")
+def exported(demo_workbook, tmp_path_factory):
+    target = tmp_path_factory.mktemp("export") / "ergebnis.xlsx"
+    assert cli.run(["analyze", str(demo_workbook), "-o", str(target)]) == 0
+    return target
+
+
+def test_the_sheets_are_the_workbooks_result_sheets(exported):
+    names = openpyxl.load_workbook(exported, read_only=True).sheetnames
+    expected = "Übersicht Kundenwert Segmente Pareto Dilemma Ansprache Prüfprotokoll"
+    assert names == expected.split()
+
+
+def test_every_block_sits_where_the_workbook_has_it(exported, demo_workbook):
+    xlsx = openpyxl.load_workbook(exported)
+    xlsm = openpyxl.load_workbook(demo_workbook)
+    numbers = formatted = 0
+    for spec in report.LAYOUT:
+        ours, theirs = xlsx[spec.sheet], xlsm[spec.sheet]
+        title = ours.cell(spec.row, spec.col).value
+        assert title == theirs.cell(spec.row, spec.col).value, spec.key
+        assert title, spec.key
+        headers = [ours.cell(spec.row + 1, spec.col + j).value for j in range(len(spec.columns))]
+        assert headers == [c.header for c in spec.columns], spec.key
+        assert headers == [
+            theirs.cell(spec.row + 1, spec.col + j).value for j in range(len(spec.columns))
+        ], spec.key
+        # the first rows of data: same values, and numbers with the workbook's number format
+        for r in range(spec.first_data_row, spec.first_data_row + 5):
+            for j, column in enumerate(spec.columns):
+                mine, ref = ours.cell(r, spec.col + j), theirs.cell(r, spec.col + j)
+                if isinstance(ref.value, int | float) and not isinstance(ref.value, bool):
+                    assert mine.value == pytest.approx(ref.value, rel=1e-12), (spec.key, r)
+                    numbers += 1
+                    assert mine.number_format == ref.number_format, (spec.key, column.header)
+                    if mine.number_format != "General":
+                        formatted += 1
+                else:
+                    assert mine.value == ref.value or (mine.value, ref.value) == ("", None)
+    assert numbers > 300 and formatted >= numbers * 0.9
+
+
+def test_the_headline_figures_are_numbers_with_their_formats(exported):
+    facts = report.SPECS["facts"]
+    ws = openpyxl.load_workbook(exported)[facts.sheet]
+    value_col = facts.col + 1
+    for i, code in enumerate(facts.row_formats):
+        cell = ws.cell(facts.first_data_row + i, value_col)
+        assert cell.data_type in ("n", "d"), (i, cell.value)
+        assert cell.number_format == code, (i, cell.value)
+
+
+def test_column_widths_are_the_workbooks(exported, demo_workbook):
+    ours, theirs = _column_widths(exported), _column_widths(demo_workbook)
+    compared = 0
+    for sheet in report.RESULT_SHEETS:
+        for col in report.column_widths(sheet):
+            # XlsxWriter stores widths in whole pixels: within 1/7 of a digit
+            assert ours[sheet][col] == pytest.approx(theirs[sheet][col], abs=0.15), (sheet, col)
+            compared += 1
+    assert compared > 100
+
+
+def test_a_text_longer_than_a_cell_is_cut_with_a_german_warning(tmp_path, capsys, monkeypatch):
+    """XlsxWriter keeps 32,767 characters (Excel's limit) and says so only in English."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\nK2;02.01.2024;5\n")
+    (tmp_path / "k.csv").write_text("Kundennr;Name\nK1;" + "x" * 40_000 + "\nK2;Kurz\n")
+    assert cli.run(["analyze", "u.csv", "--kunden", "k.csv", "-o", "r.xlsx"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "Kundenwert, Spalte Name: 1 Zelle mit mehr als 32.767 Zeichen (längster Text 40.000); "
+        "eine Excel-Zelle fasst höchstens 32.767, geschrieben sind die ersten 32.767 Zeichen."
+    ) in err
+    assert "Cell contents too long" not in err
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Kundenwert"]
+    names = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in (3, 4)}
+    assert names["K1"] == "x" * 32_767 and names["K2"] == "Kurz"
