@@ -93,14 +93,16 @@ def test_no_result_sheet_shows_hashes_or_error_values(printed):
 
 
 @pytest.mark.libreoffice
-def test_every_result_sheet_prints_one_page_wide_with_its_footer(printed):
+def test_every_printed_sheet_is_one_page_wide_with_its_footer(printed):
     for sheet, pdf in printed.items():
         doc = pymupdf.open(pdf)
         assert doc.page_count >= 1, sheet
         for number, page in enumerate(doc, start=1):
             assert page.rect.width > page.rect.height, sheet  # landscape
-            # The demo's Stichtag is its last transaction day, 31.12.2024 (demo.py's design).
-            footer = f"{sheet} – Stichtag 31.12.2024 – Seite {number} von {doc.page_count}"
+            # The demo's Stichtag is its last transaction day, 31.12.2024 (demo.py's design);
+            # the guide is no result and names none.
+            dated = " – Stichtag 31.12.2024" if sheet in report.RESULT_SHEETS else ""
+            footer = f"{sheet}{dated} – Seite {number} von {doc.page_count}"
             assert footer in page.get_text(), sheet
 
 
