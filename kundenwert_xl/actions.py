@@ -42,11 +42,16 @@ class Inputs:
 
 @dataclass
 class Outcome:
-    """The blocks to write, the analysis (None when the input was bad) and the problems."""
+    """The blocks to write, the analysis (None when the input was bad) and the problems.
+
+    ``notes`` are about the file written, not the analysis (a text cut at Excel's cell limit):
+    they are said on the command line, the Prüfprotokoll was written before them.
+    """
 
     blocks: list[report.Block]
     analysis: Analysis | None
     problems: list[Problem]
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -231,7 +236,7 @@ def previous_decisions(path: Path) -> dict[str, str]:
 
 def recompute_file(source: Path, target: Path, progress: Progress | None = None) -> Outcome:
     """Do what the ribbon's "Neu berechnen" does, on a copy of ``source`` written to ``target``."""
-    from kundenwert_xl.io import patch, readers
+    from kundenwert_xl.io import export, patch, readers
 
     report_phase = progress or (lambda phase: None)
     report_phase("read")
@@ -241,6 +246,7 @@ def recompute_file(source: Path, target: Path, progress: Progress | None = None)
     patch.write_results(
         source, target, outcome.blocks, footer=report.print_footer(outcome.analysis)
     )
+    outcome.notes = export.long_text_notes(outcome.blocks)
     return outcome
 
 
@@ -325,7 +331,7 @@ def _fill_template(
     ``frames`` hold internal column names (missing columns stay empty); ``settings`` None
     keeps the template's default Einstellungen. The report is rendered once, here.
     """
-    from kundenwert_xl.io import workbook
+    from kundenwert_xl.io import export, workbook
     from kundenwert_xl.template.build import build
 
     (progress or (lambda phase: None))("write")
@@ -336,8 +342,10 @@ def _fill_template(
     )
     blocks = report.render(result)
     footer = report.print_footer(result)
-    workbook.fill_template(build(), target, input_tables(frames), settings_rows, blocks, footer)
-    return Outcome(blocks, result, result.problems)
+    tables = input_tables(frames)
+    workbook.fill_template(build(), target, tables, settings_rows, blocks, footer)
+    notes = [n for name, t in tables.items() for n in export.table_text_notes(name, t)]
+    return Outcome(blocks, result, result.problems, notes + export.long_text_notes(blocks))
 
 
 def template_differences(path: Path) -> list[str]:

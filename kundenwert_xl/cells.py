@@ -30,6 +30,10 @@ UNIX_EPOCH_SERIAL = (dt.date(1970, 1, 1) - excel_dates.EPOCH).days  # 25569
 #: The first day Excel's 1900 system can show.
 FIRST_DATE = dt.date(1900, 1, 1)
 _FIRST_REAL_SERIAL = excel_dates.PHANTOM_LEAP_DAY + 1  # 01.03.1900
+#: The most characters an Excel cell holds (Excel specifications and limits: 32,767). Every
+#: writer of ours cuts a longer text there, and says so (``io.export.long_text_notes``): Excel
+#: reports a file with a longer cell text as damaged.
+EXCEL_CELL_CHARS = 32_767
 
 
 def plain(value: object) -> object:

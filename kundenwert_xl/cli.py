@@ -308,6 +308,7 @@ def recompute_cmd(
         raise _fail(KundenwertError(outcome.problems))
     assert outcome.analysis is not None  # a failed outcome raised above
     print_headline(outcome.analysis)
+    _say(outcome.notes)
     err.print(texts.CLI["written"].format(path=target))
 
 
@@ -507,7 +508,7 @@ def analyze_cmd(
             if target.suffix.lower() in MACRO_SUFFIXES:
                 outcome = analysis_file(target, inputs, settings, progress)
                 assert outcome.analysis is not None  # a failed analysis raised above
-                result = outcome.analysis
+                result, notes = outcome.analysis, outcome.notes
             elif target.suffix.lower() == ".xlsx":
                 result = analyze_inputs(inputs, settings, progress)
                 progress("write")
@@ -522,9 +523,14 @@ def analyze_cmd(
         err.print(texts.message("io_error", path=source, detail=read_error_detail(exc)))
         raise typer.Exit(int(ExitCode.IO)) from None
     print_headline(result)
+    _say(notes)
+    err.print(texts.CLI["written"].format(path=target))
+
+
+def _say(notes: list[Problem]) -> None:
+    """Notes on the file written (e.g. a text cut at Excel's cell limit), one line each."""
     for note in notes:
         err.print(f"{texts.SEVERITY[note.severity]}: {note.one_line()}")
-    err.print(texts.CLI["written"].format(path=target))
 
 
 def _single_table(read: Callable[[Path, str], Inputs], path: Path, key: str) -> pd.DataFrame | None:

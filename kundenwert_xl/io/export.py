@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 
 from kundenwert_xl import texts
+from kundenwert_xl.cells import EXCEL_CELL_CHARS
 from kundenwert_xl.core.errors import KundenwertError, Problem
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 
 #: What XlsxWriter adds to a column width for Excel's cell padding (5 px / 7 px per digit).
 XLSXWRITER_PADDING = 5 / 7
-#: The most characters an Excel cell holds; XlsxWriter cuts a longer text without a word.
-EXCEL_CELL_CHARS = 32_767
 
 #: First characters that make Excel (and LibreOffice) read a csv cell as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -317,35 +316,46 @@ def _as_shown(frame: pd.DataFrame, spec: BlockSpec | None) -> pd.DataFrame:
 def long_text_notes(blocks: list[Block]) -> list[Problem]:
     """A note for each block column holding text longer than an Excel cell takes.
 
-    Excel (and XlsxWriter) keep the first :data:`EXCEL_CELL_CHARS` characters of such a text;
-    the note names the sheet, the column, how many cells and the longest length.
+    Every writer keeps the first :data:`~kundenwert_xl.cells.EXCEL_CELL_CHARS` characters of
+    such a text (XlsxWriter by itself, :mod:`kundenwert_xl.io.patch` by design); the note names
+    the sheet, the column, how many cells and the longest length.
     """
+    return [
+        note
+        for block in blocks
+        if block.rows
+        for note in table_text_notes(
+            block.spec.sheet,
+            pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns]),
+        )
+    ]
+
+
+def table_text_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
+    """:func:`long_text_notes` for one table of ``sheet`` (headers as the sheet shows them)."""
     notes: list[Problem] = []
-    for block in blocks:
-        if not block.rows:
+    for header in frame.columns:
+        column = frame[header]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
             continue
-        frame = pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns])
-        for header in frame.columns:
-            column = frame[header]
-            if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
-                continue
-            lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
-            too_long = lengths > EXCEL_CELL_CHARS
-            if too_long.any():
-                notes.append(
-                    Problem(
+        # Numbers in a mixed label/value column count as their text, far below the limit.
+        lengths = column.astype("string").str.len().fillna(0).astype("int64")
+        too_long = lengths > EXCEL_CELL_CHARS
+        if too_long.any():
+            notes.append(
+                Problem(
+                    "cell_too_long",
+                    texts.message(
                         "cell_too_long",
-                        texts.message(
-                            "cell_too_long",
-                            count=texts.count(int(too_long.sum()), "cell"),
-                            longest=texts.format_int(int(lengths.max())),
-                            most=texts.format_int(EXCEL_CELL_CHARS),
-                        ),
-                        severity="warning",
-                        table=block.spec.sheet,
-                        column=str(header),
-                    )
+                        count=texts.count(int(too_long.sum()), "cell"),
+                        longest=texts.format_int(int(lengths.max())),
+                        most=texts.format_int(EXCEL_CELL_CHARS),
+                    ),
+                    severity="warning",
+                    table=sheet,
+                    column=str(header),
                 )
+            )
     return notes
 
 

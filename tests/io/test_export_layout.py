@@ -116,3 +116,23 @@ def test_a_text_longer_than_a_cell_is_cut_with_a_german_warning(tmp_path, capsys
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Kundenwert"]
     names = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in (3, 4)}
     assert names["K1"] == "x" * 32_767 and names["K2"] == "Kurz"
+
+
+def test_a_text_longer_than_a_cell_is_cut_in_the_macro_workbook_too(tmp_path, capsys, monkeypatch):
+    """The .xlsm writer cuts at Excel's 32,767 characters as well: Excel calls a longer cell
+    text damage. The input table and the result sheet both hold the name; both are named."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\nK2;02.01.2024;5\n")
+    (tmp_path / "k.csv").write_text("Kundennr;Name\nK1;" + "ä" * 40_000 + "\nK2;Kurz\n")
+    assert cli.run(["analyze", "u.csv", "--kunden", "k.csv", "-o", "r.xlsm"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    for sheet in ("Kunden", "Kundenwert"):
+        assert (
+            f"{sheet}, Spalte Name: 1 Zelle mit mehr als 32.767 Zeichen (längster Text 40.000)"
+        ) in err
+    book = openpyxl.load_workbook(tmp_path / "r.xlsm")
+    kunden = {r[0]: r[1] for r in book["Kunden"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert kunden == {"K1": "ä" * 32_767, "K2": "Kurz"}
+    ws = book["Kundenwert"]
+    names = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in (3, 4)}
+    assert names["K1"] == "ä" * 32_767 and names["K2"] == "Kurz"
