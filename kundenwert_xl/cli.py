@@ -173,7 +173,7 @@ def _check_output(
     removed = remove_stale_temps(output.parent)
     if removed:
         names = ", ".join(removed)
-        err.print(texts.CLI["stale_temp_removed"].format(count=len(removed), names=names))
+        err.print(texts.fill(texts.CLI["stale_temp_removed"], count=len(removed), names=names))
 
 
 def _check_source(source: Path) -> None:
@@ -381,6 +381,8 @@ def setup_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=texts.SETUP["opt_dry_run"])] = False,
 ) -> None:
     """Write this environment's interpreter into the user's xlwings configuration."""
+    from kundenwert_xl.io.export import write_error_detail
+    from kundenwert_xl.io.readers import read_error_detail
     from kundenwert_xl.pc import setup
     from kundenwert_xl.pc.machine import this_machine
 
@@ -388,6 +390,7 @@ def setup_cmd(
     if machine.system == "other":
         out.print(texts.SETUP["other_system"])
         return
+    writing = False
     try:
         planned = setup.plan(machine)
         values = ", ".join(f"{key}={value}" for key, value in planned.wanted.items())
@@ -396,12 +399,17 @@ def setup_cmd(
         elif dry_run:
             out.print(texts.SETUP["would_write"].format(path=planned.path, values=values))
         else:
+            writing = True
             setup.apply(machine, planned)
             out.print(texts.SETUP["written"].format(path=planned.path, values=values))
     except KundenwertError as exc:
         raise _fail(exc) from None
-    except OSError as exc:
-        err.print(texts.message("io_error", path=planned.path, detail=exc.strerror or str(exc)))
+    except OSError as exc:  # the path from the error: plan() may fail before it names one
+        if writing:
+            text = texts.message("write_error", path=exc.filename, detail=write_error_detail(exc))
+        else:
+            text = texts.message("io_error", path=exc.filename, detail=read_error_detail(exc))
+        err.print(text)
         raise typer.Exit(int(ExitCode.IO)) from None
     if planned.removed and planned.changed:
         out.print("  " + texts.SETUP["removed"].format(keys=", ".join(planned.removed)))

@@ -245,7 +245,8 @@ def excel_findings(probe: Callable[[], object]) -> list[Finding]:
         Finding(
             d["excel"],
             True,
-            d["excel_running"].format(
+            texts.fill(
+                d["excel_running"],
                 count=instances,
                 version=getattr(info, "version", ""),
                 build=getattr(info, "build", ""),

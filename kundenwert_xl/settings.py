@@ -27,6 +27,7 @@ from kundenwert_xl.core.settings import (
     Stichtag,
     TextForm,
 )
+from kundenwert_xl.io.readers import read_error_detail
 
 __all__ = [
     "CONTACT_COSTS",
@@ -69,7 +70,7 @@ def from_toml(path: str | Path, base: Settings | None = None) -> Settings:
     except FileNotFoundError:
         raise refuse(texts.IO_DETAILS["missing"]) from None
     except OSError as exc:
-        raise refuse(exc.strerror or str(exc)) from None
+        raise refuse(read_error_detail(exc)) from None
     except UnicodeDecodeError:
         raise refuse(texts.IO_DETAILS["toml_encoding"]) from None
     except tomllib.TOMLDecodeError as exc:

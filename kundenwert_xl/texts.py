@@ -407,7 +407,12 @@ def message(code: str, **params: object) -> str:
     :class:`_GermanFormatter`), never by the code that found the problem; singular and plural
     follow the count.
     """
-    return _FORMATTER.format(MESSAGES[code], **params)
+    return fill(MESSAGES[code], **params)
+
+
+def fill(template: str, **params: object) -> str:
+    """Any catalogue sentence with its raw parameters, formed as :func:`message` forms them."""
+    return _FORMATTER.format(template, **params)
 
 
 def location(table: str, row: int | None, column: str | None) -> str:
@@ -1002,8 +1007,8 @@ CLI: dict[str, str] = {
         "(z. B. {example})."
     ),
     "stale_temp_removed": (
-        "Hinweis: {count} liegengebliebene temporäre Datei(en) eines abgebrochenen Laufs "
-        "entfernt: {names}"
+        "Hinweis: {count} liegengebliebene temporäre {count:Datei|Dateien} eines abgebrochenen "
+        "Laufs entfernt: {names}"
     ),
     "same_file": "Eingabe und Ausgabe sind dieselbe Datei. Bitte eine andere Zieldatei angeben.",
     "written": "Ergebnis geschrieben: {path}",
@@ -1085,7 +1090,7 @@ DOCTOR: dict[str, str] = {
         "oder mit kundenwert setup das Python eintragen, in dem kundenwert_xl installiert ist."
     ),
     "excel": "Excel",
-    "excel_running": "{count} laufende Instanz(en), Version {version}, Build {build}",
+    "excel_running": "{count} laufende {count:Instanz|Instanzen}, Version {version}, Build {build}",
     "excel_not_running": "läuft gerade nicht (Excel öffnen, um auch Excel selbst zu prüfen)",
     "fix_excel": "Excel starten; bei Fehlern: Excel neu starten.",
     "dynamic_arrays": "Dynamische Arrays (Überlauf)",

@@ -171,3 +171,15 @@ def test_analyze_with_a_settings_file_and_options(tmp_path):
     bad.write_text('"Anzahl Klasen" = 5\n', encoding="utf-8")
     res = run("analyze", str(src), "--einstellungen", str(bad), "-o", str(tmp_path / "x.parquet"))
     assert res.returncode == 1 and "Die Einstellung 'Anzahl Klasen' ist unbekannt" in res.stderr
+
+
+def test_a_settings_file_the_system_cannot_open_is_refused_in_german(tmp_path):
+    """A symlink loop: the operating system's own words come inside a German sentence."""
+    src = tmp_path / "tx.csv"
+    src.write_text(FIXTURE_CSV)
+    loop = tmp_path / "einstellungen.toml"
+    loop.symlink_to(loop)
+    res = run("analyze", str(src), "--einstellungen", str(loop), "-o", str(tmp_path / "r.parquet"))
+    assert res.returncode != 0 and "Unerwarteter Fehler" not in res.stderr
+    text = " ".join(res.stderr.split())
+    assert f"Datei '{loop}' kann nicht gelesen werden: Das Betriebssystem meldet" in text

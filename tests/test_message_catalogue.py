@@ -234,8 +234,21 @@ def test_counted_messages_say_singular_and_plural(count, expected):
         assert text == expected
 
 
-def test_no_message_leaves_the_plural_to_the_reader():
-    """No ``Zeile(n)``: every counted noun has its singular and plural form."""
+def test_no_text_leaves_the_plural_to_the_reader():
+    """No ``Zeile(n)`` anywhere in the catalogue: every counted noun has both forms."""
     import re
 
-    assert [k for k, v in texts.MESSAGES.items() if re.search(r"\w\((e|n|en|s)\)", v)] == []
+    found = [
+        (name, key)
+        for name, table in vars(texts).items()
+        if isinstance(table, dict)
+        for key, text in table.items()
+        if isinstance(text, str) and re.search(r"\w\((e|n|en|s)\)", text)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(("count", "word"), [(1, "Datei"), (2, "Dateien")])
+def test_counted_command_line_notes_say_singular_and_plural(count, word):
+    text = texts.fill(texts.CLI["stale_temp_removed"], count=count, names="a")
+    assert text.startswith(f"Hinweis: {count} liegengebliebene temporäre {word} eines ")

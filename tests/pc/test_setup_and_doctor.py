@@ -382,3 +382,38 @@ def test_doctor_command_flags_a_workbook_whose_sheet_hides_the_pc_setting(tmp_pa
 def test_setup_command_on_a_machine_without_excel_writes_nothing():
     res = _run("setup", "--dry-run")
     assert res.returncode == 0 and "kein Excel" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("failing", "error", "expected"),
+    [
+        # Reading the user's xlwings.conf fails before any plan exists: the path comes from
+        # the error itself (it once named an unbound plan: "Unerwarteter Fehler").
+        ("read", PermissionError(13, "Permission denied", USER_CONF), "kann nicht gelesen"),
+        ("write", OSError(28, "No space left on device", USER_CONF), "kann nicht geschrieben"),
+    ],
+)
+def test_setup_says_a_file_error_in_german(monkeypatch, capsys, failing, error, expected):
+    from kundenwert_xl import cli
+    from kundenwert_xl.pc import machine as machine_module
+
+    def fail(*args):
+        raise error
+
+    pc = _venv_pc()
+    pc.files[USER_CONF] = b'"Show Console","True"\r\n'  # there, but not readable
+    fake = pc.machine()
+    fake = (
+        fake.__class__(**{**fake.__dict__, "read_bytes": fail})
+        if failing == "read"
+        else fake.__class__(**{**fake.__dict__, "write_bytes": fail})
+    )
+    monkeypatch.setattr(machine_module, "this_machine", lambda: fake)
+    assert cli.run(["setup"]) != 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"Datei '{USER_CONF}' {expected} werden" in err
+    detail = (
+        texts.IO_DETAILS["no_permission"] if failing == "read" else texts.WRITE_DETAILS["no_space"]
+    )
+    assert " ".join(detail.split()) in err
+    assert "Permission denied" not in err and "No space" not in err
