@@ -118,22 +118,6 @@ def column_letter(spec: report.BlockSpec, source: str) -> str:
     return get_column_letter(spec.col + index)
 
 
-#: Bold header text is about this much wider than the digits a column width counts.
-BOLD = 1.2
-
-
-def _header_lines(text: str, width: float) -> int:
-    """Lines a wrapped bold header needs in a column ``width`` digits wide (words kept whole)."""
-    width = width / BOLD
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > width - 1:
-            lines, used = lines + 1, len(word)
-        else:
-            used += (1 if used else 0) + len(word)
-    return lines
-
-
 def _result_sheets(wb: openpyxl.Workbook) -> None:
     header_lines: dict[tuple[str, int], int] = {}
     for spec in report.LAYOUT:
@@ -145,11 +129,6 @@ def _result_sheets(wb: openpyxl.Workbook) -> None:
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             letter = get_column_letter(col)
-            # Wide enough for the longest word of the header: a wrapped header is never cut
-            # inside a word ("Preiserhöhun").
-            longest = max(len(word) for word in column.header.split()) * BOLD + 2
-            width = max(column.width, longest, ws.column_dimensions[letter].width or 0)
-            ws.column_dimensions[letter].width = width
             if spec.max_rows is None:
                 # Variable-length blocks take their number format from the column.
                 if column.fmt:
@@ -161,11 +140,15 @@ def _result_sheets(wb: openpyxl.Workbook) -> None:
                     if fmt:
                         ws.cell(r, col).number_format = fmt
         ws.freeze_panes = ws.cell(spec.first_data_row, 1) if spec.max_rows is None else None
+    # One width rule for the workbook and the .xlsx export: report.column_widths.
+    widths = {sheet: report.column_widths(sheet) for sheet in report.RESULT_SHEETS}
+    for sheet, columns in widths.items():
+        for col, width in columns.items():
+            wb[sheet].column_dimensions[get_column_letter(col)].width = width
     # Header rows tall enough for their wrapped text, once every column has its final width.
     for spec in report.LAYOUT:
-        ws = wb[spec.sheet]
         lines = max(
-            _header_lines(c.header, ws.column_dimensions[get_column_letter(spec.col + j)].width)
+            report.header_lines(c.header, widths[spec.sheet][spec.col + j])
             for j, c in enumerate(spec.columns)
         )
         key = (spec.sheet, spec.row + 1)
