@@ -238,6 +238,11 @@ def _customers_by_id(analysis: Analysis) -> pd.DataFrame:
     return report.customer_frame(analysis).sort_values("customer_id", kind="stable")
 
 
+def _by_customer(columns: tuple[report.Column, ...]) -> Callable[[Analysis], list[list[Any]]]:
+    """The spilled table of ``columns``, one row per customer in id order."""
+    return lambda r: _table(columns, report.table_rows(_customers_by_id(r), columns))
+
+
 RFM_COLUMNS = _customer_columns(
     (
         "customer_id",
@@ -326,7 +331,7 @@ def RFM(
         None,
         settings,
         "rfm",
-        lambda r: _table(RFM_COLUMNS, report.table_rows(_customers_by_id(r), RFM_COLUMNS)),
+        _by_customer(RFM_COLUMNS),
     )
 
 
@@ -345,7 +350,7 @@ def RFMR_PUNKTE(
         werbekontakte,
         _settings(stichtag, einstellungen),
         "rfmr",
-        lambda r: _table(RFMR_COLUMNS, report.table_rows(_customers_by_id(r), RFMR_COLUMNS)),
+        _by_customer(RFMR_COLUMNS),
     )
 
 
@@ -365,7 +370,7 @@ def DECKUNGSBEITRAG(
         werbekontakte,
         _settings(stichtag, einstellungen),
         "db",
-        lambda r: _table(DB_COLUMNS, report.table_rows(_customers_by_id(r), DB_COLUMNS)),
+        _by_customer(DB_COLUMNS),
     )
 
 
