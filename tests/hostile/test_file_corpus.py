@@ -1013,7 +1013,7 @@ def test_kill_9_during_the_write_leaves_a_named_temp_that_the_next_run_removes(t
         text=True,
     )
     assert res.returncode == 0, res.stderr
-    assert "1 liegengebliebene temporäre Datei(en)" in res.stderr and leftover.name in res.stderr
+    assert "1 liegengebliebene temporäre Datei eines" in res.stderr and leftover.name in res.stderr
     assert not leftover.exists()
 
 
