@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kundenwert_xl.core import excel_dates
 
@@ -30,10 +32,13 @@ UNIX_EPOCH_SERIAL = (dt.date(1970, 1, 1) - excel_dates.EPOCH).days  # 25569
 #: The first day Excel's 1900 system can show.
 FIRST_DATE = dt.date(1900, 1, 1)
 _FIRST_REAL_SERIAL = excel_dates.PHANTOM_LEAP_DAY + 1  # 01.03.1900
-#: The most characters an Excel cell holds (Excel specifications and limits: 32,767). Every
-#: writer of ours cuts a longer text there, and says so (``io.export.long_text_notes``): Excel
-#: reports a file with a longer cell text as damaged.
+#: The most characters an Excel cell holds (Excel specifications and limits: 32,767), counted
+#: as Excel counts them: UTF-16 code units, so a character beyond U+FFFF (an emoji) takes two.
+#: Every writer of ours cuts a longer text there, and says so (``io.export.long_text_notes``):
+#: Excel reports a file with a longer cell text as damaged.
 EXCEL_CELL_CHARS = 32_767
+#: Characters beyond the Basic Multilingual Plane (two UTF-16 units each), as a regex class.
+_ASTRAL = "[\U00010000-\U0010ffff]"
 
 
 def plain(value: object) -> object:
@@ -123,3 +128,44 @@ def plain_rows(columns: list[pd.Series]) -> list[list[object]]:
     """Rows of plain cell values from equally long columns (column-wise, then transposed)."""
     converted = [plain_column(c) for c in columns]
     return [list(row) for row in zip(*converted, strict=True)]
+
+
+def cell_lengths(values: pd.Series) -> pd.Series:
+    """Text lengths as Excel counts them (UTF-16 code units); 0 where there is no value.
+
+    Numbers in a mixed label/value column count as their text, far below the limit.
+    """
+    text = values.astype("string")
+    return (text.str.len() + text.str.count(_ASTRAL)).fillna(0).astype("int64")
+
+
+def cut_text(text: str) -> str:
+    """``text`` cut to :data:`EXCEL_CELL_CHARS` UTF-16 units (a split emoji is dropped whole)."""
+    if len(text) <= EXCEL_CELL_CHARS // 2:  # two units per character at the most
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * EXCEL_CELL_CHARS:
+        return text
+    return units[: 2 * EXCEL_CELL_CHARS].decode("utf-16-le", errors="ignore")
+
+
+def cut_texts(values: pd.Series) -> pd.Series:
+    """:func:`cut_text` for a column; only the (rare) too long texts are touched one by one."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        return values
+    too_long = (cell_lengths(values) > EXCEL_CELL_CHARS).to_numpy()
+    if not too_long.any():
+        return values
+    out = values.astype(object)
+    out[too_long] = [cut_text(str(v)) for v in values[too_long]]
+    return out
+
+
+def cut_text_array(text: pa.Array) -> pa.Array:
+    """:func:`cut_texts` for an Arrow string array (the streaming writer's columns)."""
+    if len(text) == 0 or (pc.max(pc.utf8_length(text)).as_py() or 0) <= EXCEL_CELL_CHARS // 2:
+        return text
+    lengths = pc.add(pc.utf8_length(text), pc.count_substring_regex(text, _ASTRAL))
+    too_long = pc.fill_null(pc.greater(lengths, EXCEL_CELL_CHARS), False)
+    cut = [cut_text(v) for v in pc.filter(text, too_long).to_pylist()]
+    return pc.replace_with_mask(text, too_long, pa.array(cut, text.type))

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from kundenwert_xl import cells
@@ -105,3 +106,30 @@ def test_columns_give_what_the_scalar_rule_gives():
     rows = cells.plain_rows([frame["i"], frame["s"]])
     assert rows == [[1, "a"], [2, None], [3, "=1"]]
     assert not any(isinstance(v, float) and math.isnan(v) for r in rows for v in r)
+
+
+# --- Excel's cell text limit: 32,767 UTF-16 code units (an emoji is two) ---------------------
+
+EMOJI = "\U0001f600"  # beyond U+FFFF: two UTF-16 units
+
+
+def test_cell_lengths_count_as_excel_does():
+    lengths = cells.cell_lengths(pd.Series(["a" + EMOJI, None, 5, "äöü"], dtype=object))
+    assert lengths.tolist() == [3, 0, 1, 3]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x" * 32_767, "x" * 32_767),  # exactly the limit stays whole
+        ("x" * 32_768, "x" * 32_767),
+        (EMOJI * 20_000, EMOJI * 16_383),  # 32,766 units; the next emoji would split
+        ("a" + EMOJI * 16_383, "a" + EMOJI * 16_383),  # 1 + 32,766 = 32,767 units
+        ("ab" + EMOJI * 16_383, "ab" + EMOJI * 16_382),  # 32,768 units: the last emoji goes
+    ],
+)
+def test_texts_are_cut_at_the_excel_limit_in_utf16_units(text, expected):
+    assert cells.cut_text(text) == expected
+    assert cells.cut_texts(pd.Series([text, "kurz"])).tolist() == [expected, "kurz"]
+    arrow = cells.cut_text_array(pa.array([text, None, "kurz"]))
+    assert arrow.to_pylist() == [expected, None, "kurz"]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from kundenwert_xl import texts
+from kundenwert_xl import cells, texts
 from kundenwert_xl.cells import EXCEL_CELL_CHARS
 from kundenwert_xl.core.errors import KundenwertError, Problem
 
@@ -338,8 +338,7 @@ def table_text_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
         column = frame[header]
         if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
             continue
-        # Numbers in a mixed label/value column count as their text, far below the limit.
-        lengths = column.astype("string").str.len().fillna(0).astype("int64")
+        lengths = cells.cell_lengths(column)
         too_long = lengths > EXCEL_CELL_CHARS
         if too_long.any():
             notes.append(
@@ -439,6 +438,8 @@ def _write_layout_xlsx(path: Path, blocks: list[Block], sheet_order: list[str]) 
             if spec.max_rows is None:
                 # Open-ended blocks (one per sheet): the column formats set above apply.
                 frame = pd.DataFrame(block.rows, columns=[c.header for c in spec.columns])
+                # Cut as Excel counts (XlsxWriter counts characters, an emoji is two units).
+                frame = frame.apply(cells.cut_texts)
                 with warnings.catch_warnings():
                     # XlsxWriter's English warning on a cut text: long_text_notes says it in German.
                     warnings.filterwarnings("ignore", "Cell contents too long", UserWarning)
@@ -478,7 +479,7 @@ def _write_value(sheet: Any, row: int, col: int, value: object, cell_format: obj
     if value is None or (isinstance(value, float) and math.isnan(value)):
         sheet.write_blank(row, col, None, cell_format)
     elif isinstance(value, str):
-        sheet.write_string(row, col, value, cell_format)
+        sheet.write_string(row, col, cells.cut_text(value), cell_format)
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value, cell_format)
     elif isinstance(value, dt.datetime | dt.date):

@@ -144,7 +144,7 @@ def _cell_xml(ref: str, value: Any, s: str) -> str:
     """One ``<c>`` element for a plain value; ``s`` is the style attribute or empty."""
     value = cells.plain(value)
     if isinstance(value, str):
-        text = escape(_INVALID_XML_PY.sub("", value)[: cells.EXCEL_CELL_CHARS])
+        text = escape(cells.cut_text(_INVALID_XML_PY.sub("", value)))
         if not text:  # an empty text is an empty cell, not a string without characters
             return f'<c r="{ref}"{s}/>' if s else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
@@ -166,7 +166,7 @@ def _text(values: pa.Array) -> pa.Array:
     """
     text = pc.replace_substring_regex(values.cast(_STRING), _INVALID_XML, "")
     # Excel refuses a longer cell text (the file reads as damaged): cut, as long_text_notes says.
-    text = pc.utf8_slice_codeunits(text, 0, cells.EXCEL_CELL_CHARS)
+    text = cells.cut_text_array(text)
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, raw, escaped)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, _STRING), text)

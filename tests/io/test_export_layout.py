@@ -118,21 +118,35 @@ def test_a_text_longer_than_a_cell_is_cut_with_a_german_warning(tmp_path, capsys
     assert names["K1"] == "x" * 32_767 and names["K2"] == "Kurz"
 
 
-def test_a_text_longer_than_a_cell_is_cut_in_the_macro_workbook_too(tmp_path, capsys, monkeypatch):
-    """The .xlsm writer cuts at Excel's 32,767 characters as well: Excel calls a longer cell
-    text damage. The input table and the result sheet both hold the name; both are named."""
+@pytest.mark.parametrize(
+    ("suffix", "char", "written", "kept"),
+    [
+        (".xlsm", "ä", 40_000, 32_767),
+        # Excel counts UTF-16 units: 20,000 emoji are 40,000 units, 16,383 of them fit.
+        (".xlsm", "\U0001f600", 20_000, 16_383),
+        (".xlsx", "\U0001f600", 20_000, 16_383),
+    ],
+)
+def test_a_text_longer_than_a_cell_is_cut_in_every_workbook(
+    tmp_path, capsys, monkeypatch, suffix, char, written, kept
+):
+    """The .xlsm writer cuts at Excel's 32,767 units as well (Excel calls a longer cell text
+    damage), counted as Excel counts. The input table and the result sheet both hold the name;
+    each is named in a warning."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\nK2;02.01.2024;5\n")
-    (tmp_path / "k.csv").write_text("Kundennr;Name\nK1;" + "ä" * 40_000 + "\nK2;Kurz\n")
-    assert cli.run(["analyze", "u.csv", "--kunden", "k.csv", "-o", "r.xlsm"]) == 0
+    (tmp_path / "k.csv").write_text("Kundennr;Name\nK1;" + char * written + "\nK2;Kurz\n")
+    assert cli.run(["analyze", "u.csv", "--kunden", "k.csv", "-o", "r" + suffix]) == 0
     err = " ".join(capsys.readouterr().err.split())
-    for sheet in ("Kunden", "Kundenwert"):
+    sheets = ("Kunden", "Kundenwert") if suffix == ".xlsm" else ("Kundenwert",)
+    for sheet in sheets:
         assert (
             f"{sheet}, Spalte Name: 1 Zelle mit mehr als 32.767 Zeichen (längster Text 40.000)"
         ) in err
-    book = openpyxl.load_workbook(tmp_path / "r.xlsm")
-    kunden = {r[0]: r[1] for r in book["Kunden"].iter_rows(min_row=2, values_only=True) if r[0]}
-    assert kunden == {"K1": "ä" * 32_767, "K2": "Kurz"}
+    book = openpyxl.load_workbook(tmp_path / ("r" + suffix))
+    if suffix == ".xlsm":
+        kunden = {r[0]: r[1] for r in book["Kunden"].iter_rows(min_row=2, values_only=True) if r[0]}
+        assert kunden == {"K1": char * kept, "K2": "Kurz"}
     ws = book["Kundenwert"]
     names = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in (3, 4)}
-    assert names["K1"] == "ä" * 32_767 and names["K2"] == "Kurz"
+    assert names["K1"] == char * kept and names["K2"] == "Kurz"
