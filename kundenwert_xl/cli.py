@@ -520,11 +520,16 @@ def analyze_cmd(
             elif target.suffix.lower() == ".xlsx":
                 result = analyze_inputs(inputs, settings, progress)
                 progress("write")
-                notes = write_layout(target, report.render(result), list(report.SHEET_ORDER))
+                notes = write_layout(
+                    target,
+                    report.render(result),
+                    list(report.SHEET_ORDER),
+                    report.print_footer(result),
+                )
             else:
                 result = analyze_inputs(inputs, settings, progress)
                 progress("write")
-                write_tables(target, report.export_tables(result), report.export_specs())
+                notes = write_tables(target, report.export_tables(result), report.export_specs())
     except KundenwertError as exc:
         raise _fail(exc) from None
     except OSError as exc:  # writes are reported by write_tables; this is the reading side

@@ -156,6 +156,13 @@ MESSAGES: dict[str, str] = {
         "Die Zeile hat {count} Felder, die Überschrift nur {width}. Bitte Trennzeichen in den "
         "Werten prüfen (z. B. ein Semikolon in einem Namen) oder fehlende Überschriften ergänzen."
     ),
+    "csv_number_like": (
+        "{count:int} {count:Wert sieht|Werte sehen} für Excel wie eine Zahl aus (z. B. "
+        "{example}): Excel entfernt beim Öffnen einer CSV-Datei führende Nullen und kürzt "
+        "Ziffernfolgen über 15 Stellen, verschiedene Kundennummern fallen dann zusammen. Für "
+        "Excel bitte -o datei.xlsx verwenden oder die Spalte beim Import (Daten > Aus Text/CSV) "
+        "als Text einlesen."
+    ),
     "cell_too_long": (
         "{count} mit mehr als {most} Zeichen (längster Text "
         "{longest}); eine Excel-Zelle fasst höchstens {most}, geschrieben sind die ersten {most} "

@@ -244,11 +244,17 @@ def write_tables(
     path: Path,
     tables: dict[str, pd.DataFrame],
     specs: dict[str, BlockSpec] | None = None,
-) -> None:
+) -> list[Problem]:
     """Write tables to ``path``: one sheet each (xlsx) or the first table (csv, parquet).
 
     ``specs`` (sheet name -> the block it shows, see :func:`kundenwert_xl.report.export_specs`)
     give an xlsx file the workbook's number formats and column widths.
+
+    Returns
+    -------
+    list of Problem
+        Warnings on what Excel would change when it opens the csv file
+        (:func:`csv_number_like_notes`).
 
     Raises
     ------
@@ -273,11 +279,48 @@ def write_tables(
                 quoting=csv.QUOTE_MINIMAL,
             ),
         )
-    elif suffix in (".parquet", ".pq"):
+        return csv_number_like_notes(name, frame)
+    if suffix in (".parquet", ".pq"):
         first = next(iter(tables.values()))
         atomic_write(path, lambda tmp: first.to_parquet(tmp, index=False))
-    else:
-        raise ValueError(suffix)
+        return []
+    raise ValueError(suffix)
+
+
+#: Texts Excel turns into numbers when it opens a csv file, losing what made them distinct:
+#: leading zeros (``00123`` -> 123) and more than 15 digits (the rest become zeros).
+_NUMBER_LIKE = r"^(?:0\d+|\d{16,})$"
+
+
+def csv_number_like_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
+    """A warning for each text column holding ids that Excel would read as numbers.
+
+    Excel opens a csv file by double-click with every column as *General*: ``00123``,
+    ``0123`` and ``123`` all become the number 123, three customers look like one. A csv file
+    cannot say "this column is text" (a ``="00123"`` cell would be a formula, which we never
+    write); the note names the column and the way out (xlsx, or importing the column as text).
+    """
+    notes: list[Problem] = []
+    for header in frame.columns:
+        column = frame[header]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+            continue
+        hit = column.astype("string").str.fullmatch(_NUMBER_LIKE).fillna(False).to_numpy(bool)
+        if hit.any():
+            notes.append(
+                Problem(
+                    "csv_number_like",
+                    texts.message(
+                        "csv_number_like",
+                        count=int(hit.sum()),
+                        example=str(column[hit].iloc[0]),
+                    ),
+                    severity="warning",
+                    table=sheet,
+                    column=str(header),
+                )
+            )
+    return notes
 
 
 #: Decimals a csv number keeps, by the workbook's number format of its column: what the
@@ -358,12 +401,16 @@ def table_text_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
     return notes
 
 
-def write_layout(path: Path, blocks: list[Block], sheet_order: list[str]) -> list[Problem]:
+def write_layout(
+    path: Path, blocks: list[Block], sheet_order: list[str], footer: str | None = None
+) -> list[Problem]:
     """Write result blocks to an ``.xlsx`` file laid out like the workbook's result sheets.
 
     Every block sits where :data:`kundenwert_xl.report.LAYOUT` puts it in the workbook: title
     in its first row, header below, data below that; the same number formats, column widths
-    and header rows as the template. Charts stay the workbook's.
+    and header rows as the template, and its print setup (landscape A4, one page wide, the
+    rows down to the header repeated, ``footer`` from :func:`kundenwert_xl.report.print_footer`;
+    *Übersicht* on one page). Charts stay the workbook's.
 
     Returns
     -------
@@ -376,11 +423,13 @@ def write_layout(path: Path, blocks: list[Block], sheet_order: list[str]) -> lis
         When the file cannot be written (see :func:`atomic_write`).
     """
     notes = long_text_notes(blocks)
-    atomic_write(path, lambda tmp: _write_layout_xlsx(tmp, blocks, sheet_order))
+    atomic_write(path, lambda tmp: _write_layout_xlsx(tmp, blocks, sheet_order, footer))
     return notes
 
 
-def _write_layout_xlsx(path: Path, blocks: list[Block], sheet_order: list[str]) -> None:
+def _write_layout_xlsx(
+    path: Path, blocks: list[Block], sheet_order: list[str], footer: str | None
+) -> None:
     from kundenwert_xl import report
 
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
@@ -406,6 +455,15 @@ def _write_layout_xlsx(path: Path, blocks: list[Block], sheet_order: list[str]) 
         sheets = {name: book.add_worksheet(name) for name in sheet_order if name in used}
         header_rows: dict[tuple[str, int], int] = {}
         for name, sheet in sheets.items():
+            # The template's print setup (template.build._print_setup), in XlsxWriter's words.
+            overview = name == report.SHEETS["overview"]
+            sheet.set_landscape()
+            sheet.set_paper(9)  # A4
+            sheet.fit_to_pages(1, 1 if overview else 0)
+            if not overview:
+                sheet.repeat_rows(0, min(s.row for s in report.LAYOUT if s.sheet == name))
+            if footer:
+                sheet.set_footer(footer)
             widths = report.column_widths(name)
             for col, width in widths.items():
                 open_block = next(

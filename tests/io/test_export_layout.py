@@ -90,6 +90,28 @@ def test_the_headline_figures_are_numbers_with_their_formats(exported):
         assert cell.number_format == code, (i, cell.value)
 
 
+def _fit(ws) -> tuple[int, int]:
+    """Pages wide and high; an absent attribute is ECMA-376's default, 1 (XlsxWriter omits it)."""
+    setup = ws.page_setup
+    return tuple(1 if v is None else int(v) for v in (setup.fitToWidth, setup.fitToHeight))
+
+
+def test_every_sheet_prints_as_the_workbooks_do(exported, demo_workbook):
+    """Landscape A4, one page wide, header rows repeated, the footer with the Stichtag; the
+    demo workbook (the template's print setup, recomputed) is the reference."""
+    ours = openpyxl.load_workbook(exported)
+    theirs = openpyxl.load_workbook(demo_workbook)
+    for name in ours.sheetnames:
+        mine, ref = ours[name], theirs[name]
+        assert mine.page_setup.orientation == ref.page_setup.orientation == "landscape", name
+        assert mine.page_setup.paperSize == ref.page_setup.paperSize, name
+        assert mine.sheet_properties.pageSetUpPr.fitToPage, name
+        assert _fit(mine) == _fit(ref), name
+        assert mine.print_title_rows == ref.print_title_rows, name
+        # The demo's Stichtag is its last transaction day (demo.py's design).
+        assert "Stichtag 31.12.2024" in mine.oddFooter.center.text, name
+
+
 def test_column_widths_are_the_workbooks(exported, demo_workbook):
     ours, theirs = _column_widths(exported), _column_widths(demo_workbook)
     compared = 0
@@ -150,3 +172,21 @@ def test_a_text_longer_than_a_cell_is_cut_in_every_workbook(
     ws = book["Kundenwert"]
     names = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in (3, 4)}
     assert names["K1"] == char * kept and names["K2"] == "Kurz"
+
+
+def test_a_csv_with_ids_excel_would_read_as_numbers_says_so(tmp_path, capsys, monkeypatch):
+    """00123, 0123 and 123 are three customers; Excel opening the csv makes them all 123."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "u.csv").write_text(
+        "Kundennr;Datum;Umsatz\n00123;01.01.2024;10\n0123;02.01.2024;5\n123;03.01.2024;7\n"
+    )
+    assert cli.run(["analyze", "u.csv", "-o", "r.csv"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Spalte Kundennr: 2 Werte sehen für Excel wie eine Zahl aus (z. B. 0" in err
+    assert "-o datei.xlsx verwenden" in err
+    ids = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sorted(line.split(";")[0] for line in ids[1:]) == ["00123", "0123", "123"]
+    # Ids Excel keeps as they are: no warning.
+    (tmp_path / "v.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\n123;02.01.2024;5\n")
+    assert cli.run(["analyze", "v.csv", "-o", "s.csv"]) == 0
+    assert "wie eine Zahl" not in capsys.readouterr().err
