@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
+import logging
 import re
 import stat
 import warnings
@@ -40,6 +41,13 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+# fastexcel logs an empty column ("Could not determine dtype for column 5, falling back to
+# string") as a WARNING; with no handler anywhere, Python's last-resort handler would print that
+# English line on every read of a workbook whose optional columns are empty, the normal case.
+# The schema checks every column itself; an application that configures logging still sees it.
+logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 
 
 def _io_error(path: Path, detail: str) -> KundenwertError:

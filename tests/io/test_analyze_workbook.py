@@ -168,3 +168,13 @@ def test_help_speaks_german():
     assert "Optionen:" in res.stdout and "Argumente:" in res.stdout and "[Pflicht]" in res.stdout
     assert "[required]" not in res.stdout and "\nOptions:" not in res.stdout
     assert "--kunden" in res.stdout and "--werbekontakte" in res.stdout
+
+
+def test_reading_a_workbook_with_empty_columns_prints_no_english(tmp_path):
+    """Empty optional columns (Rabatt, Werbekontakte) once made fastexcel log English lines."""
+    src = tmp_path / "u.csv"
+    src.write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\nK2;02.01.2024;5\n")
+    assert _run("analyze", src, "-o", tmp_path / "a.xlsm").returncode == 0
+    res = _run("recompute", tmp_path / "a.xlsm", "-o", tmp_path / "b.xlsm")
+    assert res.returncode == 0, res.stderr
+    assert "Could not determine" not in res.stderr and "dtype" not in res.stderr, res.stderr
