@@ -1323,7 +1323,9 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
 # --- Report blocks -------------------------------------------------------------------------------
 
 REPORT: dict[str, str] = {
-    "customers_title": "Kundenwert je Kunde, Stichtag {ref}, Rangfolge nach {level}",
+    "customers_title": (
+        "Kundenwert je Kunde, Stichtag {ref}, Rang nach Kundenwert (RFMR-Punkte und {level})"
+    ),
     "pareto_title": "Pareto nach {level} (Walkurve)",
     "deciles_title": "Dezile nach {level}",
     "overview_title": "Übersicht, Stichtag {ref}",

@@ -101,3 +101,17 @@ def test_scenarios_are_capped_where_their_block_ends():
     block = next(b for b in report.render(analysis) if b.spec.key == "scenarios")
     assert len(block.rows) == 8 == block.spec.max_rows
     assert block.spec.last_row == 30 + 2 + 8 - 1
+
+
+def test_the_customer_sheet_says_what_its_order_is():
+    """Rows go by value rank (RFMR points and DB together), not by DB alone: the title says so
+    (a new user saw 'Rangfolge nach DB III' above a customer with less DB ranked first)."""
+    data = make_demo(3000, seed=3)
+    analysis = kx.analyze(data.transactions, data.customers, data.contacts)
+    block = next(b for b in report.render(analysis) if b.spec.key == "customers")
+    assert block.title == (
+        "Kundenwert je Kunde, Stichtag 31.12.2024, Rang nach Kundenwert (RFMR-Punkte und DB III)"
+    )
+    rank = [c.source for c in block.spec.columns].index("value_rank")
+    ranks = [row[rank] for row in block.rows]
+    assert ranks == sorted(ranks) and ranks[0] == 1
