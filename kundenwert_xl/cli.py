@@ -297,8 +297,9 @@ def recompute_cmd(
     """Recompute a workbook made from the template, headless, into a copy."""
     from kundenwert_xl.actions import recompute_file
 
-    _check_source(source)  # before its name is judged: a folder or a missing file says so
-    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+    if output is None:  # the default name is made from the source: it must be a file
+        _check_source(source)
+    if source.is_file() and source.suffix.lower() not in (".xlsx", ".xlsm"):
         # A data file would otherwise be refused for the name of its copy, not for its kind.
         err.print(texts.CLI["recompute_not_workbook"].format(path=source))
         raise typer.Exit(int(ExitCode.USAGE))
