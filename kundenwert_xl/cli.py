@@ -242,7 +242,11 @@ def demo_cmd(
     output: Annotated[
         Path,
         typer.Option(
-            "-o", "--output", metavar=texts.METAVARS["workbook"], help=texts.CLI["opt_output"]
+            "-o",
+            "--output",
+            metavar=texts.METAVARS["workbook"],
+            help=texts.CLI["opt_output"],
+            show_default=False,  # the help text names the default already
         ),
     ] = Path("kundenwert_demo.xlsm"),
     rows: Annotated[
@@ -252,7 +256,8 @@ def demo_cmd(
         ),
     ] = 20_000,
     seed: Annotated[
-        int, typer.Option("--seed", metavar=texts.METAVARS["number"], help=texts.CLI["opt_seed"])
+        int,
+        typer.Option("--seed", min=0, metavar=texts.METAVARS["number"], help=texts.CLI["opt_seed"]),
     ] = 42,
     force: Annotated[bool, typer.Option("--force", help=texts.CLI["opt_force"])] = False,
 ) -> None:
@@ -294,6 +299,10 @@ def recompute_cmd(
 
     if output is None:  # the default name is made from the source: it must be a file
         _check_source(source)
+    if source.is_file() and source.suffix.lower() not in (".xlsx", ".xlsm"):
+        # A data file would otherwise be refused for the name of its copy, not for its kind.
+        err.print(texts.CLI["recompute_not_workbook"].format(path=source))
+        raise typer.Exit(int(ExitCode.USAGE))
     target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
     # A copy keeps the package's kind: a macro workbook stays .xlsm, a plain one .xlsx.
     kind = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsm"

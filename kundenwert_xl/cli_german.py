@@ -15,6 +15,7 @@ import, and no German catalogue ships for them. So three hooks, all public or do
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import re
 from typing import TYPE_CHECKING, Any
@@ -97,7 +98,22 @@ class GermanGroup(_GermanHelp, TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["options_metavar"] = texts.CLI_WORDS["options_metavar"]
         kwargs["subcommand_metavar"] = texts.CLI_WORDS["subcommand_metavar"]
+        # typer would append its English "Did you mean ...?"; the German one is added below.
+        kwargs["suggest_commands"] = False
         super().__init__(*args, **kwargs)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Resolve a command; an unknown one gets the close names as a German suggestion."""
+        from typer._click import exceptions as ex
+
+        try:
+            return super().resolve_command(ctx, args)
+        except ex.UsageError as exc:
+            matches = difflib.get_close_matches(args[0], list(self.commands)) if args else []
+            if matches:
+                names = ", ".join(matches)
+                exc.message += " " + texts.CLI_WORDS["did_you_mean"].format(names=names)
+            raise
 
 
 def german_message(exc: ClickException) -> str:

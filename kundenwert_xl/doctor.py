@@ -22,6 +22,7 @@ import openpyxl
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.io.package import check_package
+from kundenwert_xl.io.readers import read_error_detail
 from kundenwert_xl.pc.interpreter import PINNED_XLWINGS, Interpreter, probe_command, resolve
 from kundenwert_xl.pc.machine import Machine, this_machine
 from kundenwert_xl.pc.xlconfig import ConfigLayers, config_layers, pure_path
@@ -295,8 +296,10 @@ def diagnose(
         except KundenwertError as exc:
             return [*findings, Finding(what, False, exc.problems[0].message, d["fix_workbook"])]
         except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-            detail = texts.DOCTOR["unreadable"].format(detail=exc)
-            return [*findings, Finding(what, False, detail, d["fix_workbook"])]
+            detail = texts.DOCTOR["unreadable"].format(detail=read_error_detail(exc))
+            # A fresh template cannot help with a path that leads nowhere.
+            missing = isinstance(exc, FileNotFoundError)
+            return [*findings, Finding(what, False, detail, "" if missing else d["fix_workbook"])]
     else:
         book = shipped_template()
     findings += workbook_findings(book)

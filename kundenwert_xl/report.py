@@ -467,8 +467,9 @@ def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
 def targeting_title(analysis: Analysis) -> str:
     """The Ansprache title: how many customers the budget reaches and what they cover."""
     s = analysis.targeting_summary
-    return texts.REPORT["targeting_title"].format(
-        customers=texts.format_int(s["customers"]),
+    return texts.fill(
+        texts.REPORT["targeting_title"],
+        customers=int(s["customers"]),
         cost=texts.format_euro(s["cost"]),
         db=texts.format_percent(s["db_share"]) if s["db_share"] == s["db_share"] else "–",
         revenue=texts.format_percent(s["revenue_share"])

@@ -6,6 +6,7 @@ this module keeps ``kundenwert_xl.settings`` importable and adds what touches fi
 
 from __future__ import annotations
 
+import re
 import stat
 import tomllib
 from pathlib import Path
@@ -74,5 +75,13 @@ def from_toml(path: str | Path, base: Settings | None = None) -> Settings:
     except UnicodeDecodeError:
         raise refuse(texts.IO_DETAILS["toml_encoding"]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise refuse(texts.IO_DETAILS["toml"].format(detail=exc)) from None
+        raise refuse(texts.IO_DETAILS["toml"].format(where=_toml_where(exc))) from None
     return Settings.from_mapping(data, base=base)
+
+
+def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
+    """Where the TOML error is, in German; tomllib's English reason stays out."""
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    if found is None:
+        return texts.IO_DETAILS["toml_end"]
+    return texts.IO_DETAILS["toml_at"].format(line=found.group(1), column=found.group(2))

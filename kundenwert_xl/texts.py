@@ -151,9 +151,9 @@ MESSAGES: dict[str, str] = {
         "der Kundentabelle (z. B. '{value}') und {count:wurde|wurden} nicht berücksichtigt."
     ),
     "bad_setting": "{detail}",
-    "more_rows": "… und {count} weitere Zeilen mit demselben Problem.",
+    "more_rows": "… und {count} {count:weitere Zeile|weitere Zeilen} mit demselben Problem.",
     "csv_fields": (
-        "Die Zeile hat {count} Felder, die Überschrift nur {width}. Bitte Trennzeichen in den "
+        "Die Zeile hat {count} {count:Feld|Felder}, die Überschrift nur {width}. Bitte Trennzeichen in den "
         "Werten prüfen (z. B. ein Semikolon in einem Namen) oder fehlende Überschriften ergänzen."
     ),
     "csv_number_like": (
@@ -187,12 +187,13 @@ MESSAGES: dict[str, str] = {
         "{count:wurde|wurden} nicht berücksichtigt."
     ),
     "segment_overlap": (
-        "{count} Kombinationen von R, F und M passen auf mehrere Segmentregeln (z. B. {example}); "
+        "{count} {count:Kombination|Kombinationen} von R, F und M {count:passt|passen} auf mehrere "
+        "Segmentregeln (z. B. {example}); "
         "es gilt jeweils die erste passende Regel."
     ),
     "segment_gap": (
-        "{count} Kombinationen von R, F und M passen auf keine Segmentregel (z. B. {example}); "
-        "diese Kunden erhalten '{fallback}'."
+        "{count} {count:Kombination|Kombinationen} von R, F und M {count:passt|passen} auf keine "
+        "Segmentregel (z. B. {example}); diese Kunden erhalten '{fallback}'."
     ),
     "fixed_costs_without_group": (
         "Für die Kundengruppe '{value}' sind Fixkosten eingetragen, aber kein Kunde gehört zu "
@@ -233,12 +234,12 @@ MESSAGES: dict[str, str] = {
         "Frequency, RFMR und die Kosten je Auftrag)."
     ),
     "order_cost_assumed": (
-        "Je Auftrag wurden {cost:euro} Abwicklungskosten abgezogen, bei {count:int} Aufträgen "
-        "zusammen {total:euro} (DB II)."
+        "Je Auftrag wurden {cost:euro} Abwicklungskosten abgezogen, bei {count:int} "
+        "{count:Auftrag|Aufträgen} zusammen {total:euro} (DB II)."
     ),
     "return_cost_assumed": (
         "Je retourniertem Auftrag wurden {cost:euro} Bearbeitungskosten abgezogen, bei "
-        "{count:int} Retouren zusammen {total:euro} (DB II)."
+        "{count:int} {count:Retoure|Retouren} zusammen {total:euro} (DB II)."
     ),
     "contact_cost_assumed": (
         "Werbekontakte wurden mit den Kosten je Art aus dieser Einstellung bewertet, zusammen "
@@ -294,18 +295,21 @@ MESSAGES: dict[str, str] = {
         "braucht Wiederholungskäufe; bitte einen längeren Zeitraum auswerten."
     ),
     "clv_too_few_repeat": (
-        "Keine Prognose: nur {count} Kunden haben an mehr als einem Tag gekauft, nötig sind "
+        "Keine Prognose: nur {count} {count:Kunde hat|Kunden haben} an mehr als einem Tag gekauft, "
+        "nötig sind "
         "mindestens {minimum}. Bitte einen längeren Zeitraum oder mehr Kunden auswerten."
     ),
     "clv_non_positive_spend": (
-        "Keine Prognose: nur {count} Kunden mit Wiederholungskauf haben einen positiven "
+        "Keine Prognose: nur {count} {count:Kunde|Kunden} mit Wiederholungskauf {count:hat|haben} "
+        "einen positiven "
         "Umsatz je Kauftag, nötig sind mindestens {minimum}. Das Ausgabenmodell (Gamma-Gamma) "
         "braucht positive Beträge."
     ),
     "clv_zero_spend_left_out": (
-        "{count} Kunden mit Wiederholungskauf, aber ohne positiven Umsatz an ihren weiteren "
-        "Kauftagen, sind nicht in das Ausgabenmodell (Gamma-Gamma) eingegangen; ihr "
-        "erwarteter Umsatz je Kauf mischt ihren Umsatz von 0 mit dem Durchschnitt aller Kunden."
+        "{count} {count:Kunde|Kunden} mit Wiederholungskauf, aber ohne positiven Umsatz an "
+        "{count:seinen|ihren} weiteren Kauftagen, {count:ist|sind} nicht in das Ausgabenmodell "
+        "(Gamma-Gamma) eingegangen; {count:sein|ihr} erwarteter Umsatz je Kauf mischt "
+        "{count:seinen|ihren} Umsatz von 0 mit dem Durchschnitt aller Kunden."
     ),
     "clv_not_converged": (
         "Keine Prognose: die Schätzung des {model} ist nicht konvergiert. Die Daten passen "
@@ -329,8 +333,8 @@ MESSAGES: dict[str, str] = {
         "dessen, was das Modell rechnen kann; bitte Zeitraum und Beträge prüfen."
     ),
     "clv_db_default_ratio": (
-        "{count} Kunden haben keinen Umsatz aus Käufen, aus dem sich ihre DB-Quote ablesen "
-        "ließe; für ihren Prognose-DB gilt die Wareneinsatzquote von {rate:pct}."
+        "{count} {count:Kunde hat|Kunden haben} keinen Umsatz aus Käufen, aus dem sich "
+        "{count:seine|ihre} DB-Quote ablesen ließe; für {count:seinen|ihren} Prognose-DB gilt die Wareneinsatzquote von {rate:pct}."
     ),
     "targeting_without_forecast": (
         "Die Ansprache soll nach Prognose-DB ordnen, es gibt aber keine Prognose; die Liste "
@@ -463,9 +467,11 @@ IO_DETAILS: dict[str, str] = {
     ),
     "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
     "toml": (
-        "Die Datei ist keine gültige TOML-Datei ({detail}). Beispiel einer Zeile: "
-        'Stichtag = "30.06.2024"'
+        "Die Datei ist keine gültige TOML-Datei: Fehler {where}. Texte und Datumsangaben "
+        'gehören in Anführungszeichen, z. B. Stichtag = "30.06.2024".'
     ),
+    "toml_at": "in Zeile {line}, Spalte {column}",
+    "toml_end": "am Dateiende",
     "toml_encoding": "Die Einstellungsdatei ist nicht UTF-8-kodiert. Bitte als UTF-8 speichern.",
     "no_header": (
         "Die Datei enthält keine Überschriftenzeile. Bitte in der ersten Zeile die Überschriften "
@@ -715,7 +721,7 @@ SETTING_DETAILS: dict[str, str] = {
     "abc_limits": "Bitte zwei aufsteigende Anteile zwischen 0 und 1 angeben, z. B. 0,8; 0,95.",
     "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
     "scenario_count": (
-        "{count} Szenarien angegeben; die Übersicht hat Platz für höchstens {most}. Bitte "
+        "{count} {count:Szenario|Szenarien} angegeben; die Übersicht hat Platz für höchstens {most}. Bitte "
         "höchstens {most} Anteile angeben, z. B. 0,05; 0,1; 0,2; 0,3."
     ),
     "weights": "Gewichte dürfen nicht negativ sein, und mindestens eines muss größer als 0 sein.",
@@ -733,7 +739,7 @@ SETTING_DETAILS: dict[str, str] = {
 }
 
 #: How the Einstellungen sheet shows the segment rules (they live in their own table).
-SEGMENT_RULES_SHOWN = "{count} Regeln (Tabelle Segmentregeln)"
+SEGMENT_RULES_SHOWN = "{count} {count:Regel|Regeln} (Tabelle Segmentregeln)"
 
 
 _PYDANTIC_DETAILS = {
@@ -1008,6 +1014,10 @@ CLI: dict[str, str] = {
     "opt_force": "Vorhandene Zieldatei überschreiben.",
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
+    "recompute_not_workbook": (
+        "'{path}': kundenwert recompute liest nur Mappen (.xlsx, .xlsm). Daten aus .csv- oder "
+        ".parquet-Dateien wertet kundenwert analyze aus."
+    ),
     "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
     "bad_suffix": (
         "'{path}': {command} schreibt nur {allowed}. Bitte die Zieldatei so benennen "
@@ -1285,10 +1295,15 @@ def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: f
         )
     if facts["total_db"] > 0:
         bottom = facts["db_share_bottom50"]
+        middle = facts["db_share_next30"]
         lines += [
             f"Die besten 20 % (nach {db}) erwirtschaften {pct(facts['db_share_top20'])} des "
             "Deckungsbeitrags.",
-            f"Die nächsten 30 % tragen {pct(facts['db_share_next30'])} bei.",
+            (
+                f"Die nächsten 30 % vernichten {pct(-middle)} des Deckungsbeitrags."
+                if middle < 0
+                else f"Die nächsten 30 % tragen {pct(middle)} bei."
+            ),
             (
                 f"Die übrigen 50 % vernichten {pct(-bottom)} des Deckungsbeitrags."
                 if bottom < 0
@@ -1331,7 +1346,7 @@ REPORT: dict[str, str] = {
     "overview_title": "Übersicht, Stichtag {ref}",
     "former_decisions": "Frühere Entscheidungen (Kunde steht nicht mehr auf der Dilemma-Liste):",
     "targeting_title": (
-        "Gezielte Ansprache: {customers} Kunden für {cost} decken {db} des DB und {revenue} des "
+        "Gezielte Ansprache: {customers:int} {customers:Kunde|Kunden} für {cost} decken {db} des DB und {revenue} des "
         "Umsatzes"
     ),
     "dilemma_count": "Dilemma-Kunden (→ Blatt Dilemma)",

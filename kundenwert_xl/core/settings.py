@@ -299,7 +299,7 @@ def setting_key(label: str) -> str | None:
 
 
 def _show_rules(rules: tuple[SegmentRule, ...]) -> str:
-    return texts.SEGMENT_RULES_SHOWN.format(count=len(rules)) if rules else ""
+    return texts.fill(texts.SEGMENT_RULES_SHOWN, count=len(rules)) if rules else ""
 
 
 class SegmentRule(BaseModel):
@@ -455,8 +455,8 @@ class Settings(BaseModel):
             raise ValueError(texts.SETTING_DETAILS["shares"])
         if len(v) > MAX_SCENARIO_STEPS:
             raise ValueError(
-                texts.SETTING_DETAILS["scenario_count"].format(
-                    count=len(v), most=MAX_SCENARIO_STEPS
+                texts.fill(
+                    texts.SETTING_DETAILS["scenario_count"], count=len(v), most=MAX_SCENARIO_STEPS
                 )
             )
         return _ascending(v)

@@ -138,7 +138,7 @@ def test_every_assumed_cost_is_a_note_with_its_total():
     assert "50,0 %" in blank and "50,00 €" in blank
     # Orders A1, A2, B1, C1 at 5 € = 20 €; one returned order at 10 €; contacts 1 + 1 + 3 = 5 €.
     assert "bei 4 Aufträgen zusammen 20,00 €" in notes["order_cost_assumed"].message
-    assert "bei 1 Retouren zusammen 10,00 €" in notes["return_cost_assumed"].message
+    assert "bei 1 Retoure zusammen 10,00 €" in notes["return_cost_assumed"].message
     assert "zusammen 5,00 €" in notes["contact_cost_assumed"].message
     assert notes["order_cost_assumed"].column == "Kosten je Auftrag (Euro)"
 

@@ -1,0 +1,281 @@
+"""German wording defects a new user met: counted nouns, suggestions, reasons, help defaults.
+
+Each case runs the real command line in-process (``cli.run``, the real typer and files) or the
+real catalogue, and reads what a user reads.
+"""
+
+import re
+import string
+
+import pytest
+
+from kundenwert_xl import texts
+
+#: One order that was returned; the order and return costs of the default settings apply.
+CSV_SINGLE_RETURN = "Kundennr;Datum;Umsatz;Retoure\nK1;01.01.2024;10;1\n"
+#: K1 buys on two days, K2 on one: exactly one repeat customer.
+CSV_ONE_REPEAT = "Kundennr;Datum;Umsatz\nK1;01.01.2024;10\nK1;05.01.2024;10\nK2;02.01.2024;5\n"
+
+#: Plural nouns (and plural verbs) that must never follow the number 1, by hand.
+PLURALS = [
+    "Aufträgen",
+    "Aufträge",
+    "Retouren",
+    "Kunden",
+    "Dilemma-Kunden",
+    "Zeilen",
+    "Felder",
+    "Feldern",
+    "Kombinationen",
+    "Szenarien",
+    "Regeln",
+    "Werbekontakte",
+    "Tage",
+    "Dateien",
+    "Instanzen",
+    "Transaktionen",
+    "Probleme",
+    "Zellen",
+    "weitere Zeilen",
+]
+ONE_THEN_PLURAL = re.compile(r"(?<![\d.,])1 (" + "|".join(map(re.escape, PLURALS)) + r")\b")
+
+#: Placeholders that carry a raw count in the catalogue's sentences.
+COUNT_FIELDS = {"count", "days", "customers"}
+
+
+@pytest.fixture
+def kundenwert(monkeypatch, capsys, tmp_path):
+    """``kundenwert *args`` in ``tmp_path``, in-process: (exit code, stdout + stderr)."""
+    from kundenwert_xl import cli
+
+    monkeypatch.chdir(tmp_path)
+
+    def call(*args):
+        code = cli.run(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    return call
+
+
+def _catalogue_sentences():
+    """Every catalogue string with a count placeholder, as (name, template)."""
+    found = []
+    for name, value in vars(texts).items():
+        if name.startswith("_"):
+            continue
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for key, template in items:
+            if not isinstance(template, str) or "{" not in template:
+                continue
+            try:
+                fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            except ValueError:  # a regex pattern, not a sentence
+                continue
+            if fields & COUNT_FIELDS:
+                found.append((f"{name}[{key}]" if key else name, template))
+    return found
+
+
+def _render_with_one(template: str) -> str:
+    params: dict[str, object] = {}
+    for _, field, spec, _ in string.Formatter().parse(template):
+        if not field:
+            continue
+        if field in COUNT_FIELDS:
+            params[field] = 1
+        elif spec == "pairs":
+            params[field] = [("r", 0.5)]
+        elif spec:
+            params[field] = 2.5
+        else:
+            params.setdefault(field, "X")
+    return texts.fill(template, **params)
+
+
+def test_the_catalogue_check_sees_the_counted_sentences():
+    """Guards the test below: it looks at the sentences the trial reported."""
+    names = {name for name, _ in _catalogue_sentences()}
+    assert {
+        "MESSAGES[order_cost_assumed]",
+        "MESSAGES[return_cost_assumed]",
+        "MESSAGES[clv_too_few_repeat]",
+        "SEGMENT_RULES_SHOWN",
+        "REPORT[targeting_title]",
+    } <= names
+    assert ONE_THEN_PLURAL.search("bei 1 Aufträgen zusammen")
+    assert not ONE_THEN_PLURAL.search("bei 1 Auftrag zusammen, 11 Kunden, 0,1 Zeilen")
+
+
+def test_every_counted_sentence_has_its_singular():
+    wrong = {}
+    for name, template in _catalogue_sentences():
+        text = _render_with_one(template)
+        if ONE_THEN_PLURAL.search(text):
+            wrong[name] = text
+    assert wrong == {}
+
+
+def test_the_counted_nouns_of_the_headline_have_their_singular():
+    for noun in texts.NOUNS:
+        assert not ONE_THEN_PLURAL.search(texts.count(1, noun)), noun
+
+
+def test_one_order_and_one_return_are_singular(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_SINGLE_RETURN)
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code == 0, out
+    assert "Abwicklungskosten abgezogen, bei 1 Auftrag zusammen 8,00 € (DB II)." in out
+    assert "Bearbeitungskosten abgezogen, bei 1 Retoure zusammen 15,00 € (DB II)." in out
+    assert not ONE_THEN_PLURAL.search(out), out
+
+
+def test_one_repeat_customer_is_singular(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code == 0, out
+    assert "Keine Prognose: nur 1 Kunde hat an mehr als einem Tag gekauft" in out
+    assert not ONE_THEN_PLURAL.search(out), out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["analyse", "x.csv"], "Fehler: Unbekannter Befehl 'analyse'. (Meinten Sie: analyze?)"),
+        (["template", "bild"], "Fehler: Unbekannter Befehl 'bild'. (Meinten Sie: build?)"),
+    ],
+)
+def test_an_unknown_command_gets_a_german_suggestion(kundenwert, args, expected):
+    code, out = kundenwert(*args)
+    assert code == 2, out
+    assert expected in out
+    assert "Did you mean" not in out
+
+
+def test_a_negative_seed_is_a_usage_error(kundenwert):
+    code, out = kundenwert("demo", "--seed", "-1", "-o", "d.xlsm")
+    assert code == 2, out
+    assert "Ungültiger Wert für '--seed': '-1' ist zu klein; erlaubt ist mindestens 0." in out
+    assert "Unerwarteter Fehler" not in out
+    assert "ValueError" not in out
+
+
+def _doctor_line(out: str, name: str) -> tuple[str, str]:
+    """The workbook's finding line and the line after it (its advice, if any)."""
+    lines = out.splitlines()
+    i = next(i for i, line in enumerate(lines) if f"Mappe {name}:" in line)
+    return lines[i], lines[i + 1] if i + 1 < len(lines) else ""
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "advice"),
+    [
+        ("tx.csv", "Die Datei ist keine Excel-Mappe", True),
+        ("empty.csv", "Die Datei ist keine Excel-Mappe", True),
+        ("nichtda.xlsm", "Die Datei existiert nicht. Bitte Pfad prüfen.", False),
+        ("adir", "Das ist keine gewöhnliche Datei", True),
+    ],
+)
+def test_doctor_says_why_a_workbook_cannot_be_read_in_german(
+    kundenwert, tmp_path, name, reason, advice
+):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "adir").mkdir()
+    _, out = kundenwert("doctor", name)
+    line, after = _doctor_line(out, name)
+    assert f"lässt sich nicht lesen: {reason}" in line
+    for english in ("zip file", "Errno", "No such file", "Is a directory"):
+        assert english not in out
+    assert ("kundenwert template build" in after) is advice, (line, after)
+
+
+def test_a_toml_syntax_error_is_said_in_german_with_line_and_column(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    # The unquoted date: tomllib reads 30.06 as a number and stops at the second point.
+    (tmp_path / "syntax.toml").write_text("Stichtag = 30.06.2024\n", encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "syntax.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert "keine gültige TOML-Datei: Fehler in Zeile 1, Spalte 17." in out
+    assert 'Anführungszeichen, z. B. Stichtag = "30.06.2024"' in out
+    assert "Expected" not in out and "at line" not in out
+
+
+def test_a_toml_error_at_the_end_of_the_file(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    (tmp_path / "end.toml").write_text('Stichtag = "30.06.2024', encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "end.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert "keine gültige TOML-Datei: Fehler" in out
+    assert "Unclosed" not in out and "end of document" not in out
+
+
+@pytest.mark.parametrize("extra", [[], ["-o", "x.xlsm"]])
+def test_recompute_of_a_data_file_points_to_analyze(kundenwert, tmp_path, extra):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    code, out = kundenwert("recompute", "tx.csv", *extra)
+    assert code == 2, out
+    assert "kundenwert recompute liest nur Mappen (.xlsx, .xlsm)" in out
+    assert "kundenwert analyze" in out
+    assert "schreibt nur" not in out
+
+
+def test_demo_help_states_its_default_once(kundenwert):
+    code, out = kundenwert("demo", "--help")
+    assert code == 0
+    assert out.count("kundenwert_demo.xlsm") == 1, out
+
+
+def test_no_option_states_its_default_twice():
+    """An option whose help names its default must not have click print it again."""
+    import typer.main
+
+    from kundenwert_xl import cli
+
+    def commands(group):
+        for command in group.commands.values():
+            yield command
+            if hasattr(command, "commands"):
+                yield from commands(command)
+
+    shown = {}
+    for command in commands(typer.main.get_command(cli.app)):
+        ctx = command.make_context(command.name, [], resilient_parsing=True)
+        for param in command.params:
+            record = param.get_help_record(ctx)
+            if record is not None:
+                shown[f"{command.name} {param.name}"] = record[1]
+    assert "[Standard: 20000; x>=1000]" in shown["demo rows"]  # guards the reading
+    twice = {name: text for name, text in shown.items() if text.count("Standard") > 1}
+    assert twice == {}
+
+
+def _facts(next30: float) -> dict:
+    """Hand headline figures: 10 customers, DB 1.000 €, the top 20 % earn 120 %."""
+    return {
+        "customers": 10,
+        "total_revenue": 5000.0,
+        "total_db": 1000.0,
+        "customer_share_for_80pct_revenue": 0.3,
+        "revenue_share_top20": 0.7,
+        "db_share_top20": 1.2,
+        "db_share_next30": next30,
+        "db_share_bottom50": 1.0 - 1.2 - next30,
+        "db_share_worst10": -0.1,
+        "whale_peak": 1.5,
+        "negative_db_customers": 3,
+    }
+
+
+def test_a_negative_middle_share_destroys_like_its_siblings():
+    lines = texts.fact_sentences(_facts(-0.48), "db3", 0, 0.0)
+    assert "Die nächsten 30 % vernichten 48 % des Deckungsbeitrags." in lines
+    assert "Die übrigen 50 % tragen 28 % bei." in lines
+    assert not any("-48" in line for line in lines)
+
+
+def test_a_positive_middle_share_contributes():
+    lines = texts.fact_sentences(_facts(0.3), "db3", 0, 0.0)
+    assert "Die nächsten 30 % tragen 30 % bei." in lines
+    assert "Die übrigen 50 % vernichten 50 % des Deckungsbeitrags." in lines
