@@ -145,7 +145,7 @@ def _check_output(
     a target that is a folder or not an ordinary file, or a folder that does not exist,
     exits with 3. Leftover temporary files of killed runs in the target folder are removed.
     """
-    from kundenwert_xl.io.export import remove_stale_temps
+    from kundenwert_xl.io.export import write_error_detail
 
     if output.suffix.lower() not in allowed:
         err.print(
@@ -157,6 +157,17 @@ def _check_output(
             )
         )
         raise typer.Exit(int(ExitCode.USAGE))
+    try:
+        _check_target(output, force, source)
+    except OSError as exc:  # the system cannot even look at it (e.g. a name over 255 bytes)
+        err.print(texts.message("write_error", path=output, detail=write_error_detail(exc)))
+        raise typer.Exit(int(ExitCode.IO)) from None
+
+
+def _check_target(output: Path, force: bool, source: Path | None) -> None:
+    """The part of :func:`_check_output` that asks the file system (may raise OSError)."""
+    from kundenwert_xl.io.export import remove_stale_temps
+
     if source is not None and output.resolve() == source.resolve():
         err.print(texts.CLI["same_file"])
         raise typer.Exit(int(ExitCode.USAGE))

@@ -455,6 +455,7 @@ IO_DETAILS: dict[str, str] = {
         "umbenannt oder unvollständig kopiert. Bitte in Excel öffnen und neu speichern."
     ),
     "no_permission": "Keine Leserechte für diese Datei. Bitte Rechte prüfen oder Datei kopieren.",
+    "name_too_long": "Der Dateiname ist zu lang. Bitte die Datei kürzer benennen.",
     "os_other": "Das Betriebssystem meldet einen Fehler beim Lesen ({detail}).",
     "suffix": "Unbekanntes Dateiformat. Erlaubt sind .xlsx, .xlsm, .csv und .parquet.",
     "no_transactions": (

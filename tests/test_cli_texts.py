@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-from kundenwert_xl import texts
+from kundenwert_xl import cli, texts
 
 #: One order that was returned; the order and return costs of the default settings apply.
 CSV_SINGLE_RETURN = "Kundennr;Datum;Umsatz;Retoure\nK1;01.01.2024;10;1\n"
@@ -279,3 +279,24 @@ def test_a_positive_middle_share_contributes():
     lines = texts.fact_sentences(_facts(0.3), "db3", 0, 0.0)
     assert "Die nächsten 30 % tragen 30 % bei." in lines
     assert "Die übrigen 50 % vernichten 50 % des Deckungsbeitrags." in lines
+
+
+@pytest.mark.parametrize("side", ["read", "write"])
+def test_a_file_name_longer_than_the_system_allows_is_refused_in_german(
+    tmp_path, capsys, monkeypatch, side
+):
+    """ENAMETOOLONG (255 bytes per name here): once "Unerwarteter Fehler: OSError" on writing
+    and the system's English words on reading; now German and exit 3, like other file errors."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\n")
+    long = "a" * 300
+    args = (
+        ["analyze", "u.csv", "-o", long + ".xlsx"]
+        if side == "write"
+        else ["analyze", long + ".csv"]
+    )
+    assert cli.run(args) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    verb = "geschrieben" if side == "write" else "gelesen"
+    assert f"kann nicht {verb} werden: Der Dateiname ist zu lang." in err
+    assert "Unerwarteter Fehler" not in err and "too long" not in err

@@ -66,6 +66,7 @@ def read_error_detail(exc: BaseException) -> str:
             errno.EACCES: "no_permission",
             errno.EPERM: "no_permission",
             errno.EISDIR: "not_regular",
+            errno.ENAMETOOLONG: "name_too_long",
         }
         key = reasons.get(exc.errno or -1)
         if key is not None:
