@@ -1226,6 +1226,18 @@ def format_percent(value: float, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}".replace(".", ",") + " %"
 
 
+def format_share(value: float) -> str:
+    """A share in whole percent, but never a misleading ``0 %`` for a share that is not zero.
+
+    ``-0.0016`` -> ``-0,2 %``, ``0.0004`` -> ``weniger als 0,1 %``, ``0.234`` -> ``23 %``.
+    """
+    text = format_percent(value)
+    if value == 0 or text.lstrip("-") != "0 %":
+        return text
+    text = format_percent(value, 1)
+    return "weniger als 0,1 %" if text.lstrip("-") == "0,0 %" else text
+
+
 def format_number(value: float, digits: int = 4) -> str:
     """``1234.5678`` -> ``1234,568`` (``digits`` significant digits, German decimal comma)."""
     return f"{value:.{digits}g}".replace(".", ",")
@@ -1278,7 +1290,7 @@ def segment_name(name: str) -> str:
 
 def fact_sentences(facts: dict, level: str, dilemma_count: int, dilemma_share: float) -> list[str]:
     """The headline figures of an analysis as German sentences, most important first."""
-    pct = format_percent
+    pct = format_share
     db = DB_LEVELS[level]
     lines = [
         f"{count(facts['customers'], 'customer')}, Umsatz "

@@ -281,6 +281,21 @@ def test_a_positive_middle_share_contributes():
     assert "Die übrigen 50 % vernichten 50 % des Deckungsbeitrags." in lines
 
 
+def test_a_small_share_is_never_shown_as_0_percent():
+    """-0,16 % once read "vernichten 0 % des Deckungsbeitrags" (second new-user trial)."""
+    facts = _facts(-0.0016) | {"db_share_bottom50": -0.0049, "db_share_worst10": -0.0004}
+    lines = texts.fact_sentences(facts, "db3", 0, 0.0)
+    assert "Die nächsten 30 % vernichten 0,2 % des Deckungsbeitrags." in lines
+    assert "Die übrigen 50 % vernichten 0,5 % des Deckungsbeitrags." in lines
+    assert "Die schlechtesten 10 % kosten weniger als 0,1 % des Deckungsbeitrags." in lines
+    assert [texts.format_share(v) for v in (0.0, 0.234, -0.0016, 0.0004)] == [
+        "0 %",
+        "23 %",
+        "-0,2 %",
+        "weniger als 0,1 %",
+    ]
+
+
 @pytest.mark.parametrize("side", ["read", "write"])
 def test_a_file_name_longer_than_the_system_allows_is_refused_in_german(
     tmp_path, capsys, monkeypatch, side
