@@ -21,34 +21,18 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
+# The bomb builder is the hostile-file tests' own (tests/io/helpers.py): one recipe for both.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from kundenwert_xl.actions import demo_file
 from kundenwert_xl.core.errors import KundenwertError
-from kundenwert_xl.io import ooxml
 from kundenwert_xl.io.package import check_package
+from tests.io.helpers import padded_sheet
 
 
 def build_bomb(source: Path, target: Path, gib: float, sheet: str = "Kundenwert") -> str:
-    with zipfile.ZipFile(source) as zf:
-        part = ooxml.sheet_parts(zf)[sheet]
-    chunk = b" " * (64 * 1024**2)
-    with (
-        zipfile.ZipFile(source) as zin,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout,
-    ):
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename != part:
-                zout.writestr(info, data)
-                continue
-            head, _, tail = data.rpartition(b"</worksheet>")
-            entry = zipfile.ZipInfo(part)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with zout.open(entry, "w", force_zip64=True) as fh:
-                fh.write(head)
-                for _ in range(round(gib * 16)):
-                    fh.write(chunk)
-                fh.write(b"</worksheet>" + tail)
-    return part
+    """The bomb of issue 10: ``gib`` GiB of spaces in ``sheet`` (64 MiB chunks)."""
+    return padded_sheet(source, target, sheet, chunks=round(gib * 16))
 
 
 def lie_about(path: Path, part: str, declared: int) -> None:

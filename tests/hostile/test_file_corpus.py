@@ -36,6 +36,7 @@ import xlsxwriter
 
 from kundenwert_xl import cli
 from kundenwert_xl.io import export
+from tests.io.helpers import padded_sheet
 
 UNEXPECTED = "Unerwarteter Fehler"
 CANNOT_WRITE = "kann nicht geschrieben werden"
@@ -208,25 +209,7 @@ def zip_bomb(tmp_path_factory, demo_workbook) -> Path:
     about 900-fold, as the issue's 1.5 GB are; benchmarks/bench_zipbomb.py runs the full size).
     Without the check, recompute holds this sheet in memory several times over."""
     target = tmp_path_factory.mktemp("bomb") / "bombe.xlsm"
-    part = sheet_part(demo_workbook, "Kundenwert")  # a sheet recompute rewrites
-    spaces = b" " * (64 * 1024**2)
-    with (
-        zipfile.ZipFile(demo_workbook) as zin,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout,
-    ):
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename != part:
-                zout.writestr(info, data)
-                continue
-            head, _, tail = data.rpartition(b"</worksheet>")
-            entry = zipfile.ZipInfo(info.filename)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with zout.open(entry, "w", force_zip64=True) as fh:
-                fh.write(head)
-                for _ in range(4):
-                    fh.write(spaces)
-                fh.write(b"</worksheet>" + tail)
+    padded_sheet(demo_workbook, target, "Kundenwert", chunks=4)  # a sheet recompute rewrites
     return target
 
 

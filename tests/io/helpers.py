@@ -35,3 +35,33 @@ def sheet_values(path: Path, sheet: str) -> list[list[object]]:
         return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
     finally:
         wb.close()
+
+
+def padded_sheet(source: Path, target: Path, sheet: str, chunks: int) -> str:
+    """A zip bomb: ``source`` copied to ``target`` with ``sheet`` padded by ``chunks`` times
+    64 MiB of spaces before ``</worksheet>`` (deflate packs them about 1,000-fold).
+
+    Streamed with ZIP64 so that no copy of the padding is ever held whole. Returns the part name
+    of the padded sheet. Used by the hostile-file tests and ``benchmarks/bench_zipbomb.py``.
+    """
+    with zipfile.ZipFile(source) as zf:
+        part = ooxml.sheet_parts(zf)[sheet]
+    spaces = b" " * (64 * 1024**2)
+    with (
+        zipfile.ZipFile(source) as zin,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename != part:
+                zout.writestr(info, data)
+                continue
+            head, _, tail = data.rpartition(b"</worksheet>")
+            entry = zipfile.ZipInfo(part)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(entry, "w", force_zip64=True) as fh:
+                fh.write(head)
+                for _ in range(chunks):
+                    fh.write(spaces)
+                fh.write(b"</worksheet>" + tail)
+    return part
