@@ -467,9 +467,12 @@ IO_DETAILS: dict[str, str] = {
         "Bitte den Pfad einer Datei angeben."
     ),
     "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
-    "toml": (
-        "Die Datei ist keine gültige TOML-Datei: Fehler {where}. Texte und Datumsangaben "
-        'gehören in Anführungszeichen, z. B. Stichtag = "30.06.2024".'
+    "toml": "Die Datei ist keine gültige TOML-Datei: Fehler {where}. {hint}",
+    "toml_value_hint": (
+        'Texte und Datumsangaben gehören in Anführungszeichen, z. B. Stichtag = "30.06.2024".'
+    ),
+    "toml_key_hint": (
+        'Namen mit Leerzeichen gehören in Anführungszeichen, z. B. "Anzahl Klassen" = 5.'
     ),
     "toml_at": "in Zeile {line}, Spalte {column}",
     "toml_end": "am Dateiende",
@@ -511,6 +514,10 @@ WRITE_DETAILS: dict[str, str] = {
     "is_folder": "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben.",
     "no_folder": "Der Ordner existiert nicht. Bitte den Pfad prüfen oder den Ordner anlegen.",
     "name_too_long": "Der Dateiname ist zu lang. Bitte einen kürzeren Namen wählen.",
+    "cannot_create": (
+        "In diesem Ordner lassen sich keine Dateien anlegen (z. B. ein Systemordner). Bitte "
+        "einen anderen Ordner wählen."
+    ),
     "appeared": (
         "Die Datei ist während der Berechnung entstanden (ein anderer Lauf oder ein Kollege) und "
         "wird ohne --force nicht ersetzt; das Ergebnis wurde verworfen. Bitte erneut starten, "

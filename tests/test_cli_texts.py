@@ -202,6 +202,35 @@ def test_a_toml_syntax_error_is_said_in_german_with_line_and_column(kundenwert, 
     assert "Expected" not in out and "at line" not in out
 
 
+def test_a_setting_name_with_spaces_needs_quotes_and_the_hint_says_so(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    # German labels have spaces; TOML needs them quoted. The value hint would mislead here.
+    (tmp_path / "key.toml").write_text("Anzahl Klassen = 3\n", encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "key.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert 'Namen mit Leerzeichen gehören in Anführungszeichen, z. B. "Anzahl Klassen" = 5.' in out
+    assert "Datumsangaben" not in out
+
+
+def test_a_settings_file_with_a_byte_order_mark_is_read(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    # Notepad saved UTF-8 with a BOM for years; tomllib alone refuses the file.
+    (tmp_path / "bom.toml").write_bytes('\ufeff"Anzahl Klassen" = 3\n'.encode())
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "bom.toml", "-o", "r.xlsx")
+    assert code == 0, out
+
+
+def test_an_unknown_setting_does_not_hide_a_bad_value(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    text = '"Unsinn" = 3\n"Anzahl Klassen" = "x"\n'
+    (tmp_path / "two.toml").write_text(text, encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "two.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert "2 Probleme gefunden" in out
+    assert "Die Einstellung 'Unsinn' ist unbekannt" in out
+    assert "Der Wert 'x' muss eine ganze Zahl sein." in out
+
+
 def test_a_toml_error_at_the_end_of_the_file(kundenwert, tmp_path):
     (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
     (tmp_path / "end.toml").write_text('Stichtag = "30.06.2024', encoding="utf-8")
@@ -315,3 +344,13 @@ def test_a_file_name_longer_than_the_system_allows_is_refused_in_german(
     verb = "geschrieben" if side == "write" else "gelesen"
     assert f"kann nicht {verb} werden: Der Dateiname ist zu lang." in err
     assert "Unerwarteter Fehler" not in err and "too long" not in err
+
+
+def test_a_folder_that_refuses_new_files_is_not_called_missing(tmp_path, capsys, monkeypatch):
+    """/proc exists but refuses new files with ENOENT: "Der Ordner existiert nicht" was false."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\n")
+    assert cli.run(["analyze", "u.csv", "-o", "/proc/kundenwert_test.xlsx"]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "In diesem Ordner lassen sich keine Dateien anlegen" in err
+    assert "existiert nicht" not in err
