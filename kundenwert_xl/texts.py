@@ -7,6 +7,7 @@ the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing h
 from __future__ import annotations
 
 import datetime as dt
+import math
 import string
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -1246,8 +1247,20 @@ def format_share(value: float) -> str:
 
 
 def format_number(value: float, digits: int = 4) -> str:
-    """``1234.5678`` -> ``1234,568`` (``digits`` significant digits, German decimal comma)."""
-    return f"{value:.{digits}g}".replace(".", ",")
+    """``1234.5678`` -> ``1234,568`` (``digits`` significant digits, German decimal comma).
+
+    Never in scientific notation, which German readers (and Excel's German cells) do not take:
+    ``3323456.7`` -> ``3323457``, ``0.000012345`` -> ``0,00001235``. No thousands points, so
+    the text reads back as the number (:func:`kundenwert_xl.core.german.parse_number`).
+    """
+    text = f"{value:.{digits}g}"
+    if "e" not in text or not math.isfinite(value):
+        return text.replace(".", ",")
+    # The exponent after rounding to ``digits`` (9999.5 rounds to 1e+04).
+    exponent = int(text.split("e")[1])
+    if exponent >= 0:
+        return f"{value:.0f}"
+    return f"{value:.{digits - 1 - exponent}f}".rstrip("0").replace(".", ",")
 
 
 def format_thousands(value: float, digits: int = 1) -> str:
