@@ -1023,8 +1023,8 @@ CLI: dict[str, str] = {
     "opt_force": "Vorhandene Zieldatei überschreiben.",
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
-    "recompute_not_workbook": (
-        "'{path}': kundenwert recompute liest nur Mappen (.xlsx, .xlsm). Daten aus .csv- oder "
+    "not_workbook": (
+        "'{path}': kundenwert {command} liest nur Mappen (.xlsx, .xlsm). Daten aus .csv- oder "
         ".parquet-Dateien wertet kundenwert analyze aus."
     ),
     "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
@@ -1143,6 +1143,10 @@ DOCTOR: dict[str, str] = {
     "unreadable": "lässt sich nicht lesen: {detail}",
     "no_vba": "enthält kein VBA-Projekt",
     "fix_workbook": "Eine Kopie von workbook_template.xlsm verwenden (kundenwert template build).",
+    "fix_data_file": (
+        "doctor prüft Mappen (.xlsx, .xlsm). Daten aus .csv- oder .parquet-Dateien wertet "
+        "kundenwert analyze aus."
+    ),
     "vba_version": "xlwings-VBA-Modul",
     "vba_version_detail": "Version {vba}, nötig ist {pinned}",
     "fix_vba_version": (
