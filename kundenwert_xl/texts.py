@@ -109,6 +109,15 @@ MESSAGES: dict[str, str] = {
         "'{value}' ist als Excel-Datum der 29.02.1900, den es nicht gibt (ein Erbe von Lotus "
         "1-2-3). Bitte das richtige Datum eintragen."
     ),
+    "header_alias": (
+        "Die Spalte '{label}' wird als '{column}' gelesen. Falls sie etwas anderes enthält, "
+        "bitte die Überschrift ändern."
+    ),
+    "header_alias_revenue": (
+        "Die Spalte '{label}' wird als 'Umsatz' gelesen, also als Nettoumsatz ohne "
+        "Umsatzsteuer. Enthält sie Bruttobeträge, bitte netto umrechnen oder die Überschrift "
+        "ändern."
+    ),
     "zone_offset": (
         "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
         "ohne Umrechnung der Zeitzone."

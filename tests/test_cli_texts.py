@@ -358,3 +358,21 @@ def test_a_folder_that_refuses_new_files_is_not_called_missing(tmp_path, capsys,
     err = " ".join(capsys.readouterr().err.split())
     assert "In diesem Ordner lassen sich keine Dateien anlegen" in err
     assert "existiert nicht" not in err
+
+
+def test_a_header_read_under_another_name_is_named(kundenwert, tmp_path):
+    """Found by a new-user trial: 'Kunde' and 'Betrag' were taken silently; 'Betrag' might be
+    gross, so reading it as net revenue is an assumption that moves every number."""
+    (tmp_path / "tx.csv").write_text(
+        CSV_ONE_REPEAT.replace("Kundennr", "Kunde").replace("Umsatz", "Betrag")
+    )
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code == 0, out
+    out = " ".join(out.split())
+    assert "Spalte Kunde: Die Spalte 'Kunde' wird als 'Kundennr' gelesen." in out
+    assert (
+        "Spalte Betrag: Die Spalte 'Betrag' wird als 'Umsatz' gelesen, also als Nettoumsatz ohne "
+        "Umsatzsteuer." in out
+    )
+    (tmp_path / "std.csv").write_text(CSV_ONE_REPEAT)
+    assert "wird als" not in kundenwert("analyze", "std.csv", "-o", "r3.xlsx")[1]
