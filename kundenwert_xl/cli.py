@@ -187,6 +187,13 @@ def _check_target(output: Path, force: bool, source: Path | None) -> None:
         err.print(texts.fill(texts.CLI["stale_temp_removed"], count=len(removed), names=names))
 
 
+def _refuse_data_file(source: Path, command: str) -> None:
+    """Refuse a file that is no workbook (.csv, .parquet, ...), pointing to ``analyze``."""
+    if source.is_file() and source.suffix.lower() not in (".xlsx", ".xlsm"):
+        err.print(texts.CLI["not_workbook"].format(path=source, command=command))
+        raise typer.Exit(int(ExitCode.USAGE))
+
+
 def _check_source(source: Path) -> None:
     """Refuse, before a target name is made from it, a source that is no readable file."""
     from kundenwert_xl.io.readers import check_regular_file
@@ -310,10 +317,8 @@ def recompute_cmd(
 
     if output is None:  # the default name is made from the source: it must be a file
         _check_source(source)
-    if source.is_file() and source.suffix.lower() not in (".xlsx", ".xlsm"):
-        # A data file would otherwise be refused for the name of its copy, not for its kind.
-        err.print(texts.CLI["recompute_not_workbook"].format(path=source))
-        raise typer.Exit(int(ExitCode.USAGE))
+    # A data file would otherwise be refused for the name of its copy, not for its kind.
+    _refuse_data_file(source, "recompute")
     target = output or source.with_name(f"{source.stem}_berechnet{source.suffix}")
     # A copy keeps the package's kind: a macro workbook stays .xlsm, a plain one .xlsx.
     kind = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsm"

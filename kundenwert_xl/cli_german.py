@@ -7,8 +7,8 @@ import, and no German catalogue ships for them. So three hooks, all public or do
 
 - the words ``typer.core`` and ``typer.rich_utils`` pass through ``_`` come from
   :data:`texts.FRAMEWORK` (their ``_`` names and panel constants are pointed there);
-- :class:`GermanCommand` and :class:`GermanGroup` (``cls=`` of typer) write the usage line and
-  the help option in German;
+- :class:`GermanCommand` and :class:`GermanGroup` (``cls=`` of typer) write the usage line,
+  the help option and a number option's range ("mindestens 1000") in German;
 - :func:`show_error` says a usage error in German from the exception's own fields (parameter,
   option, the pydantic error behind a bad value) instead of its English ``show``.
 """
@@ -16,6 +16,7 @@ import, and no German catalogue ships for them. So three hooks, all public or do
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import re
 from typing import TYPE_CHECKING, Any
@@ -84,10 +85,25 @@ class GermanCommand(_GermanHelp, TyperCommand):
             if isinstance(param, TyperArgument) and param.metavar is not None:
                 # The German placeholder says what is meant; typer would add its English type.
                 param.display_type_rich = _no_type  # type: ignore[method-assign]
+            if hasattr(param, "_get_number_range_help_str"):
+                # typer writes a range as "x>=1000" in the help; German words instead.
+                param._get_number_range_help_str = functools.partial(_german_range, param)
 
 
 def _no_type(ctx: Any) -> None:
     return None
+
+
+def _german_range(param: Any) -> str | None:
+    """A number option's allowed range as the help shows it: "mindestens 1000"."""
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is None and high is None:
+        return None
+    if high is None:
+        return texts.CLI_WORDS["range_min"].format(low=low)
+    if low is None:
+        return texts.CLI_WORDS["range_max"].format(high=high)
+    return texts.CLI_WORDS["range_both"].format(low=low, high=high)
 
 
 class GermanGroup(_GermanHelp, TyperGroup):

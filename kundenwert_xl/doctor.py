@@ -289,17 +289,20 @@ def diagnose(
     ]
     if workbook is not None:
         what = d["workbook"].format(label=workbook)
+        # A fresh template cannot help with a data file: analyze reads those.
+        data_file = Path(workbook).suffix.lower() in (".csv", ".txt", ".parquet")
+        fix = d["fix_data_file"] if data_file else d["fix_workbook"]
         try:
             check_package(Path(workbook))  # before anything parses it: zip bombs, DTDs, odd names
             data = Path(workbook).read_bytes()
             book = read_workbook(data, str(workbook), str(Path(workbook).resolve().parent))
         except KundenwertError as exc:
-            return [*findings, Finding(what, False, exc.problems[0].message, d["fix_workbook"])]
+            return [*findings, Finding(what, False, exc.problems[0].message, fix)]
         except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
             detail = texts.DOCTOR["unreadable"].format(detail=read_error_detail(exc))
             # A fresh template cannot help with a path that leads nowhere.
             missing = isinstance(exc, FileNotFoundError)
-            return [*findings, Finding(what, False, detail, "" if missing else d["fix_workbook"])]
+            return [*findings, Finding(what, False, detail, "" if missing else fix)]
     else:
         book = shipped_template()
     findings += workbook_findings(book)

@@ -67,7 +67,9 @@ def from_toml(path: str | Path, base: Settings | None = None) -> Settings:
         if not stat.S_ISREG(path.stat().st_mode):
             raise refuse(texts.IO_DETAILS["not_regular"])
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            # utf-8-sig: Windows editors often save UTF-8 with a byte order mark.
+            text = fh.read().decode("utf-8-sig")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise refuse(texts.IO_DETAILS["missing"]) from None
     except OSError as exc:
@@ -75,13 +77,35 @@ def from_toml(path: str | Path, base: Settings | None = None) -> Settings:
     except UnicodeDecodeError:
         raise refuse(texts.IO_DETAILS["toml_encoding"]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise refuse(texts.IO_DETAILS["toml"].format(where=_toml_where(exc))) from None
+        detail = texts.IO_DETAILS["toml"].format(where=_toml_where(exc), hint=_toml_hint(text, exc))
+        raise refuse(detail) from None
     return Settings.from_mapping(data, base=base)
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> tuple[int, int] | None:
+    """Line and column (1-based) of a TOML error; tomllib 3.11 has them in its message only."""
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    return None if found is None else (int(found.group(1)), int(found.group(2)))
 
 
 def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
     """Where the TOML error is, in German; tomllib's English reason stays out."""
-    found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-    if found is None:
+    at = _toml_line(exc)
+    if at is None:
         return texts.IO_DETAILS["toml_end"]
-    return texts.IO_DETAILS["toml_at"].format(line=found.group(1), column=found.group(2))
+    return texts.IO_DETAILS["toml_at"].format(line=at[0], column=at[1])
+
+
+def _toml_hint(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """The likely fix of a TOML error, in German.
+
+    Labels such as "Anzahl Klassen" have spaces and must be quoted as names; otherwise the usual
+    mistake is an unquoted text or date value.
+    """
+    at = _toml_line(exc)
+    lines = text.splitlines()
+    if at is not None and 0 < at[0] <= len(lines) and "=" in lines[at[0] - 1]:
+        name = lines[at[0] - 1].split("=", 1)[0].strip()
+        if " " in name and not name.startswith(('"', "'", "[")):
+            return texts.IO_DETAILS["toml_key_hint"]
+    return texts.IO_DETAILS["toml_value_hint"]

@@ -7,6 +7,7 @@ the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing h
 from __future__ import annotations
 
 import datetime as dt
+import math
 import string
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -107,6 +108,15 @@ MESSAGES: dict[str, str] = {
     "excel_1900_leap": (
         "'{value}' ist als Excel-Datum der 29.02.1900, den es nicht gibt (ein Erbe von Lotus "
         "1-2-3). Bitte das richtige Datum eintragen."
+    ),
+    "header_alias": (
+        "Die Spalte '{label}' wird als '{column}' gelesen. Falls sie etwas anderes enthält, "
+        "bitte die Überschrift ändern."
+    ),
+    "header_alias_revenue": (
+        "Die Spalte '{label}' wird als 'Umsatz' gelesen, also als Nettoumsatz ohne "
+        "Umsatzsteuer. Enthält sie Bruttobeträge, bitte netto umrechnen oder die Überschrift "
+        "ändern."
     ),
     "zone_offset": (
         "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
@@ -467,9 +477,12 @@ IO_DETAILS: dict[str, str] = {
         "Bitte den Pfad einer Datei angeben."
     ),
     "empty_file": "Die Datei ist leer (0 Byte). Bitte die Datei erneut exportieren.",
-    "toml": (
-        "Die Datei ist keine gültige TOML-Datei: Fehler {where}. Texte und Datumsangaben "
-        'gehören in Anführungszeichen, z. B. Stichtag = "30.06.2024".'
+    "toml": "Die Datei ist keine gültige TOML-Datei: Fehler {where}. {hint}",
+    "toml_value_hint": (
+        'Texte und Datumsangaben gehören in Anführungszeichen, z. B. Stichtag = "30.06.2024".'
+    ),
+    "toml_key_hint": (
+        'Namen mit Leerzeichen gehören in Anführungszeichen, z. B. "Anzahl Klassen" = 5.'
     ),
     "toml_at": "in Zeile {line}, Spalte {column}",
     "toml_end": "am Dateiende",
@@ -511,6 +524,10 @@ WRITE_DETAILS: dict[str, str] = {
     "is_folder": "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben.",
     "no_folder": "Der Ordner existiert nicht. Bitte den Pfad prüfen oder den Ordner anlegen.",
     "name_too_long": "Der Dateiname ist zu lang. Bitte einen kürzeren Namen wählen.",
+    "cannot_create": (
+        "In diesem Ordner lassen sich keine Dateien anlegen (z. B. ein Systemordner). Bitte "
+        "einen anderen Ordner wählen."
+    ),
     "appeared": (
         "Die Datei ist während der Berechnung entstanden (ein anderer Lauf oder ein Kollege) und "
         "wird ohne --force nicht ersetzt; das Ergebnis wurde verworfen. Bitte erneut starten, "
@@ -1015,8 +1032,8 @@ CLI: dict[str, str] = {
     "opt_force": "Vorhandene Zieldatei überschreiben.",
     "opt_rows": "Anzahl Transaktionszeilen der Beispieldaten.",
     "opt_seed": "Startwert des Zufallsgenerators (gleicher Wert = gleiche Daten).",
-    "recompute_not_workbook": (
-        "'{path}': kundenwert recompute liest nur Mappen (.xlsx, .xlsm). Daten aus .csv- oder "
+    "not_workbook": (
+        "'{path}': kundenwert {command} liest nur Mappen (.xlsx, .xlsm). Daten aus .csv- oder "
         ".parquet-Dateien wertet kundenwert analyze aus."
     ),
     "exists": "Die Datei '{path}' existiert bereits. Mit --force überschreiben oder -o angeben.",
@@ -1135,6 +1152,10 @@ DOCTOR: dict[str, str] = {
     "unreadable": "lässt sich nicht lesen: {detail}",
     "no_vba": "enthält kein VBA-Projekt",
     "fix_workbook": "Eine Kopie von workbook_template.xlsm verwenden (kundenwert template build).",
+    "fix_data_file": (
+        "doctor prüft Mappen (.xlsx, .xlsm). Daten aus .csv- oder .parquet-Dateien wertet "
+        "kundenwert analyze aus."
+    ),
     "vba_version": "xlwings-VBA-Modul",
     "vba_version_detail": "Version {vba}, nötig ist {pinned}",
     "fix_vba_version": (
@@ -1239,8 +1260,20 @@ def format_share(value: float) -> str:
 
 
 def format_number(value: float, digits: int = 4) -> str:
-    """``1234.5678`` -> ``1234,568`` (``digits`` significant digits, German decimal comma)."""
-    return f"{value:.{digits}g}".replace(".", ",")
+    """``1234.5678`` -> ``1234,568`` (``digits`` significant digits, German decimal comma).
+
+    Never in scientific notation, which German readers (and Excel's German cells) do not take:
+    ``3323456.7`` -> ``3323457``, ``0.000012345`` -> ``0,00001235``. No thousands points, so
+    the text reads back as the number (:func:`kundenwert_xl.core.german.parse_number`).
+    """
+    text = f"{value:.{digits}g}"
+    if "e" not in text or not math.isfinite(value):
+        return text.replace(".", ",")
+    # The exponent after rounding to ``digits`` (9999.5 rounds to 1e+04).
+    exponent = int(text.split("e")[1])
+    if exponent >= 0:
+        return f"{value:.0f}"
+    return f"{value:.{digits - 1 - exponent}f}".rstrip("0").replace(".", ",")
 
 
 def format_thousands(value: float, digits: int = 1) -> str:
@@ -1667,6 +1700,9 @@ CLI_WORDS: dict[str, str] = {
     "missing_option": "Es fehlt die Option {hint}.",
     "no_such_option": "Unbekannte Option: {name}",
     "did_you_mean": "(Meinten Sie: {names}?)",
+    "range_min": "mindestens {low}",
+    "range_max": "höchstens {high}",
+    "range_both": "{low} bis {high}",
     "bad_value": "Ungültiger Wert für {hint}: {detail}",
     "bad_value_other": "'{input}' ist hier kein gültiger Wert.",
     "file_error": "Datei '{name}' lässt sich nicht öffnen: {detail}",

@@ -48,6 +48,7 @@ FORBIDDEN = [
     r"\bARGS\b",
     r"Traceback",
     r"Unerwarteter Fehler",
+    r"\bx\s*[<>]=",  # typer's range notation, [x>=1000]
 ]
 
 COMMANDS = [
@@ -114,6 +115,12 @@ def test_help_of_every_command_is_german(kundenwert, command):
     assert text.startswith("Aufruf: kundenwert")
     assert "Diese Hilfe zeigen und beenden." in text
     assert english(text) == [], text
+
+
+def test_a_number_range_is_said_in_words(kundenwert):
+    text = " ".join(kundenwert("demo", "--help").stdout.split())
+    assert "[Standard: 20000; mindestens 1000]" in text
+    assert "[Standard: 42; mindestens 0]" in text
 
 
 def test_the_console_script_shows_the_german_overview(tmp_path):

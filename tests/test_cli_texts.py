@@ -171,10 +171,10 @@ def _doctor_line(out: str, name: str) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("name", "reason", "advice"),
     [
-        ("tx.csv", "Die Datei ist keine Excel-Mappe", True),
-        ("empty.csv", "Die Datei ist keine Excel-Mappe", True),
-        ("nichtda.xlsm", "Die Datei existiert nicht. Bitte Pfad prüfen.", False),
-        ("adir", "Das ist keine gewöhnliche Datei", True),
+        ("tx.csv", "Die Datei ist keine Excel-Mappe", "kundenwert analyze"),
+        ("empty.csv", "Die Datei ist keine Excel-Mappe", "kundenwert analyze"),
+        ("nichtda.xlsm", "Die Datei existiert nicht. Bitte Pfad prüfen.", None),
+        ("adir", "Das ist keine gewöhnliche Datei", "kundenwert template build"),
     ],
 )
 def test_doctor_says_why_a_workbook_cannot_be_read_in_german(
@@ -188,7 +188,11 @@ def test_doctor_says_why_a_workbook_cannot_be_read_in_german(
     assert f"lässt sich nicht lesen: {reason}" in line
     for english in ("zip file", "Errno", "No such file", "Is a directory"):
         assert english not in out
-    assert ("kundenwert template build" in after) is advice, (line, after)
+    # The advice fits the file: a data file goes to analyze, a broken workbook to the template.
+    if advice is None:
+        assert "→" not in after, (line, after)
+    else:
+        assert after.strip().startswith("→") and advice in after, (line, after)
 
 
 def test_a_toml_syntax_error_is_said_in_german_with_line_and_column(kundenwert, tmp_path):
@@ -200,6 +204,35 @@ def test_a_toml_syntax_error_is_said_in_german_with_line_and_column(kundenwert, 
     assert "keine gültige TOML-Datei: Fehler in Zeile 1, Spalte 17." in out
     assert 'Anführungszeichen, z. B. Stichtag = "30.06.2024"' in out
     assert "Expected" not in out and "at line" not in out
+
+
+def test_a_setting_name_with_spaces_needs_quotes_and_the_hint_says_so(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    # German labels have spaces; TOML needs them quoted. The value hint would mislead here.
+    (tmp_path / "key.toml").write_text("Anzahl Klassen = 3\n", encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "key.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert 'Namen mit Leerzeichen gehören in Anführungszeichen, z. B. "Anzahl Klassen" = 5.' in out
+    assert "Datumsangaben" not in out
+
+
+def test_a_settings_file_with_a_byte_order_mark_is_read(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    # Notepad saved UTF-8 with a BOM for years; tomllib alone refuses the file.
+    (tmp_path / "bom.toml").write_bytes('\ufeff"Anzahl Klassen" = 3\n'.encode())
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "bom.toml", "-o", "r.xlsx")
+    assert code == 0, out
+
+
+def test_an_unknown_setting_does_not_hide_a_bad_value(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    text = '"Unsinn" = 3\n"Anzahl Klassen" = "x"\n'
+    (tmp_path / "two.toml").write_text(text, encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "two.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert "2 Probleme gefunden" in out
+    assert "Die Einstellung 'Unsinn' ist unbekannt" in out
+    assert "Der Wert 'x' muss eine ganze Zahl sein." in out
 
 
 def test_a_toml_error_at_the_end_of_the_file(kundenwert, tmp_path):
@@ -246,7 +279,7 @@ def test_no_option_states_its_default_twice():
             record = param.get_help_record(ctx)
             if record is not None:
                 shown[f"{command.name} {param.name}"] = record[1]
-    assert "[Standard: 20000; x>=1000]" in shown["demo rows"]  # guards the reading
+    assert "[Standard: 20000; mindestens 1000]" in shown["demo rows"]  # guards the reading
     twice = {name: text for name, text in shown.items() if text.count("Standard") > 1}
     assert twice == {}
 
@@ -315,3 +348,31 @@ def test_a_file_name_longer_than_the_system_allows_is_refused_in_german(
     verb = "geschrieben" if side == "write" else "gelesen"
     assert f"kann nicht {verb} werden: Der Dateiname ist zu lang." in err
     assert "Unerwarteter Fehler" not in err and "too long" not in err
+
+
+def test_a_folder_that_refuses_new_files_is_not_called_missing(tmp_path, capsys, monkeypatch):
+    """/proc exists but refuses new files with ENOENT: "Der Ordner existiert nicht" was false."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\n")
+    assert cli.run(["analyze", "u.csv", "-o", "/proc/kundenwert_test.xlsx"]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "In diesem Ordner lassen sich keine Dateien anlegen" in err
+    assert "existiert nicht" not in err
+
+
+def test_a_header_read_under_another_name_is_named(kundenwert, tmp_path):
+    """Found by a new-user trial: 'Kunde' and 'Betrag' were taken silently; 'Betrag' might be
+    gross, so reading it as net revenue is an assumption that moves every number."""
+    (tmp_path / "tx.csv").write_text(
+        CSV_ONE_REPEAT.replace("Kundennr", "Kunde").replace("Umsatz", "Betrag")
+    )
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code == 0, out
+    out = " ".join(out.split())
+    assert "Spalte Kunde: Die Spalte 'Kunde' wird als 'Kundennr' gelesen." in out
+    assert (
+        "Spalte Betrag: Die Spalte 'Betrag' wird als 'Umsatz' gelesen, also als Nettoumsatz ohne "
+        "Umsatzsteuer." in out
+    )
+    (tmp_path / "std.csv").write_text(CSV_ONE_REPEAT)
+    assert "wird als" not in kundenwert("analyze", "std.csv", "-o", "r3.xlsx")[1]

@@ -156,7 +156,7 @@ def _parse_all(
             )
     if len(frame) == 0:
         problems.append(Problem("empty_table", table=table_de))
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return pd.DataFrame(), problems
 
     out: dict[str, pd.Series] = {}
@@ -228,6 +228,17 @@ def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> di
             continue
         seen[name] = position
         mapping[position] = name
+        if str(label).strip().casefold() in texts.HEADER_ALIASES:
+            # Another spelling was taken for one of ours: an assumption that moves numbers.
+            problems.append(
+                Problem(
+                    "header_alias_revenue" if name == "revenue" else "header_alias",
+                    params={"label": str(label).strip(), "column": texts.header(table, name)},
+                    table=texts.TABLE_NAMES[table],
+                    column=str(label),
+                    severity="note",
+                )
+            )
     return mapping
 
 

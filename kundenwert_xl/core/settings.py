@@ -537,6 +537,11 @@ class Settings(BaseModel):
                     )
                 )
         if problems:
+            # The values that did parse are checked too, so one run names every mistake.
+            try:
+                cls.build(**values)
+            except KundenwertError as exc:
+                problems.extend(exc.problems)
             raise KundenwertError(problems)
         return cls.build(**values)
 

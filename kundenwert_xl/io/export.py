@@ -126,6 +126,9 @@ def write_error_detail(exc: OSError) -> str:
         errno.ENAMETOOLONG: "name_too_long",
     }
     key = reasons.get(exc.errno or -1)
+    if key == "no_folder" and exc.filename and Path(os.fsdecode(exc.filename)).parent.is_dir():
+        # The folder is there but refuses new files (such as /proc, or a mount point).
+        key = "cannot_create"
     if key is None:
         return texts.WRITE_DETAILS["other"].format(detail=exc.strerror or str(exc))
     return texts.WRITE_DETAILS[key]

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 import kundenwert_xl as kx
+from kundenwert_xl import texts
 from kundenwert_xl.core import german
 from kundenwert_xl.core.settings import (
     PLAIN,
@@ -116,3 +117,22 @@ def test_a_stichtag_is_refused_in_the_words_it_was_typed():
         kx.Settings.from_mapping({"Stichtag": "06.01.99"})
     assert "zweistellige Jahreszahl" in short_year.value.problems[0].message
     assert str(kx.Settings.from_mapping({"Stichtag": "29.02.2024"}).reference_date) == "2024-02-29"
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "shown"),
+    [
+        # By hand; Python's "g" would write 3,323e+06, 1,234e-05 and 1e+04.
+        (3323456.7, 4, "3323457"),
+        (-43_000_000.0, 6, "-43000000"),
+        (0.000012345, 4, "0,00001234"),
+        (0.000012345, 6, "0,000012345"),
+        (9999.5, 4, "10000"),
+        (1234.5678, 4, "1235"),
+        (0.2425, 4, "0,2425"),
+    ],
+)
+def test_numbers_are_never_shown_in_scientific_notation(value, digits, shown):
+    """Found by a new-user trial: the forecast refusal showed "alpha = 3,323e+06"."""
+    assert texts.format_number(value, digits) == shown
+    assert german.parse_number(shown) == pytest.approx(value, rel=10 ** (1 - digits))
