@@ -327,7 +327,7 @@ def _sort_categories(ids: pd.Series) -> pd.Series:
     kept = cats[used]
     keys = _packed_ids(pa.array(kept.array)) if _is_arrow_text(kept) else None
     # The packed keys are distinct and compare like the ids: an integer sort gives the order.
-    order = np.asarray(kept.argsort()) if keys is None else np.argsort(keys)
+    order = np.asarray(kept.argsort()) if keys is None else _sort_order(keys)
     # Old code -> new code: unused categories never occur in the codes, so -1 is safe for them.
     position = np.full(len(cats) + 1, -1, dtype=codes.dtype)
     position[np.flatnonzero(used)[order]] = np.arange(len(order), dtype=codes.dtype)
@@ -341,17 +341,16 @@ def _is_arrow_text(labels: pd.Index) -> bool:
     return isinstance(labels.array, pd.arrays.ArrowStringArray)
 
 
-#: Ids of at most this many UTF-8 bytes are packed into one integer by :func:`_packed_ids`.
-PACKED_ID_BYTES = 8
-# Keeps the first n bytes of a big-endian word: ids shorter than 8 bytes are zero padded.
+#: Ids of at most this many UTF-8 bytes are packed into integers by :func:`_packed_ids`.
+PACKED_ID_BYTES = 16
+# Keeps the first n bytes of a big-endian word: ids shorter than the word are zero padded.
 _BYTE_MASKS = np.array(
-    [0] + [(1 << 64) - (1 << (64 - 8 * n)) for n in range(1, PACKED_ID_BYTES + 1)],
-    dtype=np.uint64,
+    [0] + [(1 << 64) - (1 << (64 - 8 * n)) for n in range(1, 9)], dtype=np.uint64
 )
 
 
 def _packed_ids(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
-    """Each id as one ``uint64`` that sorts like the id itself, or None when that cannot be.
+    """Each id as one or two ``uint64`` words that sort like the id itself, or None.
 
     Parameters
     ----------
@@ -360,28 +359,37 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
 
     Returns
     -------
-    numpy.ndarray of uint64 or None
-        The UTF-8 bytes of each id as a big-endian integer, zero padded on the right (null
-        slots: arbitrary). None when an id is longer than :data:`PACKED_ID_BYTES` bytes, when
-        an id contains a NUL byte (``A`` and ``A`` + NUL would pack alike), or for any other
-        Arrow type.
+    numpy.ndarray of uint64, shape (len(ids), words), or None
+        The UTF-8 bytes of each id as big-endian words, zero padded on the right (null slots:
+        arbitrary); one word when every id has at most 8 bytes, two up to
+        :data:`PACKED_ID_BYTES`. None when an id is longer, when an id contains a NUL byte
+        (``A`` and ``A`` + NUL would pack alike), or for any other Arrow type.
 
     Notes
     -----
-    Why: customer numbers (``K0123456``, ``10017``) are mostly short, and hashing or sorting
-    an integer costs a fraction of hashing or sorting a string (1 million ids, 200,000
-    distinct: Arrow's ``dictionary_encode`` of the strings ~95 ms, of the integers ~35 ms;
-    sorting 200,000 distinct strings ~54 ms, the integers ~5 ms). Big-endian zero-padded bytes
-    compare like the bytes, and UTF-8 byte order is code point order: the order Arrow and
-    :func:`~kundenwert_xl.core.ledger.is_strictly_sorted` use. Ids of one width are a
-    reshape of Arrow's data buffer; mixed widths read one unaligned 8-byte word per id and
-    mask the bytes past its end.
+    Why: customer and order numbers (``K0123456``, ``10017``, SAP's ``0000100017``) are short,
+    and hashing or sorting integers costs a fraction of hashing or sorting strings (1 million
+    ids, 200,000 distinct: Arrow's ``dictionary_encode`` of the strings ~95 ms, of one word
+    ~35 ms; sorting 200,000 distinct strings ~54 ms, the words ~5 ms). Big-endian zero-padded
+    bytes compare like the bytes (rows of words compare like the ids, word by word), and UTF-8
+    byte order is code point order: the order Arrow and
+    :func:`~kundenwert_xl.core.ledger.is_strictly_sorted` use. Ids of one width are a reshape
+    of Arrow's data buffer; mixed widths read an unaligned 8-byte word per id and word (a loop
+    of at most two) and mask the bytes past its end.
     """
     if isinstance(ids, pa.ChunkedArray):
         parts = [_packed_ids(chunk) for chunk in ids.chunks]
         if any(part is None for part in parts):
             return None
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        words = max((part.shape[1] for part in parts if part is not None), default=1)
+        return np.concatenate(
+            [np.zeros((0, words), np.uint64)]
+            + [
+                np.pad(part, ((0, 0), (0, words - part.shape[1])))
+                for part in parts
+                if part is not None
+            ]
+        )
     if ids.type == pa.large_string():
         offset_type: type[np.integer] = np.int64
     elif ids.type == pa.string():
@@ -390,36 +398,48 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         return None
     n = len(ids)
     if n == 0:
-        return np.zeros(0, dtype=np.uint64)
+        return np.zeros((0, 1), dtype=np.uint64)
     _, offset_buffer, data_buffer = ids.buffers()
     offsets = np.frombuffer(
         offset_buffer,
         dtype=offset_type,
         count=n + 1,
         offset=ids.offset * np.dtype(offset_type).itemsize,
-    )
-    offsets = offsets.astype(np.int64)
+    ).astype(np.int64)
     lengths = np.diff(offsets)
-    start, stop = int(offsets[0]), int(offsets[-1])
-    if int(lengths.max()) > PACKED_ID_BYTES:
+    longest = int(lengths.max())
+    if longest > PACKED_ID_BYTES:
         return None
-    data = (
-        np.zeros(0, dtype=np.uint8)
-        if data_buffer is None
-        else np.frombuffer(data_buffer, dtype=np.uint8)
-    )
-    text = data[start:stop]
+    start, stop = int(offsets[0]), int(offsets[-1])
+    text = np.frombuffer(data_buffer, dtype=np.uint8)[start:stop] if stop > start else None
+    if text is None:
+        return np.zeros((n, 1), dtype=np.uint64)
     if (text == 0).any():
         return None
+    words = 1 if longest <= 8 else 2
     width = int(lengths.min())
-    if width == int(lengths.max()):
-        words = np.zeros((n, 8), dtype=np.uint8)
-        words[:, :width] = text.reshape(n, width)
-        return words.view(">u8").ravel().astype(np.uint64)
-    padded = np.concatenate([text, np.zeros(8, dtype=np.uint8)])
+    if width == longest:
+        matrix = np.zeros((n, 8 * words), dtype=np.uint8)
+        matrix[:, :width] = text.reshape(n, width)
+        return matrix.view(">u8").astype(np.uint64)
+    padded = np.concatenate([text, np.zeros(8 * words, dtype=np.uint8)])
     # One (unaligned) 8-byte word starting at every byte: a view, nothing is copied.
     windows = np.ndarray((len(text) + 1,), dtype=">u8", buffer=padded, strides=(1,))
-    return windows[offsets[:-1] - start].astype(np.uint64) & _BYTE_MASKS[lengths]
+    starts = offsets[:-1] - start
+    packed = np.empty((n, words), dtype=np.uint64)
+    for word in range(words):
+        # The bytes of this word that belong to the id: 0..8.
+        inside = np.clip(lengths - 8 * word, 0, 8)
+        packed[:, word] = windows[np.minimum(starts + 8 * word, len(text))] & _BYTE_MASKS[inside]
+    return packed
+
+
+def _sort_order(keys: np.ndarray) -> np.ndarray:
+    """Positions that sort distinct packed ids (from :func:`_packed_ids`) like the ids."""
+    if keys.shape[1] == 1:
+        return np.argsort(keys[:, 0])
+    # lexsort's last key is the primary one.
+    return np.lexsort(keys.T[::-1])
 
 
 def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -428,8 +448,8 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     The same result as Arrow's ``utf8_trim_whitespace(ids).dictionary_encode()``: codes
     (``-1`` for null) into the distinct trimmed ids in order of first appearance (empty
     strings included; the caller makes them blank). Ids that :func:`_packed_ids` can pack are
-    hashed as integers, and only the distinct ids are trimmed (ids that become equal when
-    trimmed are merged then); all others take Arrow's string path.
+    hashed as integers (two words as a 16-byte binary), and only the distinct ids are trimmed
+    (ids that become equal when trimmed are merged then); all others take Arrow's string path.
     """
     keys = _packed_ids(ids)
     if keys is None:
@@ -443,7 +463,16 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
         if isinstance(nulls, pa.ChunkedArray):
             nulls = nulls.combine_chunks()
         nulls = nulls.to_numpy(zero_copy_only=False)
-    encoded = pa.array(keys, mask=nulls).dictionary_encode()
+    if keys.shape[1] == 1:
+        packed = pa.array(keys[:, 0], mask=nulls)
+    else:
+        valid = None if nulls is None else pa.array(~nulls).buffers()[1]
+        packed = pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(8 * keys.shape[1]),
+            len(keys),
+            [valid, pa.py_buffer(np.ascontiguousarray(keys))],
+        )
+    encoded = packed.dictionary_encode()
     codes = pc.fill_null(encoded.indices, -1).to_numpy()
     rows = np.flatnonzero(codes >= 0)
     # Equal keys are equal ids, so any row of a code shows its id.
