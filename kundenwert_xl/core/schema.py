@@ -325,7 +325,7 @@ def _sort_categories(ids: pd.Series) -> pd.Series:
     if used.all() and is_strictly_sorted(cats):
         return ids
     kept = cats[used]
-    keys = _packed_ids(pa.array(kept.array)) if _is_arrow_text(kept) else None
+    keys = _packed_ids(pa.array(kept.array), SORTED_ID_BYTES // 8) if _is_arrow_text(kept) else None
     # The packed keys are distinct and compare like the ids: an integer sort gives the order.
     order = np.asarray(kept.argsort()) if keys is None else _sort_order(keys)
     # Old code -> new code: unused categories never occur in the codes, so -1 is safe for them.
@@ -341,28 +341,33 @@ def _is_arrow_text(labels: pd.Index) -> bool:
     return isinstance(labels.array, pd.arrays.ArrowStringArray)
 
 
-#: Ids of at most this many UTF-8 bytes are packed into integers by :func:`_packed_ids`.
-PACKED_ID_BYTES = 16
+#: Ids of at most this many UTF-8 bytes are factorized as one integer each (measured: two
+#: words hashed as 16-byte binaries were no faster than Arrow's strings).
+HASHED_ID_BYTES = 8
+#: Customer ids of at most this many UTF-8 bytes are sorted as integers (one or two words).
+SORTED_ID_BYTES = 16
 # Keeps the first n bytes of a big-endian word: ids shorter than the word are zero padded.
 _BYTE_MASKS = np.array(
     [0] + [(1 << 64) - (1 << (64 - 8 * n)) for n in range(1, 9)], dtype=np.uint64
 )
 
 
-def _packed_ids(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+def _packed_ids(ids: pa.Array | pa.ChunkedArray, words: int = 2) -> np.ndarray | None:
     """Each id as one or two ``uint64`` words that sort like the id itself, or None.
 
     Parameters
     ----------
     ids : pyarrow.Array or pyarrow.ChunkedArray
         ``string`` or ``large_string`` ids, as they are (untrimmed).
+    words : {1, 2}
+        At most this many 8-byte words per id.
 
     Returns
     -------
     numpy.ndarray of uint64, shape (len(ids), words), or None
         The UTF-8 bytes of each id as big-endian words, zero padded on the right (null slots:
-        arbitrary); one word when every id has at most 8 bytes, two up to
-        :data:`PACKED_ID_BYTES`. None when an id is longer, when an id contains a NUL byte
+        arbitrary); one word when every id has at most 8 bytes, else two. None when an id is
+        longer than ``words`` words, when an id contains a NUL byte
         (``A`` and ``A`` + NUL would pack alike), or for any other Arrow type.
 
     Notes
@@ -378,14 +383,14 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     of at most two) and mask the bytes past its end.
     """
     if isinstance(ids, pa.ChunkedArray):
-        parts = [_packed_ids(chunk) for chunk in ids.chunks]
+        parts = [_packed_ids(chunk, words) for chunk in ids.chunks]
         if any(part is None for part in parts):
             return None
-        words = max((part.shape[1] for part in parts if part is not None), default=1)
+        widest = max((part.shape[1] for part in parts if part is not None), default=1)
         return np.concatenate(
-            [np.zeros((0, words), np.uint64)]
+            [np.zeros((0, widest), np.uint64)]
             + [
-                np.pad(part, ((0, 0), (0, words - part.shape[1])))
+                np.pad(part, ((0, 0), (0, widest - part.shape[1])))
                 for part in parts
                 if part is not None
             ]
@@ -408,7 +413,7 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     ).astype(np.int64)
     lengths = np.diff(offsets)
     longest = int(lengths.max())
-    if longest > PACKED_ID_BYTES:
+    if longest > 8 * words:
         return None
     start, stop = int(offsets[0]), int(offsets[-1])
     text = np.frombuffer(data_buffer, dtype=np.uint8)[start:stop] if stop > start else None
@@ -416,18 +421,18 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         return np.zeros((n, 1), dtype=np.uint64)
     if (text == 0).any():
         return None
-    words = 1 if longest <= 8 else 2
+    n_words = 1 if longest <= 8 else 2
     width = int(lengths.min())
     if width == longest:
-        matrix = np.zeros((n, 8 * words), dtype=np.uint8)
+        matrix = np.zeros((n, 8 * n_words), dtype=np.uint8)
         matrix[:, :width] = text.reshape(n, width)
         return matrix.view(">u8").astype(np.uint64)
-    padded = np.concatenate([text, np.zeros(8 * words, dtype=np.uint8)])
+    padded = np.concatenate([text, np.zeros(8 * n_words, dtype=np.uint8)])
     # One (unaligned) 8-byte word starting at every byte: a view, nothing is copied.
     windows = np.ndarray((len(text) + 1,), dtype=">u8", buffer=padded, strides=(1,))
     starts = offsets[:-1] - start
-    packed = np.empty((n, words), dtype=np.uint64)
-    for word in range(words):
+    packed = np.empty((n, n_words), dtype=np.uint64)
+    for word in range(n_words):
         # The bytes of this word that belong to the id: 0..8.
         inside = np.clip(lengths - 8 * word, 0, 8)
         packed[:, word] = windows[np.minimum(starts + 8 * word, len(text))] & _BYTE_MASKS[inside]
@@ -447,11 +452,12 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
 
     The same result as Arrow's ``utf8_trim_whitespace(ids).dictionary_encode()``: codes
     (``-1`` for null) into the distinct trimmed ids in order of first appearance (empty
-    strings included; the caller makes them blank). Ids that :func:`_packed_ids` can pack are
-    hashed as integers (two words as a 16-byte binary), and only the distinct ids are trimmed
-    (ids that become equal when trimmed are merged then); all others take Arrow's string path.
+    strings included; the caller makes them blank). Ids of at most :data:`HASHED_ID_BYTES`
+    bytes are packed by :func:`_packed_ids` and hashed as integers, and only the distinct ids
+    are trimmed (ids that become equal when trimmed are merged then); all others take Arrow's
+    string path.
     """
-    keys = _packed_ids(ids)
+    keys = _packed_ids(ids, words=HASHED_ID_BYTES // 8)
     if keys is None:
         encoded = pc.utf8_trim_whitespace(ids).dictionary_encode()
         if isinstance(encoded, pa.ChunkedArray):
@@ -463,16 +469,7 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
         if isinstance(nulls, pa.ChunkedArray):
             nulls = nulls.combine_chunks()
         nulls = nulls.to_numpy(zero_copy_only=False)
-    if keys.shape[1] == 1:
-        packed = pa.array(keys[:, 0], mask=nulls)
-    else:
-        valid = None if nulls is None else pa.array(~nulls).buffers()[1]
-        packed = pa.FixedSizeBinaryArray.from_buffers(
-            pa.binary(8 * keys.shape[1]),
-            len(keys),
-            [valid, pa.py_buffer(np.ascontiguousarray(keys))],
-        )
-    encoded = packed.dictionary_encode()
+    encoded = pa.array(keys[:, 0], mask=nulls).dictionary_encode()
     codes = pc.fill_null(encoded.indices, -1).to_numpy()
     rows = np.flatnonzero(codes >= 0)
     # Equal keys are equal ids, so any row of a code shows its id.

@@ -182,6 +182,7 @@ def test_packed_ids_are_the_bytes_as_big_endian_words(arrow_type):
         [0x3132333435363738, 0],
     ]
     assert schema._packed_ids(pa.array(["A", "12345678901234567"], arrow_type)) is None
+    assert schema._packed_ids(pa.array(["A", "123456789"], arrow_type), words=1) is None
     assert schema._packed_ids(pa.array(["A", "A\x00"], arrow_type)) is None
     fixed = pa.array(["K01", "K10", "K00"], arrow_type).slice(1)
     assert schema._packed_ids(fixed).tolist() == [[0x4B31300000000000], [0x4B30300000000000]]
