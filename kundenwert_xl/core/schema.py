@@ -439,6 +439,22 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray, words: int = 2) -> np.ndarray |
     return packed
 
 
+def _unpacked_ids(keys: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+    """The ids that one-word keys of :func:`_packed_ids` were packed from.
+
+    The id's bytes are the key's non-zero bytes: padding is zeros, and ids with a NUL byte are
+    never packed. Built from the distinct keys alone, without going back to the rows.
+    """
+    raw = keys.astype(">u8").view(np.uint8).reshape(len(keys), 8)
+    present = raw != 0
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(present.sum(axis=1), out=offsets[1:])
+    text = pa.Array.from_buffers(
+        pa.large_string(), len(keys), [None, pa.py_buffer(offsets), pa.py_buffer(raw[present])]
+    )
+    return text if arrow_type == pa.large_string() else text.cast(arrow_type)
+
+
 def _sort_order(keys: np.ndarray) -> np.ndarray:
     """Positions that sort distinct packed ids (from :func:`_packed_ids`) like the ids."""
     if keys.shape[1] == 1:
@@ -471,13 +487,7 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
         nulls = nulls.to_numpy(zero_copy_only=False)
     encoded = pa.array(keys[:, 0], mask=nulls).dictionary_encode()
     codes = pc.fill_null(encoded.indices, -1).to_numpy()
-    rows = np.flatnonzero(codes >= 0)
-    # Equal keys are equal ids, so any row of a code shows its id.
-    any_row = np.empty(len(encoded.dictionary), dtype=np.int64)
-    any_row[codes[rows]] = rows
-    distinct = ids.take(pa.array(any_row))
-    if isinstance(distinct, pa.ChunkedArray):
-        distinct = distinct.combine_chunks()
+    distinct = _unpacked_ids(encoded.dictionary.to_numpy(), ids.type)
     trimmed = pc.utf8_trim_whitespace(distinct)
     # Trimming only removes bytes: equal byte totals mean no id had whitespace at its ends.
     if pc.sum(pc.binary_length(trimmed)).as_py() == pc.sum(pc.binary_length(distinct)).as_py():
