@@ -469,9 +469,9 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     The same result as Arrow's ``utf8_trim_whitespace(ids).dictionary_encode()``: codes
     (``-1`` for null) into the distinct trimmed ids in order of first appearance (empty
     strings included; the caller makes them blank). Ids of at most :data:`HASHED_ID_BYTES`
-    bytes are packed by :func:`_packed_ids` and hashed as integers, and only the distinct ids
-    are trimmed (ids that become equal when trimmed are merged then); all others take Arrow's
-    string path.
+    bytes are packed by :func:`_packed_ids` and hashed as integers; only the distinct ids are
+    unpacked and trimmed (ids that become equal when trimmed are merged then). All others take
+    Arrow's string path.
     """
     keys = _packed_ids(ids, words=HASHED_ID_BYTES // 8)
     if keys is None:
