@@ -321,7 +321,7 @@ def _forecast(
         return empty, None, [replace(p, severity="note") for p in exc.problems]
     own = [p for p in model.problems if p.code.startswith("clv_")]
     check, calibration_end, check_notes = quality_check(
-        tx, ledger.reference_date, int(ledger.day.min())
+        tx, ledger.reference_date, int(ledger.day.min()), ledger
     )
     info = ForecastInfo(model.params, model.log_likelihood, check, calibration_end)
     return values.reindex(ledger.customer_ids), info, own + notes + check_notes

@@ -524,7 +524,12 @@ class CLVModel:
         cumulative = self._purchases_at(steps * MONTH_LENGTH[self.time_unit])
         return (np.diff(cumulative, axis=1) * _discount_factors(months, discount_rate)).sum(axis=1)
 
-    def holdout(self, transactions: pd.DataFrame, holdout_end: dt.date | str) -> HoldoutCheck:
+    def holdout(
+        self,
+        transactions: pd.DataFrame,
+        holdout_end: dt.date | str,
+        ledger: Ledger | None = None,
+    ) -> HoldoutCheck:
         """Compare predicted and actual repeat purchases after the reference date.
 
         Parameters
@@ -533,6 +538,9 @@ class CLVModel:
             The transactions, including those of the holdout period (German headers accepted).
         holdout_end : date or str
             Last day of the holdout period (after the reference date).
+        ledger : Ledger, optional
+            The ledger already built from these transactions up to ``holdout_end``: used
+            instead of validating and indexing them a second time.
 
         Returns
         -------
@@ -554,10 +562,13 @@ class CLVModel:
                     )
                 ]
             )
-        clean = schema.validate(
-            transactions, "transactions", only=("customer_id", "date", "revenue")
-        )
-        ledger = build_ledger(clean, holdout_end)
+        if ledger is None:
+            clean = schema.validate(
+                transactions, "transactions", only=("customer_id", "date", "revenue")
+            )
+            ledger = build_ledger(clean, holdout_end)
+        elif ledger.reference_day != end_day:
+            raise ValueError("the ledger must end on holdout_end")
         position = self.summary.index.get_indexer(ledger.customer_ids)
         row_customer = position[ledger.codes]
         keep = (ledger.day > ref_day) & (ledger.revenue >= 0) & (row_customer >= 0)
@@ -639,12 +650,17 @@ class ForecastInfo:
 
 
 def quality_check(
-    transactions: pd.DataFrame, reference_date: dt.date, first_day: int
+    transactions: pd.DataFrame,
+    reference_date: dt.date,
+    first_day: int,
+    ledger: Ledger | None = None,
 ) -> tuple[HoldoutCheck | None, dt.date | None, list[Problem]]:
     """Fit on the first part of the data and compare with what happened in the rest.
 
     The holdout period is the last half of the analysed period in whole weeks, at most 52
     weeks (on the CDNOW log to 30.06.1998: weeks 40–78, as in Fader, Hardie & Lee 2005).
+    ``ledger``, the transactions' ledger up to ``reference_date`` when :func:`analyze` has
+    built it, serves both the calibration and the holdout period: no second validation.
 
     Returns
     -------
@@ -657,8 +673,8 @@ def quality_check(
         return None, None, [_refusal("clv_holdout_too_short", severity="note")]
     calibration_end = reference_date - dt.timedelta(days=int(length))
     try:
-        model = clv_model(transactions, calibration_end, time_unit="W")
-        check = model.holdout(transactions, reference_date)
+        model = clv_model(transactions, calibration_end, time_unit="W", ledger=ledger)
+        check = model.holdout(transactions, reference_date, ledger=ledger)
     except KundenwertError as exc:
         reason = exc.problems[0].message if exc.problems else ""
         return None, None, [_refusal("clv_holdout_refused", severity="note", reason=reason)]
@@ -793,8 +809,9 @@ def clv_model(
     time_unit : {"W", "D"}
         Weeks (days / 7, continuous) or days.
     ledger : Ledger, optional
-        The ledger :func:`analyze` already built from these transactions up to
-        ``reference_date``: used instead of validating and indexing them a second time.
+        The ledger :func:`analyze` already built from these transactions, up to
+        ``reference_date`` or a later day: used instead of validating and indexing them a
+        second time (its later rows are left out of the fit).
 
     Returns
     -------
@@ -815,17 +832,21 @@ def clv_model(
     """
     if time_unit not in DAYS_PER_UNIT:
         raise ValueError(f"time_unit must be 'D' or 'W', not {time_unit!r}")
+    if isinstance(reference_date, str):
+        reference_date = dt.date.fromisoformat(reference_date)
     if ledger is not None:
-        summary = summary_from_ledger(ledger, mode="clv", freq="D")
-        reference_date = ledger.reference_date
+        if reference_date is None:
+            reference_date = ledger.reference_date
+        until = to_day(reference_date)
+        if until > ledger.reference_day:
+            raise ValueError("reference_date lies after the reference date of the ledger")
+        summary = summary_from_ledger(ledger, mode="clv", freq="D", until_day=until)
     else:
         summary = rfm_summary(transactions, reference_date, mode="clv", freq="D")
     problems = list(summary.attrs.get("problems", []))
     scale = DAYS_PER_UNIT[time_unit]
     summary = summary.assign(recency=summary["recency"] / scale, T=summary["T"] / scale)
     summary.attrs = {}
-    if isinstance(reference_date, str):
-        reference_date = dt.date.fromisoformat(reference_date)
     if reference_date is None:
         clean = schema.validate(
             transactions, "transactions", only=("customer_id", "date", "revenue")
