@@ -183,7 +183,11 @@ def analyze(
         )
     values = rfm.customer_values(ledger, used)
     scores, thresholds = rfm.score_customers(values, used)
-    orders = rfm.count_orders(ledger, ledger.revenue > 0)
+    if used.frequency_basis == "orders":
+        # The RFM frequency is this very count (rfm.customer_values): not a second pass.
+        orders = values["frequency"].to_numpy()
+    else:
+        orders = rfm.count_orders(ledger, ledger.revenue > 0)
     if "returned" in ledger.rows:
         returned = rfm.count_orders(ledger, ledger.rows["returned"].to_numpy(dtype=bool))
     else:
