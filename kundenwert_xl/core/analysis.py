@@ -203,7 +203,7 @@ def analyze(
         values["recency_days"].to_numpy(dtype="float64"),
         orders,
         returned,
-        day_numbers(values["last_purchase"]),
+        day_numbers(values["last_purchase"].to_numpy()),
     )
 
     report("segments")

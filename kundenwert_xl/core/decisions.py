@@ -50,7 +50,7 @@ def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
     are) for the DB to reach zero: −DB / net revenue.
     """
     total = customers["net_revenue"].sum()
-    part = customers[customers["dilemma"]]
+    part = customers[customers["dilemma"].to_numpy(dtype=bool)]  # no index alignment
     revenue = part["net_revenue"]
     table = pd.DataFrame(
         {
