@@ -233,7 +233,7 @@ def analyze(
     by_db, by_revenue = value.ranking(db), value.ranking(revenue)
     abc_order = by_revenue if used.abc_measure == "revenue" else by_db
     worth = value.customer_value(
-        points["rfmr_points"].to_numpy(), margins, used, period_days, abc_order
+        points["rfmr_points"].to_numpy(), margins, used, period_days, abc_order, by_db
     )
     if period_days < value.DAYS_PER_YEAR:
         problems.append(
