@@ -165,7 +165,9 @@ def analyze(
     if cust is not None:
         # The distinct ids as they are (sorted categories), not one Python object per row.
         ids = cust["customer_id"].array
-        extra_ids = pd.Index(ids.categories[np.unique(ids.codes[ids.codes >= 0])])
+        codes = ids.codes[ids.codes >= 0]
+        # The codes in use, ascending: a count per category (numpy's unique hashes, slowly).
+        extra_ids = pd.Index(ids.categories[np.flatnonzero(np.bincount(codes, minlength=1))])
     ledger = build_ledger(tx, settings.reference_date, extra_ids)
     used = settings.model_copy(update={"reference_date": ledger.reference_date})
 
@@ -183,7 +185,11 @@ def analyze(
         )
     values = rfm.customer_values(ledger, used)
     scores, thresholds = rfm.score_customers(values, used)
-    orders = rfm.count_orders(ledger, ledger.revenue > 0)
+    if used.frequency_basis == "orders":
+        # The RFM frequency is this very count (rfm.customer_values): not a second pass.
+        orders = values["frequency"].to_numpy()
+    else:
+        orders = rfm.count_orders(ledger, ledger.revenue > 0)
     if "returned" in ledger.rows:
         returned = rfm.count_orders(ledger, ledger.rows["returned"].to_numpy(dtype=bool))
     else:
@@ -199,7 +205,7 @@ def analyze(
         values["recency_days"].to_numpy(dtype="float64"),
         orders,
         returned,
-        day_numbers(values["last_purchase"]),
+        day_numbers(values["last_purchase"].to_numpy()),
     )
 
     report("segments")
@@ -229,7 +235,7 @@ def analyze(
     by_db, by_revenue = value.ranking(db), value.ranking(revenue)
     abc_order = by_revenue if used.abc_measure == "revenue" else by_db
     worth = value.customer_value(
-        points["rfmr_points"].to_numpy(), margins, used, period_days, abc_order
+        points["rfmr_points"].to_numpy(), margins, used, period_days, abc_order, by_db
     )
     if period_days < value.DAYS_PER_YEAR:
         problems.append(
@@ -321,7 +327,7 @@ def _forecast(
         return empty, None, [replace(p, severity="note") for p in exc.problems]
     own = [p for p in model.problems if p.code.startswith("clv_")]
     check, calibration_end, check_notes = quality_check(
-        tx, ledger.reference_date, int(ledger.day.min())
+        tx, ledger.reference_date, int(ledger.day.min()), ledger
     )
     info = ForecastInfo(model.params, model.log_likelihood, check, calibration_end)
     return values.reindex(ledger.customer_ids), info, own + notes + check_notes

@@ -206,6 +206,18 @@ def _expected_purchases(
     params: dict[str, float], t: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
     """E[purchases in (T, T + t] | x, t_x, T] (lifetimes' formula; ``t`` broadcasts)."""
+    return _given_alive(params, t, x, t_x, T, _purchase_curve(params, t, x, T))
+
+
+def _purchase_curve(
+    params: dict[str, float], t: np.ndarray, x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """The part of :func:`_expected_purchases` before the drop-out odds: it has no t_x.
+
+    So it is evaluated once per distinct (x, T) (a third of the distinct (x, t_x, T) rows on
+    the demo data) and gathered: the hypergeometric function is the costly part of every
+    forecast and of the weekly holdout curve.
+    """
     r, alpha, a, b = (params[k] for k in BGNBD_PARAMS)
     big_a, big_b, big_c, z = np.broadcast_arrays(r + x, b + x, a + b + x - 1.0, t / (alpha + T + t))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -218,7 +230,7 @@ def _expected_purchases(
             hyp > 0, -np.expm1(np.log(hyp) + log_power), 1.0 - hyp * np.exp(log_power)
         )
         # Euler's transformation where the series overflows (lifetimes does the same), only
-        # there: 2F1 is the costly part of every forecast.
+        # there.
         bad = ~np.isfinite(hyp)
         if bad.any():
             ca, cb, cc, cz = big_a[bad], big_b[bad], big_c[bad], z[bad]
@@ -230,12 +242,26 @@ def _expected_purchases(
                 1.0 - other * np.exp(log_rest),
             )
         first = (a + b + x - 1.0) / (a - 1.0)
+        return first * second
+
+
+def _given_alive(
+    params: dict[str, float],
+    t: np.ndarray,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,
+    curve: np.ndarray,
+) -> np.ndarray:
+    """Expected purchases from :func:`_purchase_curve` and the odds of having dropped out."""
+    r, alpha, a, b = (params[k] for k in BGNBD_PARAMS)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         repeat = x > 0
         bx1 = np.where(repeat, b + x - 1.0, 1.0)
         odds = np.where(
             repeat, np.exp(np.log(a / bx1) + (r + x) * np.log((alpha + T) / (alpha + t_x))), 0.0
         )
-        out = first * second / (1.0 + odds)
+        out = curve / (1.0 + odds)
     # A customer whose drop-out odds overflow is gone: nothing more is expected.
     return np.where(np.isinf(odds), 0.0, np.where(t == 0, 0.0, out))
 
@@ -404,6 +430,9 @@ class CLVModel:
     # Distinct (x, t_x, T) rows and each customer's row: every prediction runs on those.
     _rows: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[arg-type, assignment]
     _inverse: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[arg-type, assignment]
+    # Distinct (x, T) of those rows and each row's pair: the part without t_x runs on those.
+    _pairs: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[arg-type, assignment]
+    _pair_of_row: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[arg-type, assignment]
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         s = self.summary
@@ -417,12 +446,14 @@ class CLVModel:
     def _purchases_at(self, horizons: np.ndarray) -> np.ndarray:
         """Expected purchases per customer (rows) up to each horizon (columns)."""
         rows, inverse = self._rows, self._inverse
+        pairs, pair_of_row = self._pairs, self._pair_of_row
         if rows is None:
             x, t_x, T, _ = self._arrays()
             rows, _, inverse = _distinct((x, t_x, T))
-        values = _expected_purchases(
-            self.params, horizons[None, :], rows[:, :1], rows[:, 1:2], rows[:, 2:3]
-        )
+            pairs, _, pair_of_row = _distinct((rows[:, 0], rows[:, 2]))
+        t = horizons[None, :]
+        curve = _purchase_curve(self.params, t, pairs[:, :1], pairs[:, 1:2])[pair_of_row]
+        values = _given_alive(self.params, t, rows[:, :1], rows[:, 1:2], rows[:, 2:3], curve)
         return _finite(values[inverse])
 
     def _spend(self) -> np.ndarray:
@@ -493,7 +524,12 @@ class CLVModel:
         cumulative = self._purchases_at(steps * MONTH_LENGTH[self.time_unit])
         return (np.diff(cumulative, axis=1) * _discount_factors(months, discount_rate)).sum(axis=1)
 
-    def holdout(self, transactions: pd.DataFrame, holdout_end: dt.date | str) -> HoldoutCheck:
+    def holdout(
+        self,
+        transactions: pd.DataFrame,
+        holdout_end: dt.date | str,
+        ledger: Ledger | None = None,
+    ) -> HoldoutCheck:
         """Compare predicted and actual repeat purchases after the reference date.
 
         Parameters
@@ -502,6 +538,9 @@ class CLVModel:
             The transactions, including those of the holdout period (German headers accepted).
         holdout_end : date or str
             Last day of the holdout period (after the reference date).
+        ledger : Ledger, optional
+            The ledger already built from these transactions up to ``holdout_end``: used
+            instead of validating and indexing them a second time.
 
         Returns
         -------
@@ -523,10 +562,13 @@ class CLVModel:
                     )
                 ]
             )
-        clean = schema.validate(
-            transactions, "transactions", only=("customer_id", "date", "revenue")
-        )
-        ledger = build_ledger(clean, holdout_end)
+        if ledger is None:
+            clean = schema.validate(
+                transactions, "transactions", only=("customer_id", "date", "revenue")
+            )
+            ledger = build_ledger(clean, holdout_end)
+        elif ledger.reference_day != end_day:
+            raise ValueError("the ledger must end on holdout_end")
         position = self.summary.index.get_indexer(ledger.customer_ids)
         row_customer = position[ledger.codes]
         keep = (ledger.day > ref_day) & (ledger.revenue >= 0) & (row_customer >= 0)
@@ -534,7 +576,9 @@ class CLVModel:
         length_days = end_day - ref_day
         # One purchase per customer and day: distinct (customer, day) keys.
         key = row_customer[keep].astype("int64") * (length_days + 1) + (ledger.day[keep] - ref_day)
-        key = np.unique(key)
+        # Distinct by one sort: numpy 2.4's plain unique hashes, 0.42 s for 500,000 keys (8 ms).
+        key.sort()
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
         customer, offset = np.divmod(key, length_days + 1)
         actual = np.bincount(customer, minlength=n).astype("float64")
 
@@ -608,12 +652,17 @@ class ForecastInfo:
 
 
 def quality_check(
-    transactions: pd.DataFrame, reference_date: dt.date, first_day: int
+    transactions: pd.DataFrame,
+    reference_date: dt.date,
+    first_day: int,
+    ledger: Ledger | None = None,
 ) -> tuple[HoldoutCheck | None, dt.date | None, list[Problem]]:
     """Fit on the first part of the data and compare with what happened in the rest.
 
     The holdout period is the last half of the analysed period in whole weeks, at most 52
     weeks (on the CDNOW log to 30.06.1998: weeks 40–78, as in Fader, Hardie & Lee 2005).
+    ``ledger``, the transactions' ledger up to ``reference_date`` when :func:`analyze` has
+    built it, serves both the calibration and the holdout period: no second validation.
 
     Returns
     -------
@@ -626,8 +675,8 @@ def quality_check(
         return None, None, [_refusal("clv_holdout_too_short", severity="note")]
     calibration_end = reference_date - dt.timedelta(days=int(length))
     try:
-        model = clv_model(transactions, calibration_end, time_unit="W")
-        check = model.holdout(transactions, reference_date)
+        model = clv_model(transactions, calibration_end, time_unit="W", ledger=ledger)
+        check = model.holdout(transactions, reference_date, ledger=ledger)
     except KundenwertError as exc:
         reason = exc.problems[0].message if exc.problems else ""
         return None, None, [_refusal("clv_holdout_refused", severity="note", reason=reason)]
@@ -762,8 +811,9 @@ def clv_model(
     time_unit : {"W", "D"}
         Weeks (days / 7, continuous) or days.
     ledger : Ledger, optional
-        The ledger :func:`analyze` already built from these transactions up to
-        ``reference_date``: used instead of validating and indexing them a second time.
+        The ledger :func:`analyze` already built from these transactions, up to
+        ``reference_date`` or a later day: used instead of validating and indexing them a
+        second time (its later rows are left out of the fit).
 
     Returns
     -------
@@ -784,17 +834,21 @@ def clv_model(
     """
     if time_unit not in DAYS_PER_UNIT:
         raise ValueError(f"time_unit must be 'D' or 'W', not {time_unit!r}")
+    if isinstance(reference_date, str):
+        reference_date = dt.date.fromisoformat(reference_date)
     if ledger is not None:
-        summary = summary_from_ledger(ledger, mode="clv", freq="D")
-        reference_date = ledger.reference_date
+        if reference_date is None:
+            reference_date = ledger.reference_date
+        until = to_day(reference_date)
+        if until > ledger.reference_day:
+            raise ValueError("reference_date lies after the reference date of the ledger")
+        summary = summary_from_ledger(ledger, mode="clv", freq="D", until_day=until)
     else:
         summary = rfm_summary(transactions, reference_date, mode="clv", freq="D")
     problems = list(summary.attrs.get("problems", []))
     scale = DAYS_PER_UNIT[time_unit]
     summary = summary.assign(recency=summary["recency"] / scale, T=summary["T"] / scale)
     summary.attrs = {}
-    if isinstance(reference_date, str):
-        reference_date = dt.date.fromisoformat(reference_date)
     if reference_date is None:
         clean = schema.validate(
             transactions, "transactions", only=("customer_id", "date", "revenue")
@@ -815,6 +869,7 @@ def clv_model(
     # T = 0: a customer who first bought on the reference date carries no information about
     # the purchase rate, but is part of the likelihood like in lifetimes.
     rows, weights, inverse = _distinct((x, t_x, T))
+    pairs, _, pair_of_row = _distinct((rows[:, 0], rows[:, 2]))
     bg_params, bg_nll = _fit(
         _bgnbd_objective(rows[:, 0], rows[:, 1], rows[:, 2], weights),
         np.log([1.0, max(float(T.mean()), 1e-3), 1.0, 1.0]),
@@ -853,5 +908,7 @@ def clv_model(
         problems=problems,
         _rows=rows,
         _inverse=inverse,
+        _pairs=pairs,
+        _pair_of_row=pair_of_row,
     )
     return model

@@ -50,7 +50,7 @@ def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:
     are) for the DB to reach zero: −DB / net revenue.
     """
     total = customers["net_revenue"].sum()
-    part = customers[customers["dilemma"]]
+    part = customers[customers["dilemma"].to_numpy(dtype=bool)]  # no index alignment
     revenue = part["net_revenue"]
     table = pd.DataFrame(
         {
@@ -122,7 +122,20 @@ def targeting(
     (``clv_db``, highest first, ties and customers without a forecast by value rank).
     """
     k = min(len(customers), math.floor(budget / cost_per_contact + 1e-9))
-    by_rank = np.argsort(customers["value_rank"].to_numpy(), kind="stable")
+    rank = customers["value_rank"].to_numpy()
+    n = len(rank)
+    if (
+        n
+        and rank.dtype.kind in "iu"
+        and rank.min() == 1
+        and rank.max() == n
+        and np.array_equal(np.bincount(rank, minlength=n + 1)[1:], np.ones(n, dtype="int64"))
+    ):
+        # The ranks 1 … n (as analyze() makes them): the order is their inverse, no sort.
+        by_rank = np.empty(n, dtype=np.intp)
+        by_rank[rank - 1] = np.arange(n)
+    else:
+        by_rank = np.argsort(rank, kind="stable")
     if order == "forecast_db":
         forward = customers["clv_db"].to_numpy(dtype="float64")[by_rank]
         # Missing forecasts last: -inf sorts after every real value in a descending order.

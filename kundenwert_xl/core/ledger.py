@@ -399,7 +399,14 @@ def build_ledger(
     cats = ids.categories
     used = np.bincount(ids.codes[ids.codes >= 0], minlength=len(cats)) > 0
     extra = pd.Index([]) if extra_customers is None else pd.Index(extra_customers)
-    extra = extra[~extra.isin(cats[used])].unique() if len(extra) else extra
+    if len(extra):
+        # Arrow's hash lookup (6 ms for 40,000 ids); pandas' isin on Arrow text builds a Python
+        # string per id (0.3 s).
+        known = pc.is_in(
+            pa.array(pd.Index(extra, dtype="str").array),
+            value_set=pa.array(pd.Index(cats[used], dtype="str").array),
+        )
+        extra = extra[~known.to_numpy(zero_copy_only=False)].unique()
     if used.all() and len(extra) == 0 and is_strictly_sorted(cats):
         # The usual case (validation sorts the ids): codes already are the sorted positions.
         universe, codes = pd.Index(cats), np.asarray(ids.codes, dtype=np.intp)

@@ -112,7 +112,10 @@ class PeriodFacts:
 
 
 def period_facts(
-    ledger: Ledger, mode: Literal["clv", "segmentation"] = "clv", freq: Freq = "D"
+    ledger: Ledger,
+    mode: Literal["clv", "segmentation"] = "clv",
+    freq: Freq = "D",
+    until_day: int | None = None,
 ) -> PeriodFacts:
     """Reduce the transactions to per-customer facts: the one step that grows with the rows.
 
@@ -120,8 +123,11 @@ def period_facts(
     an embedded SQL engine could take over (``GROUP BY customer`` of ``min``/``max``/
     ``count(DISTINCT period)``/``sum``) without touching the customer-level rules. Here: one
     sort of (customer, period) keys (:meth:`Ledger.key_runs`) and two exact bincounts.
+    Rows after ``until_day`` (a day number, default: none) are left out.
     """
     purchase = ledger.revenue >= 0 if mode == "clv" else ledger.revenue > 0
+    if until_day is not None and until_day < ledger.reference_day:
+        purchase &= ledger.day <= until_day
     all_periods = periods(ledger.day, freq)
     first, last, n_periods = ledger.key_runs(all_periods, purchase)
     codes = ledger.codes[purchase]
@@ -139,17 +145,24 @@ def period_facts(
 
 
 def summary_from_ledger(
-    ledger: Ledger, mode: Literal["clv", "segmentation"] = "clv", freq: Freq = "D"
+    ledger: Ledger,
+    mode: Literal["clv", "segmentation"] = "clv",
+    freq: Freq = "D",
+    until_day: int | None = None,
 ) -> pd.DataFrame:
     """:func:`rfm_summary` of an existing ledger (no second validation of the transactions).
 
     Customers of the ledger without a purchase (e.g. only in the customer table) are left out,
-    as :func:`rfm_summary` leaves them out.
+    as :func:`rfm_summary` leaves them out. ``until_day`` (a day number up to the ledger's
+    reference day) gives the summary as of that earlier day: what :func:`rfm_summary` gives
+    with it as the reference date (the model check's calibration period), without a second
+    ledger.
     """
-    facts = period_facts(ledger, mode, freq)
+    facts = period_facts(ledger, mode, freq, until_day)
     n_periods, first, last = facts.n_periods, facts.first, facts.last
     total, first_sum = facts.cents, facts.first_period_cents
-    end = int(periods(np.array([ledger.reference_day]), freq)[0])
+    end_day = ledger.reference_day if until_day is None else min(until_day, ledger.reference_day)
+    end = int(periods(np.array([end_day]), freq)[0])
 
     has = n_periods > 0
     index = ledger.customer_ids[has]

@@ -16,8 +16,13 @@ from kundenwert_xl.core.settings import Settings
 DAYS_PER_YEAR = 365.25
 
 
-def percent_rank(values: np.ndarray) -> np.ndarray:
-    """PERCENTRANK.INC of each value among the non-NaN values (NaN stays NaN)."""
+def percent_rank(values: np.ndarray, descending: np.ndarray | None = None) -> np.ndarray:
+    """PERCENTRANK.INC of each value among the non-NaN values (NaN stays NaN).
+
+    ``descending`` is :func:`ranking` of ``values`` when the caller has it: reversed, it sorts
+    the values ascending (tied values in another order, which cannot change a count of
+    smaller values), so the sort is not done twice.
+    """
     out = np.full(len(values), np.nan)
     valid = ~np.isnan(values)
     x = values[valid]
@@ -27,7 +32,10 @@ def percent_rank(values: np.ndarray) -> np.ndarray:
         out[valid] = 1.0
         return out
     # One argsort, then sorted queries: searchsorted with unsorted queries jumps around memory.
-    order = np.argsort(x, kind="stable")
+    if descending is not None and len(x) == len(values):
+        order = descending[::-1]
+    else:
+        order = np.argsort(x, kind="stable")
     sorted_x = x[order]
     smaller = np.empty(len(x), dtype=np.intp)
     smaller[order] = np.searchsorted(sorted_x, sorted_x, side="left")
@@ -35,26 +43,43 @@ def percent_rank(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def value_score(rfmr: np.ndarray, db: np.ndarray, weights: tuple[float, float]) -> np.ndarray:
-    """Combine RFMR points and DB into 0–100 by percent ranks and weights."""
+def value_score(
+    rfmr: np.ndarray,
+    db: np.ndarray,
+    weights: tuple[float, float],
+    db_order: np.ndarray | None = None,
+) -> np.ndarray:
+    """Combine RFMR points and DB into 0–100 by percent ranks and weights.
+
+    ``db_order`` is :func:`ranking` of ``db`` when the caller has it.
+    """
     w_rfmr, w_db = weights
     p_rfmr = np.nan_to_num(percent_rank(rfmr), nan=0.0)
-    p_db = np.nan_to_num(percent_rank(db), nan=0.0)
+    p_db = np.nan_to_num(percent_rank(db, db_order), nan=0.0)
     return 100.0 * (w_rfmr * p_rfmr + w_db * p_db) / (w_rfmr + w_db)
 
 
-def ranking(primary: np.ndarray, secondary: np.ndarray | None = None) -> np.ndarray:
+def ranking(
+    primary: np.ndarray,
+    secondary: np.ndarray | None = None,
+    secondary_order: np.ndarray | None = None,
+) -> np.ndarray:
     """Positions 0..n−1 of a descending ranking; ties by ``secondary`` (desc), then input order.
 
     The input is in customer-number order (the ledger's sorted customer ids), so the last tie
     rule is the customer number and the ranking depends on the data alone. Money arrives exact
     to the cent, so customers with equal amounts tie exactly and this rule, not floating-point
     noise, orders them.
+
+    With ``secondary`` it is two stable sorts, the ranking by ``secondary`` and then by
+    ``primary`` (the same order as a lexsort of both keys and the position); pass
+    ``secondary_order``, :func:`ranking` of ``secondary``, when the caller has it already.
     """
     first = -np.nan_to_num(primary, nan=-np.inf)
     if secondary is None:
         return np.argsort(first, kind="stable")
-    return np.lexsort([np.arange(len(primary)), -np.nan_to_num(secondary, nan=-np.inf), first])
+    by_secondary = ranking(secondary) if secondary_order is None else secondary_order
+    return by_secondary[np.argsort(first[by_secondary], kind="stable")]
 
 
 def ranks(order: np.ndarray) -> np.ndarray:
@@ -116,6 +141,7 @@ def customer_value(
     settings: Settings,
     period_days: int,
     abc_order: np.ndarray | None = None,
+    db_order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Value score, rank, CLV and ABC classes per customer.
 
@@ -130,12 +156,16 @@ def customer_value(
         turn the DB into a DB per year for the CLV.
     abc_order : numpy.ndarray, optional
         :func:`ranking` of the ABC measure (revenue or DB), when the caller has it already.
+    db_order : numpy.ndarray, optional
+        :func:`ranking` of the DB at the ranking level, when the caller has it already.
     """
     level = settings.ranking_level
     db = margins[level].to_numpy(dtype="float64")
     revenue = margins["net_revenue"].to_numpy(dtype="float64")
-    score = value_score(rfmr_points, db, settings.value_weights)
-    rank = ranks(ranking(score, db))
+    if db_order is None:
+        db_order = ranking(db)
+    score = value_score(rfmr_points, db, settings.value_weights, db_order)
+    rank = ranks(ranking(score, db, db_order))
     years = max(period_days, 1) / DAYS_PER_YEAR
     per_year = db / years
     measure = revenue if settings.abc_measure == "revenue" else db

@@ -368,6 +368,34 @@ def test_holdout_weeks_40_to_78(model, cdnow_sample):
     assert curve["actual"].iloc[0] == len(week1)
 
 
+def test_model_check_from_the_ledger_of_the_whole_log(cdnow_sample):
+    # analyze()'s model check on the whole log (to 30.06.1998) fits on the ledger it already
+    # has, cut at 30.09.1997: the published calibration figures and the FHL holdout.
+    from kundenwert_xl.core.clv import quality_check
+    from kundenwert_xl.core.ledger import build_ledger
+    from kundenwert_xl.core.schema import validate
+
+    tx = validate(cdnow_sample, "transactions")
+    ledger = build_ledger(tx, pd.Timestamp("1998-06-30").date())
+    calibrated = kx.clv_model(tx, REFERENCE_DATE, ledger=ledger)
+    for name, expected in LIFETIMES_PARAMS_W.items():
+        assert calibrated.params[name] == pytest.approx(expected, rel=1e-4), name
+    assert round(calibrated.log_likelihood["bgnbd"], 1) == -9582.4
+    assert len(calibrated.summary) == 2357
+    assert calibrated.summary["frequency"].sum() == 2457
+    # T in weeks from 01.01.1997 (the first purchases) to 30.09.1997: 272 days.
+    assert calibrated.summary["T"].max() == pytest.approx(272 / 7)
+
+    check, end, notes = quality_check(tx, ledger.reference_date, int(ledger.day.min()), ledger)
+    assert end == pd.Timestamp(REFERENCE_DATE).date() and notes == []
+    assert check.totals["actual"] == 1882
+    assert check.totals["predicted"] == pytest.approx(LIFETIMES_SUMS_W[1], rel=1e-5)
+    with pytest.raises(ValueError):
+        kx.clv_model(tx, "1998-07-01", ledger=ledger)
+    with pytest.raises(ValueError):
+        calibrated.holdout(tx, "1998-06-29", ledger=ledger)
+
+
 def test_holdout_must_end_after_the_reference_date(model, cdnow_sample):
     with pytest.raises(kx.KundenwertError) as excinfo:
         model.holdout(cdnow_sample, "1997-09-30")

@@ -241,3 +241,42 @@ def test_article_sentences_in_german():
     assert "Die Walkurve gipfelt bei 150 % des gesamten Deckungsbeitrags." in lines
     assert lines[0] == "10 Kunden, Umsatz 1.350,00 €, DB III 100,00 €."
     assert lines[-1].startswith("1 Dilemma-Kunde: ") and "37 % des Umsatzes" in lines[-1]
+
+
+def test_ranking_ties_by_hand():
+    # Scores 5, 7, 5, 5, 7 and DB 1, 0, 3, 1, 0: 7 before 5; among the 7s the DB ties, so
+    # customer number (position 1 before 4); among the 5s DB 3 (position 2), then 1, 1 by
+    # position (0 before 3).
+    score, db = np.array([5.0, 7, 5, 5, 7]), np.array([1.0, 0, 3, 1, 0])
+    assert ranking(score, db).tolist() == [1, 4, 2, 0, 3]
+    assert ranking(score, db, ranking(db)).tolist() == [1, 4, 2, 0, 3]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0.0, -0.0, 1.5, 2.0, math.nan]), st.integers(-3, 3)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_ranking_and_percent_rank_with_a_shared_sort(pairs):
+    # Reference: numpy's lexsort of (position, -DB, -score), and percent_rank's own sort.
+    score = np.array([p for p, _ in pairs])
+    db = np.array([float(d) for _, d in pairs])
+    key = [np.arange(len(db)), -db, -np.nan_to_num(score, nan=-np.inf)]
+    assert ranking(score, db, ranking(db)).tolist() == np.lexsort(key).tolist()
+    np.testing.assert_array_equal(percent_rank(db, ranking(db)), percent_rank(db))
+    np.testing.assert_array_equal(percent_rank(score, ranking(score)), percent_rank(score))
+
+
+def test_targeting_takes_tied_ranks_in_table_order():
+    from kundenwert_xl.core.decisions import targeting
+
+    table = pd.DataFrame(
+        {"value_rank": [2, 1, 2, 4], "net_revenue": [10.0, 20, 30, 40], "db3": [1.0, 2, 3, 4]},
+        index=pd.Index(["a", "b", "c", "d"], name="customer_id"),
+    )
+    chosen, summary = targeting(table, "db3", budget=90, cost_per_contact=30)
+    assert chosen.index.tolist() == ["b", "a", "c"]
+    assert summary["revenue_share"] == pytest.approx(60 / 100)
