@@ -24,6 +24,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -44,6 +45,8 @@ RATIO_GRACE_BYTES = 1024**2
 _CHUNK = 1 << 16
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DRIVE = re.compile(r"[A-Za-z]:")
+# isal's stubs declare its error an Exception instance; at run time it is the exception class.
+_INFLATE_ERROR = cast(type[Exception], isal_zlib.error)
 
 
 def _refuse(path: Path, code: str, **params: object) -> KundenwertError:
@@ -140,7 +143,7 @@ def _check_content(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> No
     """Unpack a part as a stream: never more than declared, and no DTD in an XML prolog."""
     try:
         _stream(path, zf, info)
-    except (isal_zlib.error, ValueError, OSError):  # garbage data or an offset off the file
+    except (_INFLATE_ERROR, ValueError, OSError):  # garbage data or an offset off the file
         raise _refuse(path, "package_damaged", part=info.filename) from None
 
 
