@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kundenwert_xl import report, texts
@@ -72,16 +73,23 @@ def trim_blank_tail(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     """
     if frame is None:
         return None
+    if len(frame) and not _blank_rows(frame.iloc[-1:]).all():
+        return frame  # the last row has a value: nothing trails (the usual case, no full scan)
+    filled = ~_blank_rows(frame)
+    if not filled.any():
+        return None
+    return frame.iloc[: int(filled.nonzero()[0].max()) + 1]
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: True when every cell is empty (no value, or text of spaces only)."""
     blank = frame.isna().to_numpy(dtype=bool)
     # By position: a header given twice must reach the schema (which reports it), not fail here.
     for position, dtype in enumerate(frame.dtypes):
         if pd.api.types.is_string_dtype(dtype):
             text = frame.iloc[:, position].astype("string").str.strip().fillna("")
             blank[:, position] |= text.eq("").to_numpy(dtype=bool)
-    filled = ~blank.all(axis=1)
-    if not filled.any():
-        return None
-    return frame.iloc[: int(filled.nonzero()[0].max()) + 1]
+    return blank.all(axis=1)
 
 
 def segment_rules(frame: pd.DataFrame) -> list[dict[str, object]]:

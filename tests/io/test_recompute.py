@@ -252,6 +252,10 @@ def test_empty_rows_at_the_end_of_a_table_are_ignored(tmp_path):
     # row 2 still has an amount; rows 3 and 4 are empty (blank text counts as empty)
     assert trim_blank_tail(frame)["Umsatz"].tolist() == [1.0, 2.0]
     assert trim_blank_tail(frame.iloc[2:]) is None
+    # A filled last row: nothing trails, and an empty row inside the table stays (its number).
+    inside = pd.DataFrame({"Kundennr": ["K1", " ", "K3"], "Umsatz": [1.0, None, 3.0]})
+    assert trim_blank_tail(inside)["Kundennr"].tolist() == ["K1", " ", "K3"]
+    assert trim_blank_tail(inside.iloc[:0]) is None
 
 
 def test_an_empty_text_is_written_as_an_empty_cell():

@@ -169,3 +169,82 @@ def test_a_sheet_that_may_pass_2_gib_gets_a_zip64_header(demo_copy, tmp_path, mo
         local = raw[zf.getinfo(part).header_offset :][:30]
         assert int.from_bytes(local[28:30], "little") > 0  # the ZIP64 extra field
     assert sheet_values(large, "Kundenwert") == sheet_values(normal, "Kundenwert")
+
+
+def _parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _tricky_customers() -> pd.DataFrame:
+    """Every kind a customer column can hold, with the values that need care."""
+    long = "x" * 40_000 + "\U0001f600"
+    return pd.DataFrame(
+        {
+            "customer_id": pd.array(["=1+1", "-5", "@x", "a&b<c>", None], dtype="str"),
+            "name": pd.array([long, "Müller", "", "\x01ctl", "+49 30"], dtype="str"),
+            "group": pd.Categorical(["A", "B", None, "A", "B"]),
+            "segment": pd.Categorical([3, 1, None, 2, 1]),
+            "value_rank": np.array([5, 4, 3, 2, 1], dtype=np.int64),
+            "value_score": [np.nan, np.inf, -np.inf, -0.0, 1e-300],
+            "r_score": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+            "dilemma": [True, False, True, False, True],
+            "rfm_code": np.array([111, "5 4 3", None, 2.5, "=A1"], dtype=object),
+            "first_purchase": pd.to_datetime(
+                ["2024-06-30", None, "1900-03-01", "1900-01-01", "2099-12-31"]
+            ),
+            "last_purchase": pd.to_datetime(
+                [
+                    "2024-06-30 12:00",
+                    None,
+                    "2024-01-01 00:00",
+                    "2024-01-02 00:00",
+                    "2024-01-03 00:00",
+                ]
+            ),
+            "net_revenue": pd.array([1.5, None, 2.25, -3.0, 0.1], dtype="Float64"),
+        },
+        index=[40, 10, 30, 20, 0],  # the layout's order, not the frame's
+    )
+
+
+def test_column_wise_blocks_write_what_their_rows_write(demo_copy, tmp_path):
+    """A large table kept as columns (report.TableRows) gives the same file, byte for byte, as
+    the same table as plain rows (the cell-by-cell path, the reference), and the same notes."""
+    from kundenwert_xl import report
+    from kundenwert_xl.io import export
+
+    spec = report.SPECS["customers"]
+    frame = _tricky_customers()
+    by_columns = report.Block(spec, report.table_columns(frame, report.CUSTOMER_COLUMNS), "T")
+    by_rows = report.Block(spec, report.table_rows(frame, report.CUSTOMER_COLUMNS), "T")
+    assert isinstance(by_columns.rows, report.TableRows)
+    assert not isinstance(by_rows.rows, report.TableRows)
+    patch.write_results(demo_copy, tmp_path / "columns.xlsm", [by_columns])
+    patch.write_results(demo_copy, tmp_path / "rows.xlsm", [by_rows])
+    assert _parts(tmp_path / "columns.xlsm") == _parts(tmp_path / "rows.xlsm")
+    notes = export.long_text_notes([by_columns])
+    assert notes == export.long_text_notes([by_rows])
+    assert [n.column for n in notes] == [spec.columns[1].header]  # the 40,001-unit name
+    # A few cells by hand: text that looks like a formula is text; no value is no cell value.
+    xml = _parts(tmp_path / "columns.xlsm")
+    sheet = next(
+        v.decode() for k, v in xml.items() if 'r="A3"' in v.decode() and "=1+1" in v.decode()
+    )
+    assert re.search(r'<c r="A3"[^>]*t="inlineStr"><is><t xml:space="preserve">=1\+1</t>', sheet)
+    assert "<v>" not in _cell(sheet, "F4")  # value_score inf: no number
+    assert re.search(r"<v>-0.0</v>|<v>-0</v>", _cell(sheet, "F6"))
+    # And the rows a consumer iterates are the plain rows.
+    assert by_columns.rows == by_rows.rows and len(by_columns.rows) == 5
+
+
+def test_column_wise_demo_blocks_write_what_their_rows_write(demo_copy, tmp_path):
+    """The same on a whole recompute of the demo workbook (customers and Ansprache blocks)."""
+    from kundenwert_xl import actions, report
+
+    outcome = actions.recompute(actions.read_inputs(demo_copy))
+    assert any(isinstance(b.rows, report.TableRows) for b in outcome.blocks)
+    as_rows = [report.Block(b.spec, [list(r) for r in b.rows], b.title) for b in outcome.blocks]
+    patch.write_results(demo_copy, tmp_path / "columns.xlsm", outcome.blocks)
+    patch.write_results(demo_copy, tmp_path / "rows.xlsm", as_rows)
+    assert _parts(tmp_path / "columns.xlsm") == _parts(tmp_path / "rows.xlsm")
