@@ -35,6 +35,7 @@ import pytest
 import xlsxwriter
 
 from kundenwert_xl import cli
+from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.io import export
 from tests.io.helpers import padded_sheet
 
@@ -1023,6 +1024,34 @@ def test_a_real_full_height_sheet_passes_the_package_limits(tmp_path):
     assert info.file_size > package.RATIO_GRACE_BYTES
     assert 5 < info.file_size / info.compress_size < package.MAX_RATIO
     package.check_package(path)  # raises if refused
+
+
+def test_the_package_guard_refuses_the_same_with_plain_zlib(
+    tmp_path, monkeypatch, zip_bomb, demo_workbook
+):
+    """Where pip finds no isal wheel (Windows on ARM) the guard inflates with zlib: the bomb,
+    a lying directory and a damaged stream are refused, a real workbook passes."""
+    import zlib
+
+    from kundenwert_xl.io import package
+
+    monkeypatch.setattr(package, "_zlib", zlib)
+    monkeypatch.setattr(package, "_INFLATE_ERROR", zlib.error)
+    package.check_package(demo_workbook)
+    with pytest.raises(KundenwertError):
+        package.check_package(zip_bomb)
+    sheet = "xl/worksheets/sheet1.xml"
+    with pytest.raises(KundenwertError):
+        package.check_package(lying_directory(demo_workbook, tmp_path / "l.xlsm", sheet, 100))
+    raw = bytearray(demo_workbook.read_bytes())
+    with zipfile.ZipFile(demo_workbook) as zf:
+        info = zf.getinfo(sheet)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    raw[start : start + 64] = b"\xff" * 64  # the deflate stream itself is garbage
+    damaged = tmp_path / "d.xlsm"
+    damaged.write_bytes(bytes(raw))
+    with pytest.raises(KundenwertError):
+        package.check_package(damaged)
 
 
 @pytest.mark.libreoffice
