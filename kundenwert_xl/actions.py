@@ -168,7 +168,7 @@ def analyze_inputs(
 
 def recompute(
     inputs: Inputs,
-    decisions: dict[str, str] | None = None,
+    decisions: report.Decisions | None = None,
     progress: Callable[[str], None] | None = None,
     base: Settings | None = None,
 ) -> Outcome:
@@ -194,18 +194,19 @@ def check(inputs: Inputs) -> Outcome:
     return Outcome.failed(problems)
 
 
-def decisions_from(rows: list[list[object]]) -> dict[str, str]:
+def decisions_from(rows: list[list[object]]) -> report.Decisions:
     """The user's Entscheidung per Kundennr from the Dilemma block as read (header first).
 
     Columns are found by their position in the layout, never by the header text: a header
     renamed in texts.py (or by the user) keeps every decision. Rows below the table (former
-    decisions) are read too, so they stay after a recompute.
+    decisions) are read too, so they stay after a recompute. A decision keeps its type: a
+    number typed there comes back as that number, not as its text.
     """
     if not rows:
         return {}
     sources = [c.source for c in report.DILEMMA_COLUMNS]
     id_col, decision_col = sources.index("customer_id"), sources.index("decision")
-    found: dict[str, str] = {}
+    found: report.Decisions = {}
     for row in rows[1:]:
         if len(row) <= max(id_col, decision_col):
             continue
@@ -213,7 +214,7 @@ def decisions_from(rows: list[list[object]]) -> dict[str, str]:
         if cid in (None, "") or decision in (None, "") or cid == texts.REPORT["former_decisions"]:
             continue
         key = str(int(cid)) if isinstance(cid, float) and cid.is_integer() else str(cid).strip()
-        found[key] = str(decision)
+        found[key] = decision
     return found
 
 
@@ -235,7 +236,7 @@ def read_inputs(path: str | Path, table: str = "transactions") -> Inputs:
     return Inputs(readers.read_table(path, table))
 
 
-def previous_decisions(path: Path) -> dict[str, str]:
+def previous_decisions(path: Path) -> report.Decisions:
     """The Entscheidung per customer typed on the workbook file's Dilemma sheet."""
     from kundenwert_xl.io import workbook
 

@@ -32,6 +32,9 @@ SCORE = "0.0"
 DATE = "DD.MM.YYYY"
 TEXT = "@"
 
+#: The user's Entscheidung per Kundennr, as typed (text, number, date): kept, never retyped.
+Decisions = dict[str, object]
+
 
 @dataclass(frozen=True)
 class Column:
@@ -56,7 +59,7 @@ class BlockSpec:
     max_rows: int | None = None  # fixed-size blocks (charts point at them)
     #: Makes the block's rows (and a title, or None for the static one) from an analysis and the
     #: user's decisions: the layout is the one place that knows what goes where.
-    produce: Callable[[Analysis, dict[str, str]], tuple[Rows, str | None]] | None = field(
+    produce: Callable[[Analysis, Decisions], tuple[Rows, str | None]] | None = field(
         default=None, compare=False, repr=False
     )
     #: Number formats per data row of the column whose own format is None (a label/value block
@@ -344,7 +347,7 @@ def customer_frame(analysis: Analysis) -> pd.DataFrame:
     return frame.sort_values("value_rank", kind="stable")
 
 
-def render(analysis: Analysis, decisions: dict[str, str] | None = None) -> list[Block]:
+def render(analysis: Analysis, decisions: Decisions | None = None) -> list[Block]:
     """Render an analysis into the result blocks, one per :data:`LAYOUT` entry, in its order.
 
     Parameters
@@ -366,70 +369,68 @@ def _level(analysis: Analysis) -> str:
     return texts.DB_LEVELS[analysis.settings.ranking_level]
 
 
-def _customers(analysis: Analysis, _: dict[str, str]) -> tuple[Rows, str | None]:
+def _customers(analysis: Analysis, _: Decisions) -> tuple[Rows, str | None]:
     ref = texts.format_date(analysis.reference_date)
     title = texts.REPORT["customers_title"].format(ref=ref, level=_level(analysis))
     return table_columns(customer_frame(analysis), CUSTOMER_COLUMNS), title
 
 
-def _segments(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _segments(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     frame = analysis.segments.reset_index().assign(segment=lambda f: f["segment"].astype(str))
     return table_rows(frame, SEGMENT_COLUMNS), None
 
 
-def _thresholds(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _thresholds(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     return thresholds_rows(analysis), None
 
 
-def _pareto(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _pareto(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     title = texts.REPORT["pareto_title"].format(level=_level(analysis))
     return table_rows(analysis.pareto, PARETO_COLUMNS), title
 
 
-def _pareto_revenue(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _pareto_revenue(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     return table_rows(analysis.pareto_revenue, PARETO_COLUMNS), None
 
 
-def _deciles(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _deciles(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     title = texts.REPORT["deciles_title"].format(level=_level(analysis))
     return table_rows(analysis.deciles.reset_index(), DECILE_COLUMNS), title
 
 
-def _deciles_revenue(
-    analysis: Analysis, _: dict[str, str]
-) -> tuple[list[list[object]], str | None]:
+def _deciles_revenue(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     return table_rows(analysis.deciles_revenue.reset_index(), DECILE_COLUMNS), None
 
 
-def _dilemma(analysis: Analysis, decisions: dict[str, str]) -> tuple[Rows, str | None]:
+def _dilemma(analysis: Analysis, decisions: Decisions) -> tuple[Rows, str | None]:
     return dilemma_block(analysis, decisions).rows, None
 
 
-def _targeting(analysis: Analysis, _: dict[str, str]) -> tuple[Rows, str | None]:
+def _targeting(analysis: Analysis, _: Decisions) -> tuple[Rows, str | None]:
     level = analysis.settings.ranking_level
     frame = analysis.targeting.reset_index().rename(columns={level: "db"})
     return table_columns(frame, TARGET_COLUMNS), targeting_title(analysis)
 
 
-def _sentences(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _sentences(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     ref = texts.format_date(analysis.reference_date)
     title = texts.REPORT["overview_title"].format(ref=ref)
     return [[s] for s in analysis.sentences()], title
 
 
-def _facts(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _facts(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     return fact_rows(analysis), None
 
 
-def _scenarios(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _scenarios(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     return scenario_rows(analysis), None
 
 
-def _problems(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _problems(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     return problem_rows(analysis.problems), None
 
 
-def _forecast_model(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _forecast_model(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     """The model parameters with their plain-German reading (none: the reason is a problem)."""
     info = analysis.forecast
     if info is None:
@@ -453,7 +454,7 @@ def _forecast_model(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[ob
     return rows, texts.REPORT["forecast_model_title"].format(ref=ref)
 
 
-def _forecast_check(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _forecast_check(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     """The holdout check by earlier repeat purchases, with a total row."""
     info = analysis.forecast
     if info is None or info.holdout is None or info.calibration_end is None:
@@ -474,7 +475,7 @@ def _forecast_check(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[ob
     return rows, title
 
 
-def _forecast_curve(analysis: Analysis, _: dict[str, str]) -> tuple[list[list[object]], str | None]:
+def _forecast_curve(analysis: Analysis, _: Decisions) -> tuple[list[list[object]], str | None]:
     """The holdout check week by week, cumulative (the forecast chart's data)."""
     info = analysis.forecast
     if info is None or info.holdout is None or info.calibration_end is None:
@@ -490,7 +491,7 @@ def thresholds_rows(analysis: Analysis) -> list[list[object]]:
     return table_rows(frame, THRESHOLD_COLUMNS)
 
 
-def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
+def dilemma_block(analysis: Analysis, decisions: Decisions) -> Block:
     """The dilemma list with the user's decisions.
 
     Decisions of customers no longer listed are kept below the table under their own heading,
@@ -502,7 +503,7 @@ def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
     rows = table_rows(frame, DILEMMA_COLUMNS)
     listed = set(frame["customer_id"].astype(str))
     former: list[tuple[object, object]] = [
-        (cid, text) for cid, text in decisions.items() if cid not in listed and text
+        (cid, value) for cid, value in decisions.items() if cid not in listed
     ]
     if former:
         width = len(DILEMMA_COLUMNS)
@@ -510,9 +511,9 @@ def dilemma_block(analysis: Analysis, decisions: dict[str, str]) -> Block:
         rows.append([None] * width)
         heading: list[object] = [texts.REPORT["former_decisions"]]
         rows.append(heading + [None] * (width - 1))
-        for cid, text in former:
+        for cid, value in former:
             row: list[object] = [cid] + [None] * (width - 1)
-            row[at] = text
+            row[at] = value
             rows.append(row)
     return Block(SPECS["dilemma"], rows)
 

@@ -130,6 +130,25 @@ def test_decisions_survive_when_customers_move(demo_copy, tmp_path):
     assert all(v in text for v in chosen.values())
 
 
+def test_a_decision_keeps_its_type(demo_copy, tmp_path):
+    """Found by a new-user trial: a decision typed as the number 42 came back as the text
+    "42" (Excel then flags it as a number stored as text); 0 and a date stay what they are."""
+    rows = sheet_values(demo_copy, "Dilemma")
+    listed = [r[DILEMMA.col - 1] for r in rows[DILEMMA.first_data_row - 1 :] if r[DILEMMA.col - 1]]
+    typed = [42, 0, "behalten"]
+    set_cells(
+        demo_copy,
+        "Dilemma",
+        {(DILEMMA.first_data_row + i, DECISION_COL): v for i, v in enumerate(typed)},
+    )
+    out = tmp_path / "out.xlsm"
+    recompute_file(demo_copy, out)
+    after = sheet_values(out, "Dilemma")[DILEMMA.first_data_row - 1 :]
+    decisions = {r[DILEMMA.col - 1]: r[DECISION_COL - 1] for r in after if r[DILEMMA.col - 1]}
+    assert [decisions[c] for c in listed[:3]] == typed
+    assert type(decisions[listed[0]]) is not str and type(decisions[listed[1]]) is not str
+
+
 def test_formula_like_strings_from_data_stay_text(tmp_path, demo_copy):
     names = [
         '=HYPERLINK("http://example.invalid","klick")',
