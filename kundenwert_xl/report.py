@@ -403,7 +403,17 @@ def _deciles_revenue(analysis: Analysis, _: Decisions) -> tuple[list[list[object
 
 
 def _dilemma(analysis: Analysis, decisions: Decisions) -> tuple[Rows, str | None]:
-    return dilemma_block(analysis, decisions).rows, None
+    title = None
+    if analysis.dilemma.empty:
+        # An empty list must say it was looked for, and by which rule, not look unfinished.
+        used = analysis.settings
+        title = texts.fill(
+            texts.REPORT["no_dilemma"],
+            share=used.dilemma_worst_share,
+            count=len(used.dilemma_revenue_classes),
+            classes=", ".join(used.dilemma_revenue_classes),
+        )
+    return dilemma_block(analysis, decisions).rows, title
 
 
 def _targeting(analysis: Analysis, _: Decisions) -> tuple[Rows, str | None]:

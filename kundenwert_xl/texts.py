@@ -1391,6 +1391,10 @@ REPORT: dict[str, str] = {
     "deciles_title": "Dezile nach {level}",
     "overview_title": "Übersicht, Stichtag {ref}",
     "former_decisions": "Frühere Entscheidungen (Kunde steht nicht mehr auf der Dilemma-Liste):",
+    "no_dilemma": (
+        "Dilemma-Kunden: keine – kein Kunde unter den schlechtesten {share:pct} nach DB gehört "
+        "nach Umsatz {count:zur Klasse|zu den Klassen} {classes}"
+    ),
     "targeting_title": (
         "Gezielte Ansprache: {customers:int} {customers:Kunde|Kunden} für {cost} decken {db} des DB und {revenue} des "
         "Umsatzes"

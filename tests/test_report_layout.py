@@ -4,6 +4,7 @@ figures are numbers with number formats (issue 14)."""
 import datetime as dt
 import itertools
 
+import pandas as pd
 import pytest
 
 import kundenwert_xl as kx
@@ -115,3 +116,24 @@ def test_the_customer_sheet_says_what_its_order_is():
     rank = [c.source for c in block.spec.columns].index("value_rank")
     ranks = [row[rank] for row in block.rows]
     assert ranks == sorted(ranks) and ranks[0] == 1
+
+
+def test_an_empty_dilemma_list_says_it_was_looked_for():
+    """Found by a new-user trial: an empty Dilemma sheet looked unfinished. K3 is the worst by
+    DB (5 € revenue, 60 % goods, 8 € per order: -6 €) but a C customer by revenue."""
+    tx = pd.DataFrame(
+        {
+            "Kundennr": ["K1", "K2", "K3"],
+            "Datum": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "Umsatz": [1000.0, 100.0, 5.0],
+        }
+    )
+    analysis = kx.analyze(tx)
+    assert analysis.dilemma.empty
+    block = next(b for b in report.render(analysis) if b.spec.key == "dilemma")
+    assert block.title == (
+        "Dilemma-Kunden: keine – kein Kunde unter den schlechtesten 10 % nach DB gehört nach "
+        "Umsatz zur Klasse A"
+    )
+    with_one = next(b for b in report.render(_article()) if b.spec.key == "dilemma")
+    assert with_one.title is None  # the block's own title stands

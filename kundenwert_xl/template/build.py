@@ -183,15 +183,21 @@ def _print_setup(wb: openpyxl.Workbook) -> None:
     for sheet in report.RESULT_SHEETS:
         ws = wb[sheet]
         header_row = min(spec.row for spec in report.LAYOUT if spec.sheet == sheet) + 1
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 1 if sheet == report.SHEETS["overview"] else 0
-        if sheet != report.SHEETS["overview"]:
+        _paper(ws)
+        if sheet == report.SHEETS["overview"]:
+            ws.page_setup.fitToHeight = 1
+        else:
             ws.print_title_rows = f"1:{header_row}"
-        ws.oddFooter.center.text = texts.OVERVIEW["footer"]
-        ws.oddFooter.center.size = 8
+
+
+def _paper(ws: Worksheet) -> None:
+    """Landscape A4, one page wide, as long as needed, with the footer (sheet, page)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.oddFooter.center.text = texts.OVERVIEW["footer"]
+    ws.oddFooter.center.size = 8
 
 
 def _whale_chart(ws: Worksheet) -> ScatterChart:
@@ -311,6 +317,7 @@ def _forecast_chart(wb: openpyxl.Workbook) -> None:
 def _kennzahlen(wb: openpyxl.Workbook) -> None:
     """Ordinary formulas over the result sheets, the way a user builds on them."""
     ws = wb[texts.SHEET_NAMES["own_figures"]]
+    _paper(ws)
     _put(ws, 1, 1, texts.KENNZAHLEN_TITLE).font = TITLE_FONT
     spec = report.SPECS["customers"]
     top, bottom = spec.first_data_row, 1048576
@@ -444,12 +451,7 @@ def workbook_xml() -> bytes:
             guide.row_dimensions[r].height = 15 * lines
     guide["A1"].font = TITLE_FONT
     guide.column_dimensions["A"].width = 100
-    guide.page_setup.orientation = "landscape"
-    guide.page_setup.paperSize = guide.PAPERSIZE_A4
-    guide.sheet_properties.pageSetUpPr.fitToPage = True
-    guide.page_setup.fitToWidth, guide.page_setup.fitToHeight = 1, 0
-    guide.oddFooter.center.text = texts.OVERVIEW["footer"]
-    guide.oddFooter.center.size = 8
+    _paper(guide)
     _result_sheets(wb)
     _charts(wb)
     _kennzahlen(wb)

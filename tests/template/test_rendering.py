@@ -51,6 +51,7 @@ def printed(demo_workbook, tmp_path_factory) -> dict[str, Path]:
             str(work),
             *report.RESULT_SHEETS,
             texts.SHEET_NAMES["guide"],
+            texts.SHEET_NAMES["own_figures"],
         ],
         capture_output=True,
         text=True,
@@ -100,7 +101,7 @@ def test_every_printed_sheet_is_one_page_wide_with_its_footer(printed):
         for number, page in enumerate(doc, start=1):
             assert page.rect.width > page.rect.height, sheet  # landscape
             # The demo's Stichtag is its last transaction day, 31.12.2024 (demo.py's design);
-            # the guide is no result and names none.
+            # the guide and Kennzahlen (a new user printed it without a footer) name none.
             dated = " – Stichtag 31.12.2024" if sheet in report.RESULT_SHEETS else ""
             footer = f"{sheet}{dated} – Seite {number} von {doc.page_count}"
             assert footer in page.get_text(), sheet
