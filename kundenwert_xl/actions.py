@@ -46,7 +46,7 @@ class Outcome:
     """The blocks to write, the analysis (None when the input was bad) and the problems.
 
     ``notes`` are about the file written, not the analysis (a text cut at Excel's cell limit):
-    they are said on the command line, the Prüfprotokoll was written before them.
+    they are said on the command line and added to the file's Prüfprotokoll.
     """
 
     blocks: list[report.Block]
@@ -252,10 +252,11 @@ def recompute_file(source: Path, target: Path, progress: Progress | None = None)
     inputs = inputs_from_frames(*readers.read_workbook(Path(source)))
     outcome = recompute(inputs, previous_decisions(Path(source)), progress)
     report_phase("write")
+    outcome.notes = export.long_text_notes(outcome.blocks)
+    outcome.blocks = report.with_notes(outcome.blocks, outcome.notes)
     patch.write_results(
         source, target, outcome.blocks, footer=report.print_footer(outcome.analysis)
     )
-    outcome.notes = export.long_text_notes(outcome.blocks)
     return outcome
 
 
@@ -352,9 +353,11 @@ def _fill_template(
     blocks = report.render(result)
     footer = report.print_footer(result)
     tables = input_tables(frames)
-    workbook.fill_template(build(), target, tables, settings_rows, blocks, footer)
     notes = [n for name, t in tables.items() for n in export.table_text_notes(name, t)]
-    return Outcome(blocks, result, result.problems, notes + export.long_text_notes(blocks))
+    notes += export.long_text_notes(blocks)
+    blocks = report.with_notes(blocks, notes)
+    workbook.fill_template(build(), target, tables, settings_rows, blocks, footer)
+    return Outcome(blocks, result, result.problems, notes)
 
 
 def template_differences(path: Path) -> list[str]:

@@ -615,6 +615,22 @@ def print_footer(analysis: Analysis | None) -> str:
     return "&C&8 " + text
 
 
+def with_notes(blocks: list[Block], notes: list[Problem]) -> list[Block]:
+    """The blocks with ``notes`` added to the Prüfprotokoll.
+
+    The notes are found while laying out the cells (a text cut at Excel's cell limit); the file
+    itself then says what the terminal said.
+    """
+    if not notes:
+        return blocks
+
+    def noted(block: Block) -> Block:
+        rows = [] if list(block.rows) == problem_rows([]) else list(block.rows)
+        return Block(block.spec, rows + problem_rows(notes), block.title)
+
+    return [noted(b) if b.spec.key == "problems" else b for b in blocks]
+
+
 def problems_only(problems: list[Problem]) -> list[Block]:
     """The Prüfprotokoll alone (validation without analysis, or a failed recompute)."""
     return [Block(SPECS["problems"], problem_rows(problems))]

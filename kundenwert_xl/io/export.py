@@ -428,15 +428,19 @@ def write_layout(
     Returns
     -------
     list of Problem
-        Notes on texts longer than an Excel cell holds (see :func:`long_text_notes`).
+        Notes on texts longer than an Excel cell holds (see :func:`long_text_notes`); the
+        file's Prüfprotokoll carries them too.
 
     Raises
     ------
     KundenwertError
         When the file cannot be written (see :func:`atomic_write`).
     """
+    from kundenwert_xl.report import with_notes
+
     notes = long_text_notes(blocks)
-    atomic_write(path, lambda tmp: _write_layout_xlsx(tmp, blocks, sheet_order, footer))
+    noted = with_notes(blocks, notes)
+    atomic_write(path, lambda tmp: _write_layout_xlsx(tmp, noted, sheet_order, footer))
     return notes
 
 

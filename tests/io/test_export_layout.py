@@ -160,7 +160,8 @@ def test_a_text_longer_than_a_cell_is_cut_in_every_workbook(
     (tmp_path / "k.csv").write_text("Kundennr;Name\nK1;" + char * written + "\nK2;Kurz\n")
     assert cli.run(["analyze", "u.csv", "--kunden", "k.csv", "-o", "r" + suffix]) == 0
     err = " ".join(capsys.readouterr().err.split())
-    sheets = ("Kunden", "Kundenwert") if suffix == ".xlsm" else ("Kundenwert",)
+    # K1 is also on the Ansprache list (the budget reaches both customers).
+    sheets = ("Kundenwert", "Ansprache") + (("Kunden",) if suffix == ".xlsm" else ())
     for sheet in sheets:
         assert (
             f"{sheet}, Spalte Name: 1 Zelle mit mehr als 32.767 Zeichen (längster Text 40.000)"
@@ -172,6 +173,10 @@ def test_a_text_longer_than_a_cell_is_cut_in_every_workbook(
     ws = book["Kundenwert"]
     names = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in (3, 4)}
     assert names["K1"] == char * kept and names["K2"] == "Kurz"
+    # The file says it too (a new user found the warning on the terminal only).
+    protocol = list(book["Prüfprotokoll"].iter_rows(values_only=True))
+    cut = {(r[1], r[3]) for r in protocol if "1 Zelle mit mehr als 32.767 Zeichen" in str(r[5])}
+    assert cut == {(sheet, "Name") for sheet in sheets}
 
 
 def test_a_csv_with_ids_excel_would_read_as_numbers_says_so(tmp_path, capsys, monkeypatch):
