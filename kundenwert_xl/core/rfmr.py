@@ -39,19 +39,33 @@ def _purchases(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     day; the code points into :attr:`Ledger.order_labels` (-1 for a row without a number).
     """
     purchase = ledger.revenue > 0
+    every_row = bool(purchase.all())
+
+    def rows(values: np.ndarray) -> np.ndarray:
+        # Without a credit note every row is a purchase: the columns as they are, no copy.
+        return values if every_row else values[purchase]
+
     # Keyed by (customer, order) where order numbers repeat across customers.
-    keys = ledger.customer_order_keys[0][purchase]
+    keys = rows(ledger.customer_order_keys[0])
     size = int(keys.max()) + 1
-    value = exact_sums(keys, ledger.revenue_cents[purchase], size)
     day = np.full(size, NO_DAY, dtype="int64")
-    np.maximum.at(day, keys, ledger.day[purchase])
+    np.maximum.at(day, keys, rows(ledger.day))
+    orders = np.flatnonzero(day != NO_DAY)
+    every_key = len(orders) == size
+
+    def per_order(values: np.ndarray) -> np.ndarray:
+        return values if every_key else values[orders]
+
+    # One key-sized array at a time: at 10M rows each is 80 MB, the peak of the analysis.
+    day = per_order(day)
+    value = per_order(exact_sums(keys, rows(ledger.revenue_cents), size))
     owner = np.full(size, -1, dtype=np.intp)
-    owner[keys] = ledger.codes[purchase]
+    owner[keys] = rows(ledger.codes)
+    owner = per_order(owner)
     codes = ledger.order_codes
     label = np.full(size, -1, dtype=codes.dtype)
-    label[keys] = codes[purchase]
-    orders = np.flatnonzero(day != NO_DAY)
-    return owner[orders], day[orders], value[orders], label[orders]
+    label[keys] = rows(codes)
+    return owner, day, value, per_order(label)
 
 
 def same_day_positions(label: np.ndarray, value: np.ndarray, labels: pd.Index) -> np.ndarray:
