@@ -52,6 +52,12 @@ CHUNK_ROWS = 50_000
 _STRING = pa.string()
 _INVALID_XML = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{FFFE}\\x{FFFF}]"  # RE2 syntax
 _INVALID_XML_PY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# OOXML writes a character XML cannot hold as _xHHHH_, so a text that looks like such an
+# escape must escape its underscore (_x005F_) or Excel reads "K_x0041_" as "KA".
+_ESCAPE_LIKE = "_(x[0-9A-Fa-f]{4}_)"
+_ESCAPE_LIKE_PY = re.compile(_ESCAPE_LIKE)
+_INVALID_CHARS = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+_INVALID_CHARS += ["\ufffe", "\uffff"]
 _ROW_START = re.compile(rb'<row r="(\d+)"')
 # A row element with attributes besides r and spans (height, hidden, style, ...): kept.
 _ROW_ATTRS = re.compile(
@@ -144,7 +150,7 @@ def _cell_xml(ref: str, value: Any, s: str) -> str:
     """One ``<c>`` element for a plain value; ``s`` is the style attribute or empty."""
     value = cells.plain(value)
     if isinstance(value, str):
-        text = escape(cells.cut_text(_INVALID_XML_PY.sub("", value)))
+        text = escape(_ooxml_escape(cells.cut_text(value)))
         if not text:  # an empty text is an empty cell, not a string without characters
             return f'<c r="{ref}"{s}/>' if s else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
@@ -159,14 +165,35 @@ def _cell_xml(ref: str, value: Any, s: str) -> str:
     return _cell_xml(ref, str(value), s)
 
 
+def _ooxml_escape(text: str) -> str:
+    """A text as OOXML stores it: control characters as ``_xHHHH_``, look-alikes escaped.
+
+    Removing them instead (as before) made ``K1`` + NUL and ``K1`` the same customer on the
+    next recompute; Excel and the readers here (fastexcel, openpyxl) read the escapes back.
+    """
+    text = _ESCAPE_LIKE_PY.sub(r"_x005F_\1", text)
+    if _INVALID_XML_PY.search(text):
+        text = _INVALID_XML_PY.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text
+
+
+def _ooxml_escape_array(text: pa.Array) -> pa.Array:
+    """:func:`_ooxml_escape` for a column (one pass per kind of character actually present)."""
+    if pc.any(pc.match_substring_regex(text, _ESCAPE_LIKE)).as_py():
+        text = pc.replace_substring_regex(text, _ESCAPE_LIKE, r"_x005F_\1")
+    if pc.any(pc.match_substring_regex(text, _INVALID_XML)).as_py():
+        for char in _INVALID_CHARS:
+            text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
+    return text
+
+
 def _text(values: pa.Array) -> pa.Array:
-    """Text as cell XML: forbidden characters removed, cut at Excel's limit, markup escaped.
+    """Text as cell XML: cut at Excel's limit, OOXML-escaped, markup escaped.
 
     An empty text becomes null (no cell).
     """
-    text = pc.replace_substring_regex(values.cast(_STRING), _INVALID_XML, "")
     # Excel refuses a longer cell text (the file reads as damaged): cut, as long_text_notes says.
-    text = cells.cut_text_array(text)
+    text = _ooxml_escape_array(cells.cut_text_array(values.cast(_STRING)))
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, raw, escaped)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, _STRING), text)
@@ -609,11 +636,17 @@ def write_results(
 def read_block_rows(path: Path, sheet: str, first_row: int) -> list[list[object]]:
     """Values of a sheet from ``first_row`` down (for reading back the user's decisions)."""
     import openpyxl
+    from openpyxl.utils.escape import unescape
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         if sheet not in wb.sheetnames:
             return []
-        return [list(r) for r in wb[sheet].iter_rows(min_row=first_row, values_only=True)]
+        # openpyxl leaves inline strings' _xHHHH_ escapes as they are (fastexcel, which reads
+        # the ids, resolves them): resolved here, so "K1" + NUL keeps its decision.
+        return [
+            [unescape(v) if isinstance(v, str) and "_x" in v else v for v in r]
+            for r in wb[sheet].iter_rows(min_row=first_row, values_only=True)
+        ]
     finally:
         wb.close()

@@ -289,3 +289,30 @@ def test_an_empty_text_is_written_as_an_empty_cell():
     out = rewrite_sheet(sheet, {1: [(1, ""), (2, ""), (3, "x")]}, {1, 2, 3})
     assert b'<row r="1"><c r="B1" s="4"/><c r="C1" t="inlineStr">' in out
     assert b'r="A1"' not in out
+
+
+def test_control_characters_and_escape_look_alikes_survive_the_workbook(tmp_path, monkeypatch):
+    """Found by a new-user trial: the .xlsm writer dropped control characters (K1 + NUL became
+    K1, a second customer of that name) and wrote "K_x0041_" unescaped (Excel reads "KA"), so
+    recompute counted other customers. Now both are OOXML escapes, read back as written."""
+    from kundenwert_xl import cli
+    from kundenwert_xl.io import patch
+
+    ids = ["K1", "K1\x00", "\x00K1", "K\x01", "K_x0041_", "KA", "_x005F_", "_"]
+    lines = [f"{k};0{i + 1}.01.2024;{10 * (i + 1)}" for i, k in enumerate(ids)]
+    (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\n" + "\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.run(["analyze", "u.csv", "-o", "a.xlsm"]) == 0
+    assert cli.run(["recompute", "a.xlsm", "-o", "b.xlsm"]) == 0
+    spec = report.SPECS["customers"]
+    sources = [c.source for c in spec.columns]
+    at_id = spec.col - 1 + sources.index("customer_id")
+    at_revenue = spec.col - 1 + sources.index("net_revenue")
+    for name in ("a.xlsm", "b.xlsm"):
+        rows = patch.read_block_rows(tmp_path / name, spec.sheet, spec.first_data_row)
+        revenue = {r[at_id]: r[at_revenue] for r in rows if r[at_id]}
+        # By hand: customer i bought once for 10 * (i + 1) euros.
+        assert revenue == {k: 10.0 * (i + 1) for i, k in enumerate(ids)}, name
+    with zipfile.ZipFile(tmp_path / "a.xlsm") as zf:
+        sheet = zf.read(ooxml.sheet_parts(zf)[spec.sheet]).decode()
+    assert "K1_x0000_" in sheet and "K_x005F_x0041_" in sheet
