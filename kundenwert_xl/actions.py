@@ -254,6 +254,7 @@ def recompute_file(source: Path, target: Path, progress: Progress | None = None)
     report_phase("write")
     outcome.notes = export.long_text_notes(outcome.blocks)
     outcome.blocks = report.with_notes(outcome.blocks, outcome.notes)
+    _refuse_overflow(outcome.blocks)
     patch.write_results(
         source, target, outcome.blocks, footer=report.print_footer(outcome.analysis)
     )
@@ -321,6 +322,11 @@ def analysis_file(
     """
     if settings.segment_preset == "custom":
         raise KundenwertError([Problem("bad_setting", texts.CLI["custom_rules_xlsm"])])
+    given = {"transactions": inputs.transactions, "customers": inputs.customers}
+    given["contacts"] = inputs.contacts
+    rows = {texts.TABLE_NAMES[k]: len(f) for k, f in given.items() if f is not None}
+    # Before any work: a table longer than a sheet cannot go into the workbook.
+    _refuse_overflow([], rows)
     clean = validate_inputs(
         inputs.transactions, inputs.customers, inputs.contacts, inputs.first_rows
     )
@@ -356,8 +362,16 @@ def _fill_template(
     notes = [n for name, t in tables.items() for n in export.table_text_notes(name, t)]
     notes += export.long_text_notes(blocks)
     blocks = report.with_notes(blocks, notes)
+    _refuse_overflow(blocks, {name: len(t) for name, t in tables.items()})
     workbook.fill_template(build(), target, tables, settings_rows, blocks, footer)
     return Outcome(blocks, result, result.problems, notes)
+
+
+def _refuse_overflow(blocks: list[report.Block], tables: dict[str, int] | None = None) -> None:
+    """Raise before writing a sheet longer than Excel's (the file would not open)."""
+    too_long = report.sheet_overflow(blocks, tables)
+    if too_long:
+        raise KundenwertError(too_long)
 
 
 def template_differences(path: Path) -> list[str]:

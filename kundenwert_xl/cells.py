@@ -37,6 +37,9 @@ _FIRST_REAL_SERIAL = excel_dates.PHANTOM_LEAP_DAY + 1  # 01.03.1900
 #: Every writer of ours cuts a longer text there, and says so (``io.export.long_text_notes``):
 #: Excel reports a file with a longer cell text as damaged.
 EXCEL_CELL_CHARS = 32_767
+#: Rows and columns of an Excel sheet (Excel specifications and limits).
+EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
 #: Characters beyond the Basic Multilingual Plane (two UTF-16 units each), as a regex class.
 _ASTRAL = "[\U00010000-\U0010ffff]"
 

@@ -12,7 +12,7 @@ Every block has a title in its anchor row, the header in the row below, data fro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -629,6 +629,26 @@ def with_notes(blocks: list[Block], notes: list[Problem]) -> list[Block]:
         return Block(block.spec, rows + problem_rows(notes), block.title)
 
     return [noted(b) if b.spec.key == "problems" else b for b in blocks]
+
+
+def sheet_overflow(blocks: list[Block], tables: Mapping[str, int] | None = None) -> list[Problem]:
+    """Problems for sheets that would run past Excel's last row (Excel calls the file damaged).
+
+    ``tables`` maps an input table's sheet to its data rows (under a header in row 1).
+    """
+    needed = {sheet: rows + 1 for sheet, rows in (tables or {}).items()}
+    for block in blocks:
+        last = block.spec.first_data_row + len(block.rows) - 1
+        needed[block.spec.sheet] = max(needed.get(block.spec.sheet, 0), last)
+    return [
+        Problem(
+            "sheet_too_long",
+            params={"sheet": sheet, "rows": rows, "limit": cells.EXCEL_ROWS},
+            table=sheet,
+        )
+        for sheet, rows in needed.items()
+        if rows > cells.EXCEL_ROWS
+    ]
 
 
 def problems_only(problems: list[Problem]) -> list[Block]:

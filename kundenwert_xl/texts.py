@@ -118,6 +118,11 @@ MESSAGES: dict[str, str] = {
         "Umsatzsteuer. Enthält sie Bruttobeträge, bitte netto umrechnen oder die Überschrift "
         "ändern."
     ),
+    "sheet_too_long": (
+        "Das Blatt '{sheet}' bräuchte {rows:int} Zeilen; ein Excel-Blatt hat höchstens "
+        "{limit:int}. Bitte die Ergebnisse als .parquet oder .csv ausgeben (z. B. -o "
+        "ergebnis.parquet)."
+    ),
     "zone_offset": (
         "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
         "ohne Umrechnung der Zeitzone."

@@ -436,8 +436,11 @@ def write_layout(
     KundenwertError
         When the file cannot be written (see :func:`atomic_write`).
     """
-    from kundenwert_xl.report import with_notes
+    from kundenwert_xl.report import sheet_overflow, with_notes
 
+    too_long = sheet_overflow(blocks)
+    if too_long:  # XlsxWriter would stop half way with an English ValueError
+        raise KundenwertError(too_long)
     notes = long_text_notes(blocks)
     noted = with_notes(blocks, notes)
     atomic_write(path, lambda tmp: _write_layout_xlsx(tmp, noted, sheet_order, footer))

@@ -23,6 +23,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from kundenwert_xl import texts
+from kundenwert_xl.cells import EXCEL_COLUMNS, EXCEL_ROWS
 from kundenwert_xl.core import schema
 from kundenwert_xl.core.errors import KundenwertError, Problem
 from kundenwert_xl.io import ooxml
@@ -381,10 +382,6 @@ def _valid_ref(ref: str) -> bool:
     except ValueError:
         return False
     return 1 <= c1 <= c2 <= EXCEL_COLUMNS and 1 <= r1 <= r2 <= EXCEL_ROWS
-
-
-EXCEL_ROWS = 1_048_576
-EXCEL_COLUMNS = 16_384
 
 
 def _load(

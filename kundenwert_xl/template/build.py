@@ -320,7 +320,7 @@ def _kennzahlen(wb: openpyxl.Workbook) -> None:
     _paper(ws)
     _put(ws, 1, 1, texts.KENNZAHLEN_TITLE).font = TITLE_FONT
     spec = report.SPECS["customers"]
-    top, bottom = spec.first_data_row, 1048576
+    top, bottom = spec.first_data_row, cells.EXCEL_ROWS
 
     def col(source: str) -> str:
         letter = column_letter(spec, source)

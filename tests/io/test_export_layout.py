@@ -195,3 +195,34 @@ def test_a_csv_with_ids_excel_would_read_as_numbers_says_so(tmp_path, capsys, mo
     (tmp_path / "v.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\n123;02.01.2024;5\n")
     assert cli.run(["analyze", "v.csv", "-o", "s.csv"]) == 0
     assert "wie eine Zahl" not in capsys.readouterr().err
+
+
+def test_a_sheet_longer_than_excels_is_refused_before_writing(tmp_path, capsys, monkeypatch):
+    """Found by a new-user trial: 1,060,000 rows went into an .xlsm Excel cannot open, and an
+    .xlsx of more than 1,048,574 customers ended in XlsxWriter's English ValueError."""
+    from kundenwert_xl.core.errors import KundenwertError
+    from kundenwert_xl.io import export
+
+    spec = report.SPECS["customers"]
+    # By hand: data from row first_data_row to 1,048,576 fit; one row more does not.
+    fits = 1_048_576 - spec.first_data_row + 1
+    row = [None] * len(spec.columns)
+    assert report.sheet_overflow([report.Block(spec, [row] * fits)]) == []
+    (problem,) = report.sheet_overflow([report.Block(spec, [row] * (fits + 1))])
+    assert problem.message == (
+        "Das Blatt 'Kundenwert' bräuchte 1.048.577 Zeilen; ein Excel-Blatt hat höchstens "
+        "1.048.576. Bitte die Ergebnisse als .parquet oder .csv ausgeben (z. B. -o "
+        "ergebnis.parquet)."
+    )
+    with pytest.raises(KundenwertError):
+        export.write_layout(tmp_path / "r.xlsx", [report.Block(spec, [row] * (fits + 1))], [])
+    assert not (tmp_path / "r.xlsx").exists()
+    # An input table of 1,048,576 data rows (and its header) cannot go into the workbook:
+    # refused before the analysis, with nothing written.
+    monkeypatch.chdir(tmp_path)
+    lines = "K1;01.01.2024;1\n" * 1_048_576
+    (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\n" + lines)
+    assert cli.run(["analyze", "u.csv", "-o", "r.xlsm"]) != 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Das Blatt 'Transaktionen' bräuchte 1.048.577 Zeilen" in err
+    assert "Unerwarteter Fehler" not in err and not (tmp_path / "r.xlsm").exists()
