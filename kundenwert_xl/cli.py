@@ -147,13 +147,20 @@ def _check_output(
     """
     from kundenwert_xl.io.export import write_error_detail
 
+    try:
+        folder = output.is_dir()  # also ".", "/" and "": a folder, whatever its name looks like
+    except OSError:  # a name the system refuses to look up: said by _check_target below
+        folder = False
+    if folder:
+        _refuse_write(output, "is_folder")
     if output.suffix.lower() not in allowed:
+        stem = output.stem if output.name not in ("", "..") else "ergebnis"
         err.print(
             texts.CLI["bad_suffix"].format(
                 path=output,
                 command=f"kundenwert {command}",
                 allowed=", ".join(allowed),
-                example=output.with_suffix(allowed[0]).name,
+                example=stem + allowed[0],
             )
         )
         raise typer.Exit(int(ExitCode.USAGE))

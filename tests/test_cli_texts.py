@@ -376,3 +376,13 @@ def test_a_header_read_under_another_name_is_named(kundenwert, tmp_path):
     )
     (tmp_path / "std.csv").write_text(CSV_ONE_REPEAT)
     assert "wird als" not in kundenwert("analyze", "std.csv", "-o", "r3.xlsx")[1]
+
+
+@pytest.mark.parametrize("target", [".", "", "/", ".."])
+def test_a_folder_as_target_is_refused_in_german(kundenwert, tmp_path, target):
+    """Found by a new-user trial: "-o ." ended in "Unerwarteter Fehler: ValueError"."""
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    code, out = kundenwert("analyze", "tx.csv", "-o", target)
+    assert code == 3, out
+    assert "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben." in out
+    assert "Unerwarteter Fehler" not in out
