@@ -123,6 +123,11 @@ MESSAGES: dict[str, str] = {
         "{limit:int}. Bitte die Ergebnisse als .parquet oder .csv ausgeben (z. B. -o "
         "ergebnis.parquet)."
     ),
+    "ids_trimmed": (
+        "{count:int} {count:Wert|Werte} der Spalte {column} {count:hatte|hatten} Leerzeichen "
+        "oder Tabulatoren am Anfang oder Ende (z. B. {example!r}); gezählt wird ohne sie, "
+        "'K1 ' und 'K1' sind also derselbe Kunde."
+    ),
     "zone_offset": (
         "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
         "ohne Umrechnung der Zeitzone."

@@ -386,3 +386,19 @@ def test_a_folder_as_target_is_refused_in_german(kundenwert, tmp_path, target):
     assert code == 3, out
     assert "Der Pfad ist ein Ordner. Bitte einen Dateinamen mit Endung angeben." in out
     assert "Unerwarteter Fehler" not in out
+
+
+def test_ids_trimmed_of_whitespace_are_named_once(kundenwert, tmp_path):
+    """Found by a new-user trial: "K1" and "K1 " became one customer without a word."""
+    csv = "Kundennr;Datum;Umsatz\nK1;01.01.2024;10\nK1 ;02.01.2024;20\n\tK2;03.01.2024;5\n"
+    (tmp_path / "tx.csv").write_text(csv)
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.parquet")
+    assert code == 0, out
+    out = " ".join(out.split())
+    assert "2 Kunden, Umsatz 35,00 €" in out
+    assert (
+        "Annahme: Transaktionen, Spalte Kundennr: 2 Werte der Spalte Kundennr hatten Leerzeichen "
+        "oder Tabulatoren am Anfang oder Ende (z. B. 'K1 '); gezählt wird ohne sie"
+    ) in out
+    (tmp_path / "clean.csv").write_text(CSV_ONE_REPEAT)
+    assert "Leerzeichen" not in kundenwert("analyze", "clean.csv", "-o", "c.parquet")[1]

@@ -168,7 +168,10 @@ def _parse_all(
         parsed, bad = _PARSERS[spec.kind](raw, spec.required)
         out[name] = parsed
         for code, mask in bad.items():
-            problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
+            if code == "ids_trimmed":
+                problems.append(_trimmed_note(mask, raw, table, spec))
+            else:
+                problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
     if "customer_id" in out:
         # Customer ids are the ledger's key: sorted once here, so that their codes already are
         # positions in the sorted customer list and nothing downstream maps strings again.
@@ -240,6 +243,22 @@ def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> di
                 )
             )
     return mapping
+
+
+def _trimmed_note(mask: np.ndarray, raw: pd.Series, table: str, spec: Column) -> Problem:
+    """One note for every id trimmed in a column, with the first as the example."""
+    header = texts.header(table, spec.name)
+    return Problem(
+        "ids_trimmed",
+        params={
+            "count": int(mask.sum()),
+            "column": header,
+            "example": str(raw.iloc[int(np.argmax(mask))]),
+        },
+        table=texts.TABLE_NAMES[table],
+        column=header,
+        severity="note",
+    )
 
 
 def _row_problems(
@@ -319,7 +338,45 @@ def _parse_id(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.nda
         values = _categorical(codes, values.categories)
     blank = np.asarray(values.codes) < 0
     parsed = pd.Series(values, index=s.index, copy=False)
-    return parsed, ({"blank_id": blank} if required and blank.any() else {})
+    bad = {"blank_id": blank} if required and blank.any() else {}
+    trimmed = _trimmed_rows(s, values)
+    if trimmed is not None:
+        bad["ids_trimmed"] = trimmed
+    return parsed, bad
+
+
+def _trimmed_rows(raw: pd.Series, values: pd.Categorical) -> np.ndarray | None:
+    """Rows whose id lost whitespace at its ends (None when none did, or ids are numbers).
+
+    Compares character counts of each row's text with its (trimmed) category: trimming is the
+    only step that shortens an id, and ``"K1 "`` becoming ``"K1"`` merges two spellings into
+    one customer, an assumption that moves numbers and is named (``ids_trimmed``).
+    """
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        categories = raw.cat.categories
+        if not pd.api.types.is_string_dtype(categories.dtype):
+            return None
+        if len(categories) == 0:
+            return None
+        lengths = pd.Series(categories, dtype="string").str.len().to_numpy(float, na_value=-1)
+        codes = raw.cat.codes.to_numpy()
+        raw_lengths = np.where(codes >= 0, lengths[np.maximum(codes, 0)], -1.0)
+    elif pd.api.types.is_string_dtype(raw.dtype) or raw.dtype == object:
+        try:
+            text = pa.array(raw, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # text mixed with numbers (Excel cells)
+            return None
+        if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
+            return None
+        raw_lengths = pc.fill_null(pc.utf8_length(text), -1).to_numpy().astype(float)
+    else:
+        return None
+    if len(values.categories) == 0:
+        return None
+    kept = pd.Series(values.categories, dtype="string").str.len().to_numpy(float, na_value=-1)
+    codes = np.asarray(values.codes)
+    shortened = (codes >= 0) & (raw_lengths > kept[np.maximum(codes, 0)])
+    return shortened if shortened.any() else None
 
 
 def _sort_categories(ids: pd.Series) -> pd.Series:
