@@ -88,6 +88,10 @@ MESSAGES: dict[str, str] = {
     "missing_column": (
         "Pflichtspalte '{column}' fehlt. Bitte eine Spalte mit der Überschrift '{column}' anlegen."
     ),
+    "duplicate_header_alias": (
+        "Die Spalten '{first}' und '{label}' meinen beide '{column}'. Bitte nur eine davon "
+        "behalten oder die andere umbenennen."
+    ),
     "duplicate_header": (
         "Die Überschrift '{column}' kommt mehrfach vor. Bitte jede Spalte nur einmal anlegen."
     ),

@@ -220,10 +220,16 @@ def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> di
         if name is None:
             continue
         if name in seen:
+            first = str(frame.columns[seen[name]]).strip()
+            same = first.casefold() == str(label).strip().casefold()
             problems.append(
                 Problem(
-                    "duplicate_header",
-                    params={"column": texts.header(table, name)},
+                    "duplicate_header" if same else "duplicate_header_alias",
+                    params={
+                        "column": texts.header(table, name),
+                        "first": first,
+                        "label": str(label).strip(),
+                    },
                     table=texts.TABLE_NAMES[table],
                     column=str(label),
                 )

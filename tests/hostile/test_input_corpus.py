@@ -364,7 +364,8 @@ CASES = [
         "duplicate_header",
         text("Kundennr,Datum,Umsatz,Betrag\n1,2024-01-01,10,20\n"),
         1,
-        ("Die Überschrift 'Umsatz' kommt mehrfach vor",),
+        # A new user read "'Umsatz' kommt mehrfach vor" in a file with one 'Umsatz'.
+        ("Die Spalten 'Umsatz' und 'Betrag' meinen beide 'Umsatz'",),
     ),
     Case(
         "xlsx_sheet_header_twice",
