@@ -299,7 +299,8 @@ def diagnose(
         except KundenwertError as exc:
             return [*findings, Finding(what, False, exc.problems[0].message, fix)]
         except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-            detail = texts.DOCTOR["unreadable"].format(detail=read_error_detail(exc))
+            reason = texts.DOCTOR["data_file"] if data_file else read_error_detail(exc)
+            detail = texts.DOCTOR["unreadable"].format(detail=reason)
             # A fresh template cannot help with a path that leads nowhere.
             missing = isinstance(exc, FileNotFoundError)
             return [*findings, Finding(what, False, detail, "" if missing else fix)]

@@ -1166,6 +1166,7 @@ DOCTOR: dict[str, str] = {
     "unreadable": "lässt sich nicht lesen: {detail}",
     "no_vba": "enthält kein VBA-Projekt",
     "fix_workbook": "Eine Kopie von workbook_template.xlsm verwenden (kundenwert template build).",
+    "data_file": "Das ist eine Datendatei, keine Excel-Mappe.",
     "fix_data_file": (
         "doctor prüft Mappen (.xlsx, .xlsm). Daten aus .csv- oder .parquet-Dateien wertet "
         "kundenwert analyze aus."

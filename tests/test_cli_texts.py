@@ -171,8 +171,9 @@ def _doctor_line(out: str, name: str) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("name", "reason", "advice"),
     [
-        ("tx.csv", "Die Datei ist keine Excel-Mappe", "kundenwert analyze"),
-        ("empty.csv", "Die Datei ist keine Excel-Mappe", "kundenwert analyze"),
+        # A data file: not "renamed or incompletely copied, save it again in Excel".
+        ("tx.csv", "Das ist eine Datendatei, keine Excel-Mappe.", "kundenwert analyze"),
+        ("empty.csv", "Das ist eine Datendatei, keine Excel-Mappe.", "kundenwert analyze"),
         ("nichtda.xlsm", "Die Datei existiert nicht. Bitte Pfad prüfen.", None),
         ("adir", "Das ist keine gewöhnliche Datei", "kundenwert template build"),
     ],
