@@ -304,11 +304,7 @@ def csv_number_like_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
     write); the note names the column and the way out (xlsx, or importing the column as text).
     """
     notes: list[Problem] = []
-    for header in frame.columns:
-        column = frame[header]
-        text = column.dtype == object or pd.api.types.is_string_dtype(column)
-        if not (text or isinstance(column.dtype, pd.CategoricalDtype)):
-            continue
+    for header, column in _text_columns(frame):
         hit = column.astype("string").str.fullmatch(_NUMBER_LIKE).fillna(False).to_numpy(bool)
         if hit.any():
             notes.append(
@@ -386,14 +382,19 @@ def _block_frame(block: Block) -> pd.DataFrame:
     return pd.DataFrame(list(block.rows), columns=headers)
 
 
-def table_text_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
-    """:func:`long_text_notes` for one table of ``sheet`` (headers as the sheet shows them)."""
-    notes: list[Problem] = []
+def _text_columns(frame: pd.DataFrame) -> Iterator[tuple[str, pd.Series]]:
+    """The columns of ``frame`` that may hold text (object, string or categorical)."""
     for header in frame.columns:
         column = frame[header]
         text = column.dtype == object or pd.api.types.is_string_dtype(column)
-        if not (text or isinstance(column.dtype, pd.CategoricalDtype)):
-            continue
+        if text or isinstance(column.dtype, pd.CategoricalDtype):
+            yield header, column
+
+
+def table_text_notes(sheet: str, frame: pd.DataFrame) -> list[Problem]:
+    """:func:`long_text_notes` for one table of ``sheet`` (headers as the sheet shows them)."""
+    notes: list[Problem] = []
+    for header, column in _text_columns(frame):
         lengths = cells.cell_lengths(column)
         too_long = lengths > EXCEL_CELL_CHARS
         if too_long.any():
