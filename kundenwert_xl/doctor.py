@@ -299,10 +299,11 @@ def diagnose(
         except KundenwertError as exc:
             return [*findings, Finding(what, False, exc.problems[0].message, fix)]
         except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-            reason = texts.DOCTOR["data_file"] if data_file else read_error_detail(exc)
-            detail = texts.DOCTOR["unreadable"].format(detail=reason)
             # A fresh template cannot help with a path that leads nowhere.
             missing = isinstance(exc, FileNotFoundError)
+            named = data_file and not missing
+            reason = texts.DOCTOR["data_file"] if named else read_error_detail(exc)
+            detail = texts.DOCTOR["unreadable"].format(detail=reason)
             return [*findings, Finding(what, False, detail, "" if missing else fix)]
     else:
         book = shipped_template()

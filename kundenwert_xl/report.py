@@ -409,7 +409,7 @@ def _dilemma(analysis: Analysis, decisions: Decisions) -> tuple[Rows, str | None
         used = analysis.settings
         title = texts.fill(
             texts.REPORT["no_dilemma"],
-            share=used.dilemma_worst_share,
+            share=used.dilemma_worst_share * 100,  # a setting of 0,025 is 2,5 %, not "2 %"
             count=len(used.dilemma_revenue_classes),
             classes=", ".join(used.dilemma_revenue_classes),
         )

@@ -129,8 +129,8 @@ MESSAGES: dict[str, str] = {
     ),
     "ids_trimmed": (
         "{count:int} {count:Wert|Werte} der Spalte {column} {count:hatte|hatten} Leerzeichen "
-        "oder Tabulatoren am Anfang oder Ende (z. B. {example!r}); gezählt wird ohne sie, "
-        "'K1 ' und 'K1' sind also derselbe Kunde."
+        "oder Tabulatoren am Anfang oder Ende (z. B. '{example}'); gezählt wird ohne sie, ein "
+        "Wert mit und einer ohne gelten also als derselbe."
     ),
     "zone_offset": (
         "'{value}' enthält eine Uhrzeit mit Zeitzone; gezählt wird das Datum, wie es dasteht, "
@@ -1407,7 +1407,7 @@ REPORT: dict[str, str] = {
     "overview_title": "Übersicht, Stichtag {ref}",
     "former_decisions": "Frühere Entscheidungen (Kunde steht nicht mehr auf der Dilemma-Liste):",
     "no_dilemma": (
-        "Dilemma-Kunden: keine – kein Kunde unter den schlechtesten {share:pct} nach DB gehört "
+        "Dilemma-Kunden: keine – kein Kunde unter den schlechtesten {share:num6} % nach DB gehört "
         "nach Umsatz {count:zur Klasse|zu den Klassen} {classes}"
     ),
     "targeting_title": (

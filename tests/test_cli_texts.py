@@ -175,6 +175,7 @@ def _doctor_line(out: str, name: str) -> tuple[str, str]:
         ("tx.csv", "Das ist eine Datendatei, keine Excel-Mappe.", "kundenwert analyze"),
         ("empty.csv", "Das ist eine Datendatei, keine Excel-Mappe.", "kundenwert analyze"),
         ("nichtda.xlsm", "Die Datei existiert nicht. Bitte Pfad prüfen.", None),
+        ("nichtda.csv", "Die Datei existiert nicht. Bitte Pfad prüfen.", None),
         ("adir", "Das ist keine gewöhnliche Datei", "kundenwert template build"),
     ],
 )
@@ -399,7 +400,8 @@ def test_ids_trimmed_of_whitespace_are_named_once(kundenwert, tmp_path):
     assert "2 Kunden, Umsatz 35,00 €" in out
     assert (
         "Annahme: Transaktionen, Spalte Kundennr: 2 Werte der Spalte Kundennr hatten Leerzeichen "
-        "oder Tabulatoren am Anfang oder Ende (z. B. 'K1 '); gezählt wird ohne sie"
+        "oder Tabulatoren am Anfang oder Ende (z. B. 'K1 '); gezählt wird ohne sie, ein Wert "
+        "mit und einer ohne gelten also als derselbe."
     ) in out
     (tmp_path / "clean.csv").write_text(CSV_ONE_REPEAT)
     assert "Leerzeichen" not in kundenwert("analyze", "clean.csv", "-o", "c.parquet")[1]

@@ -299,7 +299,9 @@ def test_control_characters_and_escape_look_alikes_survive_the_workbook(tmp_path
     from kundenwert_xl.io import patch
 
     ids = ["K1", "K1\x00", "\x00K1", "K\x01", "K_x0041_", "KA", "_x005F_", "_"]
-    lines = [f"{k};0{i + 1}.01.2024;{10 * (i + 1)}" for i, k in enumerate(ids)]
+    # Overlapping look-alikes share an underscore (found by the fourth trial).
+    ids += ["K_x005F_x0041_", "_x0041_x0042_"]
+    lines = [f"{k};{i + 1:02d}.01.2024;{10 * (i + 1)}" for i, k in enumerate(ids)]
     (tmp_path / "u.csv").write_text("Kundennr;Datum;Umsatz\n" + "\n".join(lines) + "\n")
     monkeypatch.chdir(tmp_path)
     assert cli.run(["analyze", "u.csv", "-o", "a.xlsm"]) == 0
