@@ -284,13 +284,21 @@ class Ledger:
         """
         return self.sum_cents(self.cents(name), mask)
 
+    def money_cents(self, name: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`money` in whole cents: what amounts are added and subtracted in, exactly."""
+        return self.cent_sums(self.cents(name), mask)
+
     def sum_cents(self, cents: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
         """Sum whole cents per row (from :meth:`cents`) per customer, in euros."""
+        return self.cent_sums(cents, mask) / 100.0
+
+    def cent_sums(self, cents: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum whole cents per row (from :meth:`cents`) per customer, in cents (exact)."""
         if cents is None:
             return np.zeros(self.n_customers)
         if mask is not None:
             cents = np.where(mask, cents, 0.0)
-        return exact_sums(self.codes, cents, self.n_customers) / 100.0
+        return exact_sums(self.codes, cents, self.n_customers)
 
     def count(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Count rows per customer (only rows in ``mask`` when given)."""

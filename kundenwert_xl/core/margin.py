@@ -77,28 +77,38 @@ def margins(
         revenue).
     problems : list of Problem
     """
-    net = ledger.money("revenue")
-    discount = ledger.money("discount")
+    # Every stage is computed in cents and turned into euros once: amounts of whole cents then
+    # subtract exactly, so a DB of 28.676,00 € is 28676.0, not 28675.999999999996 (a cell an
+    # Excel formula such as =A1=28676 would call unequal).
+    net_c = ledger.money_cents("revenue")
+    discount_c = ledger.money_cents("discount")
     cogs_cents = ledger.cents("cost_of_goods")
     if cogs_cents is None:
-        cogs = settings.cogs_rate * net  # Σ rate × revenue, without a row-sized temporary
+        cogs_c = settings.cogs_rate * net_c  # Σ rate × revenue, without a row-sized temporary
     else:
         missing = np.isnan(cogs_cents)
-        cogs = ledger.sum_cents(cogs_cents)
+        cogs_c = ledger.cent_sums(cogs_cents)
         if missing.any():
             # The rate applies to the exact revenue sum of those rows, not row by row.
-            cogs = cogs + settings.cogs_rate * ledger.money("revenue", missing)
-    db1 = net - cogs
+            cogs_c = cogs_c + settings.cogs_rate * ledger.money_cents("revenue", missing)
+    db1_c = net_c - _whole(cogs_c)
 
-    shipping = ledger.money("shipping_cost")
-    order_costs = settings.order_handling_cost * orders + settings.return_handling_cost * returned
-    db2 = db1 - shipping - order_costs
+    shipping_c = ledger.money_cents("shipping_cost")
+    order_c = _whole(
+        _whole(settings.order_handling_cost * 100.0) * orders
+        + _whole(settings.return_handling_cost * 100.0) * returned
+    )
+    db2_c = db1_c - shipping_c - order_c
 
-    own = costs[list(COST_COLUMNS)].to_numpy(dtype="float64").sum(axis=1)
-    db3 = db2 - own - contacts_cost
+    own_c = _whole(costs[list(COST_COLUMNS)].to_numpy(dtype="float64").sum(axis=1) * 100.0)
+    db3_c = db2_c - own_c - _whole(contacts_cost * 100.0)
 
+    net = net_c / 100.0
     fixed, problems = _fixed_cost_shares(costs["group"], net, settings)
-    db4 = db3 - fixed
+    db4_c = db3_c - _whole(fixed * 100.0)
+    cogs, order_costs, own = _whole(cogs_c) / 100.0, order_c / 100.0, own_c / 100.0
+    db1, db2, db3, db4 = db1_c / 100.0, db2_c / 100.0, db3_c / 100.0, db4_c / 100.0
+    discount, shipping = discount_c / 100.0, shipping_c / 100.0
 
     table = pd.DataFrame(
         {
@@ -129,6 +139,17 @@ def margins(
                 positive, table[level].to_numpy() / np.where(positive, net, 1), np.nan
             )
     return table, problems
+
+
+def _whole(cents: np.ndarray | float) -> np.ndarray:
+    """Cents with the binary noise of a euro product removed (7,99 € × 100 is 798.99999…).
+
+    Rounds to a millionth of a cent: far below anything shown, far above the noise, so a
+    cost-of-goods rate's real fractions of a cent stay. Beyond 2**53 millionths of a cent
+    (90 million euros) the noise is below a float's resolution there: values stay as they are.
+    """
+    cents = np.asarray(cents, dtype="float64")
+    return np.where(np.abs(cents) < 2.0**53 / 1e6, np.round(cents, 6), cents)
 
 
 def _fixed_cost_shares(

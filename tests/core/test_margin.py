@@ -93,6 +93,28 @@ def test_every_stage_by_hand():
     assert c.loc["A", ["name", "group"]].tolist() == ["Alpha GmbH", "Handel"]
 
 
+def test_every_stage_is_the_exact_cent_amount():
+    """Found by a new-user trial: 28.676,00 € was stored as 28675.999999999996, so an Excel
+    formula =A1=28676 said FALSCH and equal amounts did not tie. By hand: net 0,40 + 0,70 =
+    1,10, goods 0,20 -> DB I 0,90 (1.1 - 0.2 in euros is 0.9000000000000001); order cost
+    0,70 € -> DB II 0,20 (in euros 0.20000000000000018)."""
+    tx = pd.DataFrame(
+        {
+            "Kundennr": ["K1", "K1"],
+            "Datum": ["2024-01-01", "2024-01-01"],
+            "Auftragsnr": ["A1", "A1"],
+            "Umsatz": [0.40, 0.70],
+            "Wareneinsatz": [0.20, 0.0],
+        }
+    )
+    settings = kx.Settings(order_handling_cost=0.7, return_handling_cost=0.0)
+    c = kx.analyze(tx, settings=settings).customers
+    assert c.loc["K1", "net_revenue"] == 1.1
+    assert c.loc["K1", "db1"] == 0.9
+    assert c.loc["K1", "db2"] == 0.2
+    assert c.loc["K1", "db3"] == 0.2
+
+
 def test_missing_cost_of_goods_column_uses_the_rate():
     tx, _customers, _contacts = _inputs()
     c = kx.analyze(tx.drop(columns=["Wareneinsatz"]), settings=kx.Settings(**SETTINGS)).customers
