@@ -322,9 +322,12 @@ def analysis_file(
     """
     if settings.segment_preset == "custom":
         raise KundenwertError([Problem("bad_setting", texts.CLI["custom_rules_xlsm"])])
-    given = {"transactions": inputs.transactions, "customers": inputs.customers}
-    given["contacts"] = inputs.contacts
-    rows = {texts.TABLE_NAMES[k]: len(f) for k, f in given.items() if f is not None}
+    given = (
+        ("transactions", inputs.transactions),
+        ("customers", inputs.customers),
+        ("contacts", inputs.contacts),
+    )
+    rows = {texts.TABLE_NAMES[k]: len(f) for k, f in given if f is not None}
     # Before any work: a table longer than a sheet cannot go into the workbook.
     _refuse_overflow([], rows)
     clean = validate_inputs(

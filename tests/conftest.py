@@ -1,6 +1,7 @@
 import io
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -64,3 +65,27 @@ def demo_copy(demo_workbook, tmp_path) -> Path:
     path = tmp_path / "kunden.xlsm"
     shutil.copy(demo_workbook, path)
     return path
+
+
+@dataclass
+class CliResult:
+    """What a user sees of one ``kundenwert`` call: exit code, standard output and error."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(monkeypatch, capsys, tmp_path):
+    """``kundenwert *args`` in ``tmp_path``, in-process (the real typer, the real files)."""
+    from kundenwert_xl import cli
+
+    monkeypatch.chdir(tmp_path)
+
+    def call(*args: str) -> CliResult:
+        code = cli.run(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return call

@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -70,26 +69,10 @@ CSV_ONE = "Kundennr;Datum;Umsatz\nK1;01.01.2024;10\n"
 KUNDENWERT = str(Path(sys.executable).with_name("kundenwert"))
 
 
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
-def kundenwert(monkeypatch, capsys, tmp_path):
+def kundenwert(run_cli):
     """``kundenwert *args`` in ``tmp_path``, in-process."""
-    from kundenwert_xl import cli
-
-    monkeypatch.chdir(tmp_path)
-
-    def call(*args):
-        code = cli.run(list(args))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return call
+    return run_cli
 
 
 def english(text: str) -> list[str]:

@@ -45,16 +45,12 @@ COUNT_FIELDS = {"count", "days", "customers"}
 
 
 @pytest.fixture
-def kundenwert(monkeypatch, capsys, tmp_path):
+def kundenwert(run_cli):
     """``kundenwert *args`` in ``tmp_path``, in-process: (exit code, stdout + stderr)."""
-    from kundenwert_xl import cli
-
-    monkeypatch.chdir(tmp_path)
 
     def call(*args):
-        code = cli.run(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out + captured.err
+        res = run_cli(*args)
+        return res.returncode, res.stdout + res.stderr
 
     return call
 
