@@ -668,9 +668,36 @@ def _export_names() -> list[str]:
 def export_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Sheet name -> table for a plain result file (``kundenwert analyze -o x.xlsx``)."""
     return {
-        name: pd.DataFrame(list(block.rows), columns=[c.header for c in block.spec.columns])
+        name: block_frame(block)
         for name, block in zip(_export_names(), render(analysis), strict=True)
     }
+
+
+def block_frame(block: Block) -> pd.DataFrame:
+    """A block's rows as a frame under its headers, with the cell values of :func:`table_rows`.
+
+    A large table goes column by column: numbers stay arrays (NaN and ±inf become blank, as
+    :func:`~kundenwert_xl.cells.plain` makes them), the other columns take the plain values
+    and the type pandas infers for them, as for a list of rows. Making a million row lists
+    first took 3.2 s of 3.3 at 200,000 customers.
+    """
+    headers = [c.header for c in block.spec.columns]
+    if not isinstance(block.rows, TableRows):
+        return pd.DataFrame(list(block.rows), columns=headers)
+    data: dict[int, object] = {}
+    for j, column in enumerate(block.rows.columns):  # a few dozen columns, not rows
+        kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else None
+        if kind == "f":
+            values = column.to_numpy(dtype="float64", copy=True)
+            values[~np.isfinite(values)] = np.nan
+            data[j] = values
+        elif kind in ("i", "b"):
+            data[j] = column.to_numpy()
+        else:
+            data[j] = pd.Series(cells.plain_column(column), dtype=object).infer_objects()
+    frame = pd.DataFrame(data)
+    frame.columns = pd.Index(headers)
+    return frame
 
 
 #: Bold header text is about this much wider than the digits a column width counts.

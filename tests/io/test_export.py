@@ -1,11 +1,14 @@
 """The output side below the command: csv neutralisation, temp files, write errors."""
 
 import errno
+import math
 import os
 import time
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kundenwert_xl.core.errors import KundenwertError
 from kundenwert_xl.io import export
@@ -182,3 +185,70 @@ def test_without_hard_links_the_name_is_claimed_exclusively(tmp_path, monkeypatc
         export.atomic_write(target, _colleague_saves_first(target), replace=False)
     assert target.read_bytes() == b"colleague's file"
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.floats(min_value=-9.99e11, max_value=9.99e11) | st.just(math.nan),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([1, 2, 3]),
+    st.booleans(),
+)
+def test_csv_numbers_are_the_text_python_writes(values, places, huge):
+    """The column-at-once formatting equals ``str(round(v)).replace('.', ',')`` per number.
+
+    That is the text pandas' own per-number formatter writes with ``decimal=","``. -0.0 is
+    written as ``str`` writes it; a column with a number at or above 1e12 (``huge``) takes the
+    one-by-one path and must agree too.
+    """
+    extra = [1e15 + 0.5] if huge else []
+    shown = pd.Series([*values, -0.0, 0.0, *extra], dtype="float64").round(places)
+    frame = export._decimal_comma(pd.DataFrame({"x": shown}), {"x": places})
+    expected = [None if math.isnan(v) else str(v).replace(".", ",") for v in shown]
+    assert [None if pd.isna(v) else v for v in frame["x"]] == expected
+
+
+def test_csv_of_a_large_table_equals_the_row_by_row_writer(tmp_path):
+    """The customer table of a demo analysis, written column-wise, is the bytes pandas makes
+    from plain rows with its own decimal comma (the writer before the fast paths)."""
+    import csv
+
+    from kundenwert_xl import report
+    from kundenwert_xl.core.analysis import analyze
+    from kundenwert_xl.demo import make_demo
+
+    data = make_demo(6_000, seed=5)
+    result = analyze(data.transactions, data.customers, data.contacts)
+    name, block = next(iter(zip(report.export_specs(), report.render(result), strict=False)))
+    rows = pd.DataFrame(list(block.rows), columns=[c.header for c in block.spec.columns])
+    spec = report.export_specs()[name]
+    reference = export.neutralise_formulas(export._as_shown(rows, spec))
+    expected = reference.to_csv(
+        sep=";", decimal=",", index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
+    target = tmp_path / "k.csv"
+    export.write_tables(target, report.export_tables(result), report.export_specs())
+    assert target.read_bytes().decode("utf-8-sig") == expected
+
+
+def test_parquet_columns_keep_their_type_without_a_forecast(tmp_path):
+    """A run without forecast writes its forecast columns as empty numbers, not as a column of
+    type null: a report that reads the file every month keeps one schema."""
+    import pyarrow.parquet as pq
+
+    from kundenwert_xl import report
+    from kundenwert_xl.core.analysis import analyze
+    from kundenwert_xl.core.settings import Settings
+    from kundenwert_xl.demo import make_demo
+
+    data = make_demo(3_000, seed=5)
+    result = analyze(data.transactions, settings=Settings(forecast_enabled=False))
+    target = tmp_path / "k.parquet"
+    export.write_tables(target, report.export_tables(result), report.export_specs())
+    schema = pq.read_schema(target)
+    forecast = [h for h in schema.names if h.startswith(("P(aktiv)", "Prognose"))]
+    assert forecast and all(str(schema.field(h).type) == "double" for h in forecast)
+    assert pq.read_table(target).column(forecast[0]).null_count == len(result.customers)
