@@ -79,7 +79,23 @@ def from_toml(path: str | Path, base: Settings | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         detail = texts.IO_DETAILS["toml"].format(where=_toml_where(exc), hint=_toml_hint(text, exc))
         raise refuse(detail) from None
-    return Settings.from_mapping(data, base=base)
+    return Settings.from_mapping(_unwrapped(data), base=base)
+
+
+def _unwrapped(data: dict[str, object]) -> dict[str, object]:
+    """The settings of a file that puts them all under one ``[Einstellungen]`` heading.
+
+    The sheet's name as a TOML section is what a user writes who knows ini files; its
+    settings are meant, so they are taken as if written without the heading.
+    """
+    if len(data) == 1:
+        ((name, inner),) = data.items()
+        if isinstance(inner, dict) and name.strip().casefold() in _SECTION_NAMES:
+            return inner
+    return data
+
+
+_SECTION_NAMES = {texts.TABLE_NAMES["settings"].casefold(), "settings"}
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> tuple[int, int] | None:

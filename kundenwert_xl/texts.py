@@ -768,6 +768,8 @@ SETTING_DETAILS: dict[str, str] = {
         "eingeben."
     ),
     "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
+    "share_hint": "Anteile werden als Dezimalzahl angegeben: für {percent} % bitte {share} "
+    "oder '{percent} %' eintragen.",
 }
 
 #: How the Einstellungen sheet shows the segment rules (they live in their own table).
@@ -806,6 +808,8 @@ def setting_detail(kind: str, value: object, params: Mapping[str, object]) -> st
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
         return f"Der Wert '{value}' ist ungültig."
+    if isinstance(value, float):  # as a German reads it, never 1e+20
+        value = format_number(value, 15)
     return f"Der Wert '{value}' " + _FORMATTER.format(template, **params)
 
 

@@ -233,6 +233,17 @@ def test_an_unknown_setting_does_not_hide_a_bad_value(kundenwert, tmp_path):
     assert "Der Wert 'x' muss eine ganze Zahl sein." in out
 
 
+def test_settings_under_one_einstellungen_heading_are_read(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    # Written by someone who knows ini files: the sheet's name as the one section.
+    text = '[Einstellungen]\n"Anzahl Klassen" = "x"\n'
+    (tmp_path / "sec.toml").write_text(text, encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "sec.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert "Der Wert 'x' muss eine ganze Zahl sein." in out  # the setting inside was read
+    assert "unbekannt" not in out
+
+
 def test_a_toml_error_at_the_end_of_the_file(kundenwert, tmp_path):
     (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
     (tmp_path / "end.toml").write_text('Stichtag = "30.06.2024', encoding="utf-8")

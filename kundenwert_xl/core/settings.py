@@ -134,7 +134,7 @@ class TextForm:
 def _split_list(value: Any) -> Any:
     if isinstance(value, str):
         parts = [p.strip() for p in value.replace("|", ";").split(";") if p.strip()]
-        return tuple(german.decimal_text(p) for p in parts)
+        return tuple(_share_in(p) for p in parts)
     if isinstance(value, int | float):
         return (value,)
     return value
@@ -231,6 +231,26 @@ def _plain_in(value: Any) -> Any:
     return german.decimal_text(value) if isinstance(value, str) and "," in value else value
 
 
+#: A share typed as a percentage: ``60 %``, ``8,5%``.
+_PERCENT = re.compile(r"([+-]?[\d.,]+)\s*%")
+
+
+def _share_in(value: Any) -> Any:
+    """A share as typed: ``"60 %"`` -> 0.6, ``"0,6"`` -> ``"0.6"``; anything else as is.
+
+    The percent sign says what is meant, so it is taken; a bare ``60`` is left to the range
+    check, whose message then names the share meant (:func:`_share_hint`).
+    """
+    if isinstance(value, str):
+        match = _PERCENT.fullmatch(value.strip())
+        if match is not None:
+            try:
+                return german.parse_number(match[1]) / 100
+            except ValueError:
+                return value
+    return _plain_in(value)
+
+
 def _plain_out(value: Any) -> Any:
     if isinstance(value, tuple):
         return _show_list(value)
@@ -270,6 +290,9 @@ def yes_no(field: str) -> TextForm:
 
 
 PLAIN = TextForm(_plain_in, _plain_out)
+#: A share of 1 (0,6 = 60 %), also typed as a percentage.
+SHARE = TextForm(_share_in, _plain_out)
+Share = Annotated[float, SHARE]
 #: A point table (DOMAIN.md §2.2): ``"0-6: 40; 6-9: 25; ab 24: -15"``.
 Bands = Annotated[tuple[Band, ...], TextForm(parse_bands, show_bands)]
 #: Points or costs per name: ``"Hauptkatalog: -12; Mailing: -2"``.
@@ -383,24 +406,24 @@ class Settings(BaseModel):
     segment_names: Annotated[Literal["german", "original"], choice("segment_names")] = "german"
     segment_rules: Annotated[tuple[SegmentRule, ...], TextForm(_plain_in, _show_rules)] = ()
     segment_fallback: str | None = None
-    cogs_rate: float = Field(0.6, ge=0, le=2)
+    cogs_rate: Share = Field(0.6, ge=0, le=2)
     order_handling_cost: float = Field(8.0, ge=0, le=AMOUNT_LIMIT)
     return_handling_cost: float = Field(15.0, ge=0, le=AMOUNT_LIMIT)
     contact_costs: PointTable = Field(default_factory=lambda: dict(CONTACT_COSTS))
     group_fixed_costs: PointTable = Field(default_factory=dict)
     ranking_level: Annotated[DbLevel, choice("ranking_level")] = "db3"
     value_weights: Annotated[tuple[float, float], Numbers] = (0.5, 0.5)
-    clv_retention: float = Field(0.8, ge=0, lt=1)
-    clv_discount_rate: float = Field(0.1, ge=0, le=1)
+    clv_retention: Share = Field(0.8, ge=0, lt=1)
+    clv_discount_rate: Share = Field(0.1, ge=0, le=1)
     clv_include_current: Annotated[bool, yes_no("clv_include_current")] = False
     forecast_enabled: Annotated[bool, yes_no("forecast_enabled")] = True
     forecast_months: int = Field(12, ge=1, le=120)
-    forecast_discount_rate: float = Field(0.1, ge=0, le=1)
+    forecast_discount_rate: Share = Field(0.1, ge=0, le=1)
     abc_measure: Annotated[Literal["revenue", "db"], choice("abc_measure")] = "revenue"
     abc_basis: Annotated[Literal["value", "customers"], choice("abc_basis")] = "value"
     abc_value_limits: Annotated[tuple[float, float], Numbers] = (0.8, 0.95)
     abc_customer_limits: Annotated[tuple[float, float], Numbers] = (0.2, 0.5)
-    dilemma_worst_share: float = Field(0.1, gt=0, le=1)
+    dilemma_worst_share: Share = Field(0.1, gt=0, le=1)
     dilemma_revenue_classes: Annotated[tuple[Literal["A", "B", "C"], ...], ClassList] = ("A",)
     scenario_steps: Annotated[tuple[float, ...], Numbers] = (0.05, 0.1, 0.2, 0.3)
     budget: float = Field(10_000.0, ge=0, le=AMOUNT_LIMIT)
@@ -576,19 +599,39 @@ def _detail(err: Mapping[str, Any]) -> str:
     return texts.setting_detail(kind, err.get("input"), params)
 
 
+def _shown_input(value: object) -> str | None:
+    """The bad value for the Prüfprotokoll as the user reads numbers (``0,6``, not ``1e+20``)."""
+    if value is None:
+        return None
+    return texts.format_number(value, 15) if isinstance(value, float) else str(value)
+
+
+def _share_hint(key: str, err: Mapping[str, Any]) -> str:
+    """For a share typed as a percentage without ``%`` (``60`` for 60 %): the share meant."""
+    value = err.get("input")
+    too_large = err.get("type") in ("less_than_equal", "less_than")
+    if key not in Settings.model_fields or text_form(key) is not SHARE or not too_large:
+        return ""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 1 < value <= 100:
+        return ""
+    return " " + texts.SETTING_DETAILS["share_hint"].format(
+        percent=texts.format_number(value, 6), share=texts.format_number(value / 100, 6)
+    )
+
+
 def _problems_from(exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
         key = str(err["loc"][0]) if err["loc"] else "segment_rules"
         label = texts.SETTING_LABELS.get(key, key)
-        detail = _detail(err)
+        detail = _detail(err) + _share_hint(key, err)
         problems.append(
             Problem(
                 "bad_setting",
                 params={"column": label, "detail": detail},
                 table=texts.TABLE_NAMES["settings"],
                 column=label,
-                value=None if err.get("input") is None else str(err.get("input")),
+                value=_shown_input(err.get("input")),
             )
         )
     return problems

@@ -136,3 +136,44 @@ def test_numbers_are_never_shown_in_scientific_notation(value, digits, shown):
     """Found by a new-user trial: the forecast refusal showed "alpha = 3,323e+06"."""
     assert texts.format_number(value, digits) == shown
     assert german.parse_number(shown) == pytest.approx(value, rel=10 ** (1 - digits))
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "meant"),
+    [
+        ("cogs_rate", "60 %", 0.6),
+        ("cogs_rate", "62,5%", 0.625),
+        ("forecast_discount_rate", "8 %", 0.08),
+        ("clv_retention", " 80 % ", 0.8),
+        ("dilemma_worst_share", "10%", 0.1),
+        ("cogs_rate", "0,6", 0.6),
+    ],
+)
+def test_a_share_may_be_typed_as_a_percentage(key, typed, meant):
+    label = texts.SETTING_LABELS[key]
+    assert getattr(Settings.from_mapping({label: typed}), key) == meant
+
+
+def test_a_list_of_shares_may_be_typed_as_percentages():
+    label = texts.SETTING_LABELS["scenario_steps"]
+    assert Settings.from_mapping({label: "5 %; 10 %; 20%"}).scenario_steps == (0.05, 0.1, 0.2)
+
+
+def test_a_percentage_without_its_sign_is_refused_with_the_share_meant():
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["cogs_rate"]: 60})
+    (problem,) = caught.value.problems
+    assert "darf höchstens 2 sein" in problem.message
+    assert "für 60 % bitte 0,6 oder '60 %' eintragen" in problem.message
+    # Not a share: no hint (a count of classes is no percentage).
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["forecast_months"]: 500})
+    assert "Anteile" not in caught.value.problems[0].message
+
+
+def test_a_huge_number_is_echoed_without_exponent():
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["cogs_rate"]: 1e20})
+    (problem,) = caught.value.problems
+    assert "'100000000000000000000'" in problem.message and "e+" not in problem.message
+    assert problem.value == "100000000000000000000"
