@@ -123,6 +123,8 @@ def _fail(exc: KundenwertError) -> typer.Exit:
     err.print(texts.CLI["problems_header"].format(count=texts.count(len(errors), "problem")))
     for problem in errors:
         err.print(f"  {problem.one_line()}")
+    # Notes that explain an error (the columns not read when one is missing).
+    _say([p for p in exc.problems if p.severity != "error"])
     code = ExitCode.IO if any(p.code == "io" for p in errors) else ExitCode.INPUT
     return typer.Exit(int(code))
 

@@ -117,6 +117,11 @@ MESSAGES: dict[str, str] = {
         "Die Spalte '{label}' wird als '{column}' gelesen. Falls sie etwas anderes enthält, "
         "bitte die Überschrift ändern."
     ),
+    "unused_columns": (
+        "{count:Die Spalte|Die Spalten} {names} {count:wird|werden} nicht ausgewertet (keine "
+        "bekannte Überschrift). Enthält {count:sie|eine davon} Daten der Auswertung, bitte "
+        "so überschreiben, wie die Auswertung sie liest: {known}."
+    ),
     "header_alias_revenue": (
         "Die Spalte '{label}' wird als 'Umsatz' gelesen, also als Nettoumsatz ohne "
         "Umsatzsteuer. Enthält sie Bruttobeträge, bitte netto umrechnen oder die Überschrift "

@@ -412,3 +412,13 @@ def test_ids_trimmed_of_whitespace_are_named_once(kundenwert, tmp_path):
     ) in out
     (tmp_path / "clean.csv").write_text(CSV_ONE_REPEAT)
     assert "Leerzeichen" not in kundenwert("analyze", "clean.csv", "-o", "c.parquet")[1]
+
+
+def test_a_missing_column_names_the_columns_that_were_not_read(kundenwert, tmp_path):
+    text = CSV_ONE_REPEAT.replace("Umsatz", "Umsatz EUR", 1)
+    assert text != CSV_ONE_REPEAT
+    (tmp_path / "tx.csv").write_text(text)
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code != 0, out
+    assert "Pflichtspalte 'Umsatz' fehlt" in out
+    assert "Annahme: Transaktionen: Die Spalte 'Umsatz EUR' wird nicht ausgewertet" in out

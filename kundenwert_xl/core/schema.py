@@ -131,6 +131,9 @@ def validate(
     clean, problems = _parse_all(frame, table, first_row, only)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
+        if any(p.code == "missing_column" for p in errors):
+            # The column may be there under another heading: say which ones were not read.
+            errors += [p for p in problems if p.code == "unused_columns"]
         raise KundenwertError(errors)
     if notes is not None:
         notes.extend(problems)
@@ -215,9 +218,12 @@ def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> di
     """Map column positions to internal names; report duplicates."""
     mapping: dict[int, str] = {}
     seen: dict[str, int] = {}
+    unused: list[str] = []
     for position, label in enumerate(frame.columns):
         name = column_name(table, label)
         if name is None:
+            if frame.iloc[:, position].notna().any():  # an empty spare column says nothing
+                unused.append(str(label).strip())
             continue
         if name in seen:
             first = str(frame.columns[seen[name]]).strip()
@@ -248,7 +254,26 @@ def _map_headers(frame: pd.DataFrame, table: str, problems: list[Problem]) -> di
                     severity="note",
                 )
             )
+    if unused:
+        # A cost column headed "Wareneinsatz EUR" is not read: the rate is assumed instead.
+        shown = ", ".join(f"'{label}'" for label in unused[:_UNUSED_SHOWN])
+        problems.append(
+            Problem(
+                "unused_columns",
+                params={
+                    "count": len(unused),
+                    "names": shown + (", …" if len(unused) > _UNUSED_SHOWN else ""),
+                    "known": ", ".join(texts.HEADERS[table].values()),
+                },
+                table=texts.TABLE_NAMES[table],
+                severity="note",
+            )
+        )
     return mapping
+
+
+#: Unused column names a note lists before it says "…".
+_UNUSED_SHOWN = 8
 
 
 def _trimmed_note(mask: np.ndarray, raw: pd.Series, table: str, spec: Column) -> Problem:

@@ -43,7 +43,8 @@ def test_missing_required_column_is_named_in_german():
 
 def test_all_missing_columns_reported_at_once():
     problems = _problems(pd.DataFrame({"Foo": [1]}))
-    assert sorted(p.column for p in problems) == ["Datum", "Kundennr", "Umsatz"]
+    errors = [p for p in problems if p.severity == "error"]
+    assert sorted(p.column for p in errors) == ["Datum", "Kundennr", "Umsatz"]
 
 
 def test_empty_table():
@@ -200,3 +201,34 @@ def test_customer_ids_come_out_sorted_with_codes_remapped(dtype):
     assert list(values.categories) == ["K10", "K2", "k1", "Ä1"]
     assert list(values.codes) == [0, 1, 3, 0, 2, 1]
     assert clean["customer_id"].astype(object).tolist() == ["K10", "K2", "Ä1", "K10", "k1", "K2"]
+
+
+def test_columns_not_read_are_named_in_a_note():
+    """A cost column headed 'Wareneinsatz EUR' is not read (the rate is assumed instead):
+    the note names it; an empty spare column and the known headers are not named."""
+    frame = _tx(**{"Wareneinsatz EUR": [4.0, 8.0, 12.0], "Leer": [None] * 3, " Region ": ["N"] * 3})
+    notes: list = []
+    schema.validate(frame, "transactions", notes=notes)
+    (note,) = [p for p in notes if p.code == "unused_columns"]
+    assert note.severity == "note" and note.table == "Transaktionen"
+    assert note.message.startswith(
+        "Die Spalten 'Wareneinsatz EUR', 'Region' werden nicht ausgewertet (keine bekannte "
+        "Überschrift). Enthält eine davon Daten der Auswertung"
+    )
+    assert "wie die Auswertung sie liest: Kundennr, Datum, Umsatz, Wareneinsatz" in note.message
+
+
+def test_a_missing_column_is_told_with_the_columns_not_read():
+    problems = _problems(_tx().rename(columns={"Umsatz": "Umsatz EUR"}))
+    assert [p.code for p in problems] == ["missing_column", "unused_columns"]
+    assert "Die Spalte 'Umsatz EUR' wird nicht ausgewertet" in problems[1].message
+    assert "Enthält sie Daten der Auswertung" in problems[1].message
+
+
+def test_many_columns_not_read_are_cut_short():
+    extra = {f"X{i}": [1, 2, 3] for i in range(10)}
+    notes: list = []
+    schema.validate(_tx(**extra), "transactions", notes=notes)
+    (note,) = [p for p in notes if p.code == "unused_columns"]
+    assert "'X7', …" in note.message and "'X8'" not in note.message
+    assert dict(note.params)["count"] == 10
