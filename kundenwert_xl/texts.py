@@ -117,6 +117,10 @@ MESSAGES: dict[str, str] = {
         "Die Spalte '{label}' wird als '{column}' gelesen. Falls sie etwas anderes enthält, "
         "bitte die Überschrift ändern."
     ),
+    "empty_rows_skipped": (
+        "{count:int} leere {count:Zeile|Zeilen} übersprungen (Zeile {rows}): in keiner "
+        "ausgewerteten Spalte steht ein Wert."
+    ),
     "unused_columns": (
         "{count:Die Spalte|Die Spalten} {names} {count:wird|werden} nicht ausgewertet (keine "
         "bekannte Überschrift). Enthält {count:sie|eine davon} Daten der Auswertung, bitte "

@@ -163,6 +163,7 @@ def _parse_all(
         return pd.DataFrame(), problems
 
     out: dict[str, pd.Series] = {}
+    found: list[tuple[str, np.ndarray, pd.Series, Column]] = []
     for position, name in mapping.items():
         if only is not None and name not in only:
             continue
@@ -170,11 +171,23 @@ def _parse_all(
         raw = frame.iloc[:, position]
         parsed, bad = _PARSERS[spec.kind](raw, spec.required)
         out[name] = parsed
-        for code, mask in bad.items():
-            if code == "ids_trimmed":
-                problems.append(_trimmed_note(mask, raw, table, spec))
-            else:
-                problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
+        found.extend((code, mask, raw, spec) for code, mask in bad.items())
+    kept: np.ndarray | None = None  # row positions kept when empty rows are skipped
+    empty = _empty_rows(frame, mapping, found)
+    if empty is not None:
+        if empty.all():
+            return pd.DataFrame(), [*problems, Problem("empty_table", table=table_de)]
+        problems.append(_empty_rows_note(empty, table, first_row))
+        kept = np.flatnonzero(~empty)
+        out = {name: _rows_at(column, kept) for name, column in out.items()}
+        found = [(code, mask & ~empty, raw, spec) for code, mask, raw, spec in found]
+    for code, mask, raw, spec in found:
+        if not mask.any():
+            continue
+        if code == "ids_trimmed":
+            problems.append(_trimmed_note(mask, raw, table, spec))
+        else:
+            problems.extend(_row_problems(code, mask, raw, table, spec, first_row))
     if "customer_id" in out:
         # Customer ids are the ledger's key: sorted once here, so that their codes already are
         # positions in the sorted customer list and nothing downstream maps strings again.
@@ -183,16 +196,67 @@ def _parse_all(
         codes = np.asarray(out["customer_id"].array.codes)
         repeated = pd.Series(codes).duplicated(keep="first").to_numpy() & (codes >= 0)
         if repeated.any():
+            if kept is not None:  # back to the rows of the sheet
+                repeated = np.isin(np.arange(len(frame)), kept[repeated])
             spec = next(c for c in schema if c.name == "customer_id")
             raw = frame.iloc[:, next(p for p, n in mapping.items() if n == "customer_id")]
             problems.extend(
                 _row_problems("duplicate_customer", repeated, raw, table, spec, first_row)
             )
+    rows = len(frame) if kept is None else len(kept)
     # copy=False: columns already parsed (or unchanged) are shared, not duplicated.
-    clean = pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)
+    clean = pd.DataFrame(out, index=pd.RangeIndex(rows), copy=False)
     # Top-down like the sheet; within a row in column order (the sort is stable).
     problems.sort(key=lambda p: float("inf") if p.row is None else p.row)
     return clean, problems
+
+
+def _empty_rows(
+    frame: pd.DataFrame,
+    mapping: dict[int, str],
+    found: list[tuple[str, np.ndarray, pd.Series, Column]],
+) -> np.ndarray | None:
+    """Rows blank in every column that is read, or ``None`` when there are none.
+
+    Only rows without a customer number can be empty, so only those are looked at: nothing is
+    spent on a table without blank ids. Such a row (a cleared row inside an Excel Table) holds
+    no data; it is skipped with a note instead of three errors per row.
+    """
+    blank_ids = next((mask for code, mask, _, _ in found if code == "blank_id"), None)
+    if blank_ids is None:
+        return None
+    candidates = np.flatnonzero(blank_ids)
+    empty = np.ones(len(candidates), dtype=bool)
+    for position in mapping:
+        empty &= _blank_mask(frame.iloc[candidates, position])
+    if not empty.any():
+        return None
+    out = np.zeros(len(frame), dtype=bool)
+    out[candidates[empty]] = True
+    return out
+
+
+def _empty_rows_note(empty: np.ndarray, table: str, first_row: int) -> Problem:
+    rows = np.flatnonzero(empty) + first_row
+    shown = ", ".join(str(r) for r in rows[:_EMPTY_ROWS_SHOWN])
+    return Problem(
+        "empty_rows_skipped",
+        params={
+            "count": len(rows),
+            "rows": shown + (", …" if len(rows) > _EMPTY_ROWS_SHOWN else ""),
+        },
+        table=texts.TABLE_NAMES[table],
+        severity="note",
+    )
+
+
+#: Row numbers the empty-rows note lists before it says "…".
+_EMPTY_ROWS_SHOWN = 10
+
+
+def _rows_at(column: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``column`` at ``positions``, numbered from 0 again."""
+    return column.iloc[positions].reset_index(drop=True)
 
 
 @functools.cache

@@ -232,3 +232,40 @@ def test_many_columns_not_read_are_cut_short():
     (note,) = [p for p in notes if p.code == "unused_columns"]
     assert "'X7', …" in note.message and "'X8'" not in note.message
     assert dict(note.params)["count"] == 10
+
+
+def test_an_empty_row_is_skipped_with_a_note_and_later_rows_keep_their_numbers():
+    """A cleared row inside an Excel Table: no data, so no three errors, but a note."""
+    frame = _tx(
+        Kundennr=["K1", None, " ", "K4"],
+        Datum=["2024-01-01", None, "", "2024-13-01"],
+        Umsatz=[10.0, None, None, 30.0],
+    )
+    problems = _problems(frame)
+    # The bad date of the fourth data row is Excel row 5, as before the skip.
+    assert [(p.code, p.row) for p in problems if p.severity == "error"] == [("bad_date", 5)]
+    notes: list = []
+    clean = schema.validate(frame.iloc[[0, 1, 2]], "transactions", notes=notes)
+    assert list(clean["customer_id"].astype(str)) == ["K1"]
+    (note,) = [p for p in notes if p.code == "empty_rows_skipped"]
+    assert note.message == (
+        "2 leere Zeilen übersprungen (Zeile 3, 4): in keiner ausgewerteten Spalte steht ein Wert."
+    )
+
+
+def test_a_row_without_customer_but_with_an_amount_is_still_an_error():
+    problems = _problems(_tx(Kundennr=["K1", None, "K3"], Datum=["2024-01-01", None, "2024-01-03"]))
+    assert [(p.code, p.row) for p in problems] == [("blank_id", 3), ("blank_date", 3)]
+
+
+def test_only_empty_rows_is_an_empty_table():
+    (p,) = _problems(_tx(Kundennr=[None] * 3, Datum=[""] * 3, Umsatz=[None] * 3))
+    assert p.code == "empty_table"
+
+
+def test_a_customer_listed_twice_after_an_empty_row_is_named_at_its_sheet_row():
+    frame = pd.DataFrame({"Kundennr": ["K1", None, "K2", "K1"], "Name": ["A", None, "B", "C"]})
+    problems = _problems(frame, "customers")
+    assert [(p.code, p.row) for p in problems if p.severity == "error"] == [
+        ("duplicate_customer", 5)
+    ]
