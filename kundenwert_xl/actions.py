@@ -224,14 +224,21 @@ def decisions_from(rows: list[list[object]]) -> report.Decisions:
 def read_inputs(path: str | Path, table: str = "transactions") -> Inputs:
     """Read the inputs from a workbook, or one table from a csv/parquet file.
 
-    ``table`` names what a csv/parquet file holds (``customers`` for ``--kunden``), so that a
-    problem of its rows names that table; the frame is returned as ``transactions``.
+    ``table`` names what a file given for one table holds (``customers`` for ``--kunden``),
+    so that a problem of its rows names that table; that table is returned as
+    ``transactions``. A workbook given for another table than the transactions is read for
+    that table alone (:func:`~kundenwert_xl.io.readers.read_workbook_table`).
     """
     from kundenwert_xl.io import readers
 
     path = Path(path)
     if path.suffix.lower() in readers.WORKBOOK_SUFFIXES:
         readers.check_regular_file(path)
+        if table != "transactions":
+            frame, first_row = readers.read_workbook_table(path, table)
+            trimmed = trim_blank_tail(frame)  # as for the tables of a whole workbook
+            kept = frame.iloc[:0] if trimmed is None else trimmed
+            return Inputs(kept, first_rows={table: first_row})
         return inputs_from_frames(*readers.read_workbook(path))
     return Inputs(readers.read_table(path, table))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from enum import IntEnum
 from pathlib import Path
@@ -533,9 +533,9 @@ def analyze_cmd(
             progress("read")
             inputs = read_inputs(source)
             if customers_file is not None:
-                inputs.customers = _single_table(read_inputs, customers_file, "customers")
+                inputs.customers = _single_table(inputs, customers_file, "customers")
             if contacts_file is not None:
-                inputs.contacts = _single_table(read_inputs, contacts_file, "contacts")
+                inputs.contacts = _single_table(inputs, contacts_file, "contacts")
             workbook_settings = Settings.from_mapping(inputs.settings) if inputs.settings else None
             settings = _settings(
                 settings_file,
@@ -580,12 +580,16 @@ def _say(notes: list[Problem]) -> None:
         err.print(f"{texts.SEVERITY[note.severity]}: {note.one_line()}")
 
 
-def _single_table(read: Callable[[Path, str], Inputs], path: Path, key: str) -> pd.DataFrame | None:
-    """The one table of a csv/parquet file, or the table ``key`` of a workbook."""
-    inputs = read(path, key)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return getattr(inputs, key)
-    return inputs.transactions
+def _single_table(inputs: Inputs, path: Path, key: str) -> pd.DataFrame:
+    """The table ``key`` of a file given for it alone (csv/parquet, or a workbook).
+
+    Its first data row goes to ``inputs``, so that messages name the rows of that file.
+    """
+    from kundenwert_xl.actions import read_inputs
+
+    table = read_inputs(path, key)
+    inputs.first_rows[key] = table.first_rows.get(key, 2)
+    return table.transactions
 
 
 def run(args: list[str], debug: bool = False) -> int:

@@ -491,6 +491,10 @@ IO_DETAILS: dict[str, str] = {
     "name_too_long": "Der Dateiname ist zu lang. Bitte die Datei kürzer benennen.",
     "os_other": "Das Betriebssystem meldet einen Fehler beim Lesen ({detail}).",
     "suffix": "Unbekanntes Dateiformat. Erlaubt sind .xlsx, .xlsm, .csv und .parquet.",
+    "no_table": (
+        "Die Mappe hat mehrere Blätter, aber keine Tabelle und kein Blatt '{table}'. Bitte die "
+        "Daten als Excel-Tabelle oder Blatt mit dem Namen '{table}' anlegen."
+    ),
     "no_transactions": (
         "Keine Tabelle 'Transaktionen' gefunden. Bitte die Daten als Excel-Tabelle oder Blatt "
         "mit dem Namen 'Transaktionen' anlegen."
@@ -777,8 +781,8 @@ SETTING_DETAILS: dict[str, str] = {
         "eingeben."
     ),
     "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
-    "share_hint": "Anteile werden als Dezimalzahl angegeben: für {percent} % bitte {share} "
-    "oder '{percent} %' eintragen.",
+    "share_hint": "Anteile werden als Dezimalzahl angegeben: für {percent:num6} % bitte "
+    "{share:num6} oder '{percent:num6} %' eintragen.",
 }
 
 #: How the Einstellungen sheet shows the segment rules (they live in their own table).
@@ -817,9 +821,12 @@ def setting_detail(kind: str, value: object, params: Mapping[str, object]) -> st
     template = _PYDANTIC_DETAILS.get(kind)
     if template is None:
         return f"Der Wert '{value}' ist ungültig."
-    if isinstance(value, float):  # as a German reads it, never 1e+20
-        value = format_number(value, 15)
-    return f"Der Wert '{value}' " + _FORMATTER.format(template, **params)
+    return f"Der Wert '{setting_value(value)}' " + _FORMATTER.format(template, **params)
+
+
+def setting_value(value: object) -> str:
+    """A bad setting value as the user reads numbers: ``0,6``, never ``1e+20``."""
+    return format_number(value, 15) if isinstance(value, float) else str(value)
 
 
 # --- Result columns (Kundenwert sheet, exports) ------------------------------------------------

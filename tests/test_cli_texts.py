@@ -422,3 +422,37 @@ def test_a_missing_column_names_the_columns_that_were_not_read(kundenwert, tmp_p
     assert code != 0, out
     assert "Pflichtspalte 'Umsatz' fehlt" in out
     assert "Annahme: Transaktionen: Die Spalte 'Umsatz EUR' wird nicht ausgewertet" in out
+
+
+def test_a_customer_workbook_of_one_sheet_is_read_and_one_without_kunden_refused(
+    kundenwert, tmp_path
+):
+    """``--kunden kunden.xlsx`` with one sheet named 'Tabelle1' was left out without a word
+    (the sheet was taken for transactions); several sheets without 'Kunden' are refused."""
+    import openpyxl
+
+    from kundenwert_xl.demo import make_demo
+
+    data = make_demo(3_000, seed=3)
+    data.transactions.to_csv(tmp_path / "tx.csv", index=False)
+    data.customers.to_csv(tmp_path / "k.csv", index=False)
+    data.customers.to_excel(tmp_path / "k.xlsx", index=False, sheet_name="Tabelle1")
+    book = openpyxl.load_workbook(tmp_path / "k.xlsx")
+    book.create_sheet("Notizen")
+    book.save(tmp_path / "k2.xlsx")
+
+    code, without = kundenwert("analyze", "tx.csv", "-o", "a.xlsx")
+    assert code == 0, without
+    code, from_csv = kundenwert("analyze", "tx.csv", "--kunden", "k.csv", "-o", "b.xlsx")
+    assert code == 0, from_csv
+    code, from_xlsx = kundenwert("analyze", "tx.csv", "--kunden", "k.xlsx", "-o", "c.xlsx")
+    assert code == 0, from_xlsx
+
+    def headline(out):
+        return out.split("Ergebnis geschrieben")[0]
+
+    assert headline(from_xlsx) == headline(from_csv) != headline(without)
+    code, out = kundenwert("analyze", "tx.csv", "--kunden", "k2.xlsx", "-o", "d.xlsx")
+    assert code == 3, out
+    assert "keine Tabelle und kein Blatt 'Kunden'" in out
+    assert not (tmp_path / "d.xlsx").exists()

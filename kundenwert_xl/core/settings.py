@@ -601,9 +601,7 @@ def _detail(err: Mapping[str, Any]) -> str:
 
 def _shown_input(value: object) -> str | None:
     """The bad value for the Prüfprotokoll as the user reads numbers (``0,6``, not ``1e+20``)."""
-    if value is None:
-        return None
-    return texts.format_number(value, 15) if isinstance(value, float) else str(value)
+    return None if value is None else texts.setting_value(value)
 
 
 def _share_hint(key: str, err: Mapping[str, Any]) -> str:
@@ -614,9 +612,7 @@ def _share_hint(key: str, err: Mapping[str, Any]) -> str:
         return ""
     if not isinstance(value, int | float) or isinstance(value, bool) or not 1 < value <= 100:
         return ""
-    return " " + texts.SETTING_DETAILS["share_hint"].format(
-        percent=texts.format_number(value, 6), share=texts.format_number(value / 100, 6)
-    )
+    return " " + texts.fill(texts.SETTING_DETAILS["share_hint"], percent=value, share=value / 100)
 
 
 def _problems_from(exc: ValidationError) -> list[Problem]:

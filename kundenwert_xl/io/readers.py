@@ -336,6 +336,56 @@ def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str,
     """
     import fastexcel
 
+    reader, table_map = _open_workbook(path)
+    frames: dict[str, pd.DataFrame | None] = {}
+    first_rows: dict[str, int] = {}
+    try:
+        for key in ("transactions", "customers", "contacts", "settings", "segment_rules"):
+            found = _find_table(reader, table_map, key)
+            frames[key] = None if found is None else found[0]
+            if found is not None:
+                first_rows[key] = found[1]
+        if frames["transactions"] is None:
+            if len(reader.sheet_names) != 1:
+                raise _io_error(path, texts.IO_DETAILS["no_transactions"])
+            frames["transactions"] = _load(reader, sheet=0)
+            first_rows["transactions"] = 2
+    except fastexcel.FastExcelError as exc:
+        raise _io_error(path, str(exc)) from None
+    return frames, first_rows
+
+
+def read_workbook_table(path: Path, key: str) -> tuple[pd.DataFrame, int]:
+    """One input table of a workbook given for it alone (``--kunden kunden.xlsx``).
+
+    The Excel Table or sheet named like the table (``Kunden``), else the workbook's only
+    sheet. Returns the table and the sheet row of its first data row.
+
+    Raises
+    ------
+    KundenwertError
+        When the workbook has several sheets and none of that name: it is never read as
+        something else, and never left out without a word.
+    """
+    import fastexcel
+
+    reader, table_map = _open_workbook(path)
+    try:
+        found = _find_table(reader, table_map, key)
+        if found is None and len(reader.sheet_names) == 1:
+            found = (_load(reader, sheet=0), 2)
+    except fastexcel.FastExcelError as exc:
+        raise _io_error(path, str(exc)) from None
+    if found is None:
+        detail = texts.IO_DETAILS["no_table"].format(table=texts.TABLE_NAMES[key])
+        raise _io_error(path, detail)
+    return found
+
+
+def _open_workbook(path: Path) -> tuple[fastexcel.ExcelReader, dict[str, ooxml.TableInfo]]:
+    """The checked package's reader and its Excel Tables by folded name."""
+    import fastexcel
+
     guard_package(path)  # DTDs, zip bombs and foreign paths are refused there, before parsing
     try:
         with zipfile.ZipFile(path) as zf:
@@ -350,29 +400,21 @@ def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str,
             raise _io_error(
                 path, texts.IO_DETAILS["bad_table_ref"].format(table=info.name, ref=info.ref)
             )
+    return reader, table_map
+
+
+def _find_table(
+    reader: fastexcel.ExcelReader, table_map: dict[str, ooxml.TableInfo], key: str
+) -> tuple[pd.DataFrame, int] | None:
+    """The Excel Table named like input table ``key``, else the sheet of that name."""
+    german = texts.TABLE_NAMES[key]
+    found = table_map.get(german.casefold())
+    if found is not None:
+        return _load(reader, table=found.name), found.first_row + 1
     sheets = {name.casefold(): name for name in reader.sheet_names}
-    frames: dict[str, pd.DataFrame | None] = {}
-    first_rows: dict[str, int] = {}
-    try:
-        for key in ("transactions", "customers", "contacts", "settings", "segment_rules"):
-            german = texts.TABLE_NAMES[key]
-            found = table_map.get(german.casefold())
-            if found is not None:
-                frames[key] = _load(reader, table=found.name)
-                first_rows[key] = found.first_row + 1
-            elif german.casefold() in sheets:
-                frames[key] = _load(reader, sheet=sheets[german.casefold()])
-                first_rows[key] = 2
-            else:
-                frames[key] = None
-        if frames["transactions"] is None:
-            if len(reader.sheet_names) != 1:
-                raise _io_error(path, texts.IO_DETAILS["no_transactions"])
-            frames["transactions"] = _load(reader, sheet=0)
-            first_rows["transactions"] = 2
-    except fastexcel.FastExcelError as exc:
-        raise _io_error(path, str(exc)) from None
-    return frames, first_rows
+    if german.casefold() in sheets:
+        return _load(reader, sheet=sheets[german.casefold()]), 2
+    return None
 
 
 def _valid_ref(ref: str) -> bool:
