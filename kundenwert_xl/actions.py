@@ -240,7 +240,10 @@ def read_inputs(path: str | Path, table: str = "transactions") -> Inputs:
             kept = frame.iloc[:0] if trimmed is None else trimmed
             return Inputs(kept, first_rows={table: first_row})
         return inputs_from_frames(*readers.read_workbook(path))
-    return Inputs(readers.read_table(path, table))
+    frame = readers.read_table(path, table)
+    # Blank lines at the end of a csv file, like the blank rows an Excel Table keeps: nothing.
+    trimmed = trim_blank_tail(frame)
+    return Inputs(frame.iloc[:0] if trimmed is None else trimmed)
 
 
 def previous_decisions(path: Path) -> report.Decisions:

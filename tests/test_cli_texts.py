@@ -456,3 +456,25 @@ def test_a_customer_workbook_of_one_sheet_is_read_and_one_without_kunden_refused
     assert code == 3, out
     assert "keine Tabelle und kein Blatt 'Kunden'" in out
     assert not (tmp_path / "d.xlsx").exists()
+
+
+def test_blank_lines_in_a_csv_are_empty_rows_and_later_rows_keep_their_numbers(
+    kundenwert, tmp_path
+):
+    """Found by a trial: pandas skipped blank lines, and every later problem was named one
+    line too early per blank line; a row of separators only (',,') was refused as short."""
+    lines = ["Kundennr,Datum,Umsatz", "K1,2024-01-01,10", "", "K2,2024-01-02,20", ",,"]
+    lines += ["K3,2024-02-31,5", "K4,2024-01-04,7", "", ""]  # bad date on line 6; blank tail
+    (tmp_path / "tx.csv").write_text("\n".join(lines) + "\n")
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code != 0
+    assert "Transaktionen, Zeile 6, Spalte Datum: '2024-02-31' ist kein gültiges Datum" in out
+    assert "2 leere Zeilen übersprungen (Zeile 3, 5)" in out
+    assert "Feldern" not in out
+
+
+def test_a_short_row_with_a_value_is_still_refused(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text("Kundennr;Datum;Umsatz\nK1;01.01.2024;10\nK2;;\nK3\n")
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code != 0
+    assert "Zeile 4" in out and "nur 1 von 3 Feldern" in out

@@ -37,6 +37,8 @@ _MAX_PROBLEMS_PER_COLUMN = 50  # enough to fix a pattern; a million identical li
 AMOUNT_LIMIT = 1e12
 #: Problem codes of the schema that do not stop the analysis: they name an assumption.
 NOTE_CODES = frozenset({"zone_offset"})
+#: Notes on how a table was read, told with its errors too.
+READING_NOTES = frozenset({"unused_columns", "empty_rows_skipped"})
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,9 @@ def validate(
     clean, problems = _parse_all(frame, table, first_row, only)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        if any(p.code == "missing_column" for p in errors):
-            # The column may be there under another heading: say which ones were not read.
-            errors += [p for p in problems if p.code == "unused_columns"]
-        raise KundenwertError(errors)
+        # How the table was read goes with its errors: a missing column may be there under
+        # another heading, and skipped empty rows explain the row numbers.
+        raise KundenwertError(errors + [p for p in problems if p.code in READING_NOTES])
     if notes is not None:
         notes.extend(problems)
     return clean
@@ -984,8 +985,8 @@ def _parse_bool(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np.n
     text = s.astype("string").str.strip().str.casefold().fillna("")
     true = text.isin(texts.TRUE_WORDS).to_numpy(dtype=bool)
     false = text.isin(texts.FALSE_WORDS).to_numpy(dtype=bool)
-    raw_bool = s.map(lambda v: v is True or v is False, na_action="ignore").fillna(False)
-    raw_bool = raw_bool.to_numpy(dtype=bool)
+    # Every cell asked (a blank one is not True or False): an all-blank column stays bool.
+    raw_bool = s.map(lambda v: v is True or v is False).to_numpy(dtype=bool)
     values = np.where(raw_bool, s.astype(object) == True, true)  # noqa: E712 - object compare
     bad = ~(true | false | raw_bool)
     return pd.Series(values.astype(bool), index=s.index), ({"bad_bool": bad} if bad.any() else {})

@@ -225,6 +225,9 @@ def read_csv(path: Path, table: str = "transactions") -> pd.DataFrame:
         "keep_default_na": False,
         "na_values": [""],
         "index_col": False,
+        # A blank line is a row: skipped, later rows would be named one line too early. The
+        # schema skips it (with a note naming it) like any empty row.
+        "skip_blank_lines": False,
     }
     if german:
         kwargs.update(decimal=",")
@@ -257,7 +260,8 @@ def _short_row(
     with path.open(encoding=encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=sep)
         for fields in reader:
-            if fields and len(fields) < width:
+            # A row of separators only (";;;;") is an empty row, however many it has.
+            if fields and len(fields) < width and any(f.strip() for f in fields):
                 line = reader.line_num
                 return KundenwertError(
                     [
