@@ -286,30 +286,44 @@ def _gamma_gamma_objective(
     """Mean negative log-likelihood of the Gamma-Gamma spend model and its gradient.
 
     lifetimes' ``GammaGammaFitter._negative_log_likelihood`` (Fader & Hardie 2013, eq. 3), with
-    ``gamma`` for lifetimes' ``v``.
+    ``gamma`` for lifetimes' ``v``. The terms in ``log m`` and ``log x`` are linear in p, so
+    their weighted sums are taken once; the special functions run per distinct x; per row only
+    ``log(x m + v)`` and ``1 / (x m + v)`` remain.
     """
     xs = _Levels(x)
-    log_m, log_x, xm = np.log(m), np.log(x), x * m
+    x_weight = np.bincount(xs.codes, weights=w, minlength=len(xs.values))
+    wx = w * x
+    wx_weight = np.bincount(xs.codes, weights=wx, minlength=len(xs.values))
+    log_m = np.log(m)
+    # Σ w (p x − 1) log m + Σ w p x log x = p × linear − log_m_sum.
+    linear = _wsum(wx, log_m + np.log(x))
+    log_m_sum = _wsum(w, log_m)
+    xm = x * m
     total = w.sum()
+    u = xs.values
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         p, q, v = np.exp(theta)
-        px = p * x
-        log_xm_v = np.log(xm + v)
+        log_v = np.log(v)
+        shifted = xm + v
+        inv = 1.0 / shifted
+        log_xm_v = np.log(shifted)
+        wx_log, w_log = _wsum(wx, log_xm_v), _wsum(w, log_xm_v)
+        wx_inv, w_inv = _wsum(wx, inv), _wsum(w, inv)
+        psi_pxq = special.digamma(p * u + q)
         ll = (
-            xs(lambda u: special.gammaln(p * u + q) - special.gammaln(p * u))
-            - special.gammaln(q)
-            + q * np.log(v)
-            + (px - 1.0) * log_m
-            + px * log_x
-            - (px + q) * log_xm_v
+            _wsum(x_weight, special.gammaln(p * u + q) - special.gammaln(p * u))
+            + total * (q * log_v - special.gammaln(q))
+            + p * linear
+            - log_m_sum
+            - p * wx_log
+            - q * w_log
         )
-        psi_pxq = xs(lambda u: special.digamma(p * u + q))
-        d_p = x * (psi_pxq - xs(lambda u: special.digamma(p * u)) + log_m + log_x - log_xm_v)
-        d_q = psi_pxq - special.digamma(q) + np.log(v) - log_xm_v
-        d_v = q / v - (px + q) / (xm + v)
-        grad = np.array([p * _wsum(w, d_p), q * _wsum(w, d_q), v * _wsum(w, d_v)])
-        return -_wsum(w, ll) / total, -grad / total
+        d_p = _wsum(wx_weight, psi_pxq - special.digamma(p * u)) + linear - wx_log
+        d_q = _wsum(x_weight, psi_pxq) + total * (log_v - special.digamma(q)) - w_log
+        d_v = total * q / v - p * wx_inv - q * w_inv
+        grad = np.array([p * d_p, q * d_q, v * d_v])
+        return -ll / total, -grad / total
 
     return objective
 
