@@ -536,18 +536,57 @@ class CLVModel:
             s["monetary_value"].to_numpy(),
         )
 
+    def _distinct_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct (x, t_x, T) rows, each customer's row, distinct (x, T) pairs, each row's."""
+        if self._rows is not None:
+            return self._rows, self._inverse, self._pairs, self._pair_of_row
+        x, t_x, T, _ = self._arrays()
+        rows, _, inverse = _distinct((x, t_x, T))
+        pairs, _, pair_of_row = _distinct((rows[:, 0], rows[:, 2]))
+        return rows, inverse, pairs, pair_of_row
+
     def _purchases_at(self, horizons: np.ndarray) -> np.ndarray:
         """Expected purchases per customer (rows) up to each horizon (columns)."""
-        rows, inverse = self._rows, self._inverse
-        pairs, pair_of_row = self._pairs, self._pair_of_row
-        if rows is None:
-            x, t_x, T, _ = self._arrays()
-            rows, _, inverse = _distinct((x, t_x, T))
-            pairs, _, pair_of_row = _distinct((rows[:, 0], rows[:, 2]))
+        rows, inverse, pairs, pair_of_row = self._distinct_rows()
         t = horizons[None, :]
         curve = _purchase_curve(self.params, t, pairs[:, :1], pairs[:, 1:2])[pair_of_row]
         values = _given_alive(self.params, t, rows[:, :1], rows[:, 1:2], rows[:, 2:3], curve)
         return _finite(values[inverse])
+
+    def _purchase_totals(self, horizons: np.ndarray) -> np.ndarray:
+        """Expected purchases up to each horizon (> 0), summed over all customers.
+
+        Σ_customers curve(x, T) / (1 + odds(x, t_x, T)) = Σ_pairs curve × Σ_rows of the pair
+        (customers / (1 + odds)): the odds are taken once, and per horizon only the curve of
+        each distinct (x, T) pair is evaluated and weighted. Raises like :meth:`_purchases_at`
+        where a customer's value would not be finite.
+        """
+        rows, inverse, pairs, pair_of_row = self._distinct_rows()
+        r, alpha, a, b = (self.params[k] for k in BGNBD_PARAMS)
+        x, t_x, T = rows[:, 0], rows[:, 1], rows[:, 2]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            repeat = x > 0
+            bx1 = np.where(repeat, b + x - 1.0, 1.0)
+            odds = np.where(
+                repeat,
+                np.exp(np.log(a / bx1) + (r + x) * np.log((alpha + T) / (alpha + t_x))),
+                0.0,
+            )
+            # As in _given_alive: a customer whose drop-out odds overflow expects nothing.
+            gone = np.isinf(odds)
+            alive = np.where(gone, 0.0, 1.0 / (1.0 + odds))
+        customers = np.bincount(inverse, minlength=len(rows)).astype("float64")
+        weight = np.bincount(pair_of_row, weights=customers * alive, minlength=len(pairs))
+        live = np.bincount(pair_of_row, weights=~gone, minlength=len(pairs)) > 0
+        live_pairs, live_weight = pairs[live], weight[live]
+        totals = np.empty(len(horizons))
+        # One horizon at a time (52 at most), each over the distinct pairs only.
+        for i, horizon in enumerate(horizons):
+            curve = _purchase_curve(
+                self.params, np.array([float(horizon)]), live_pairs[:, 0], live_pairs[:, 1]
+            )
+            totals[i] = _wsum(live_weight, _finite(curve))
+        return totals
 
     def _spend(self) -> np.ndarray:
         x, _, _, m = self._arrays()
@@ -677,12 +716,9 @@ class CLVModel:
 
         week_days = np.minimum(np.arange(1, -(-length_days // 7) + 1) * 7, length_days)
         horizons = week_days / DAYS_PER_UNIT[self.time_unit]
-        # One week at a time (52 passes at most, each over all customers): the whole
-        # customers x weeks matrix and its temporaries cost ~10 arrays of that size.
-        totals = np.empty(len(horizons))
-        for i, horizon in enumerate(horizons):
-            predicted = self._purchases_at(np.array([float(horizon)]))[:, 0]
-            totals[i] = predicted.sum()
+        totals = self._purchase_totals(horizons)
+        # Per customer only at the end of the holdout period, for the table by frequency.
+        predicted = self._purchases_at(horizons[-1:].astype("float64"))[:, 0]
         cumulative = pd.DataFrame(
             {
                 "day": week_days,
