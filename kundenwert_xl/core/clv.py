@@ -661,9 +661,17 @@ class CLVModel:
 
     def discounted_purchases(self, months: int, discount_rate: float) -> np.ndarray:
         """Σ_i (E[purchases by month i] − E[… by month i−1]) / (1 + rate)^(i/12) per customer."""
-        steps = np.arange(months + 1, dtype="float64")
-        cumulative = self._purchases_at(steps * MONTH_LENGTH[self.time_unit])
-        return (np.diff(cumulative, axis=1) * _discount_factors(months, discount_rate)).sum(axis=1)
+        return _discounted(self._monthly_purchases(months), discount_rate)
+
+    def _monthly_purchases(self, months: int) -> np.ndarray:
+        """Expected purchases per customer up to month 0 … ``months`` (columns).
+
+        Month 0 is 0 by definition (:func:`_given_alive`), so it is not evaluated.
+        """
+        steps = np.arange(1, months + 1, dtype="float64")
+        cumulative = np.zeros((len(self.summary), months + 1))
+        cumulative[:, 1:] = self._purchases_at(steps * MONTH_LENGTH[self.time_unit])
+        return cumulative
 
     def holdout(
         self,
@@ -826,6 +834,12 @@ def _discount_factors(months: int, discount_rate: float) -> np.ndarray:
     return (1.0 + discount_rate) ** (-np.arange(1, months + 1, dtype="float64") / 12.0)
 
 
+def _discounted(cumulative: np.ndarray, discount_rate: float) -> np.ndarray:
+    """Monthly increments of cumulative expected purchases, discounted and summed per row."""
+    months = cumulative.shape[1] - 1
+    return (np.diff(cumulative, axis=1) * _discount_factors(months, discount_rate)).sum(axis=1)
+
+
 def forward_values(
     model: CLVModel,
     margins: pd.DataFrame,
@@ -878,9 +892,14 @@ def forward_values(
     """
     index = model.summary.index
     unit = model.time_unit
-    forecast = model.predict(months * MONTH_LENGTH[unit])
-    spend = forecast["expected_spend"].to_numpy()
-    discounted = model.discounted_purchases(months, discount_rate)
+    # One evaluation of the monthly curve serves the discounted sum and, in its last month,
+    # the expected purchases over the horizon (predict() would evaluate that month again).
+    cumulative = model._monthly_purchases(months)
+    expected_purchases = cumulative[:, -1]
+    x, t_x, T, _ = model._arrays()
+    p_alive = _finite(_p_alive(model.params, x, t_x, T))
+    spend = model._spend()
+    discounted = _discounted(cumulative, discount_rate)
     m = margins.reindex(index)
     gross = purchase_revenue.reindex(index).to_numpy(dtype="float64")
     db1 = m["db1"].to_numpy(dtype="float64")
@@ -913,9 +932,9 @@ def forward_values(
     clv_db = discounted * (spend * ratio - per_purchase) - horizon_days * per_day
     out = pd.DataFrame(
         {
-            "p_alive": forecast["p_alive"].to_numpy(),
-            "expected_purchases": forecast["expected_purchases"].to_numpy(),
-            "expected_revenue": spend * forecast["expected_purchases"].to_numpy(),
+            "p_alive": p_alive,
+            "expected_purchases": expected_purchases,
+            "expected_revenue": spend * expected_purchases,
             "clv_revenue": clv_revenue,
             "clv_db": _finite(clv_db),
         },
