@@ -40,9 +40,6 @@ MONTH_LENGTH: dict[str, float] = {"D": 30.0, "W": 4.345}
 #: spend) a model is fitted on. Below that the four or three parameters are not identified
 #: well enough to be shown to anyone; the CDNOW sample has 946.
 MIN_REPEAT_CUSTOMERS = 20
-#: Distinct rows above which a fit starts from the optimum of a subsample of about this many
-#: (every k-th distinct row with its weight): below it BFGS on all rows costs less.
-SAMPLE_ROWS = 10_000
 #: Accepted range of every fitted parameter.
 PARAM_RANGE = (1e-6, 1e6)
 #: Largest accepted gradient of the mean negative log-likelihood (log-parameters) at the optimum.
@@ -341,78 +338,29 @@ def _expected_spend(params: dict[str, float], x: np.ndarray, m: np.ndarray) -> n
 # --- Fitting ----------------------------------------------------------------------------------
 
 
-def _hessian(objective: Callable, theta: np.ndarray, grad: np.ndarray | None = None) -> np.ndarray:
-    """Hessian by differences of the analytic gradient (symmetrised).
-
-    Central differences (2 x n gradient passes) by default; forward differences from the
-    gradient ``grad`` at ``theta`` when it is given (n passes, an error of order h): good enough
-    for the Newton steps of the warm start, never used for the final check.
-    """
+def _hessian(objective: Callable, theta: np.ndarray) -> np.ndarray:
+    """Hessian by central differences of the analytic gradient (symmetrised)."""
     n = len(theta)
     h = 1e-5
     out = np.empty((n, n))
     for j in range(n):  # one column per parameter: 3 or 4 passes, not per customer
         step = np.zeros(n)
         step[j] = h
-        if grad is None:
-            out[:, j] = (objective(theta + step)[1] - objective(theta - step)[1]) / (2 * h)
-        else:
-            out[:, j] = (objective(theta + step)[1] - grad) / h
+        out[:, j] = (objective(theta + step)[1] - objective(theta - step)[1]) / (2 * h)
     return (out + out.T) / 2
 
 
-def _warm_start(objective: Callable, sample: Callable, theta0: np.ndarray) -> np.ndarray:
-    """A start for the fit on all rows: the optimum of a subsample, refined by Newton steps.
-
-    BFGS on the subsample costs a tenth of BFGS on all rows; from its optimum a few Newton steps
-    with one forward-difference Hessian of the full objective get the gradient below the BFGS
-    tolerance (8 full passes instead of ~30 on the 1M demo data). Only a start: the fit that
-    follows runs BFGS and every check from here, so a poor start costs time, never a result.
-    ``theta0`` is returned where the subsample gives nothing finite.
-    """
-    theta = optimize.minimize(
-        sample, theta0, jac=True, method="BFGS", options={"gtol": 1e-6, "maxiter": 2000}
-    ).x
-    if not np.all(np.isfinite(theta)):
-        return theta0
-    value, grad = objective(theta)
-    if not (np.isfinite(value) and np.all(np.isfinite(grad))):
-        return theta0
-    if np.max(np.abs(grad)) <= 1e-6:
-        return theta
-    hess = _hessian(objective, theta, grad)
-    for _ in range(8):
-        try:
-            candidate = theta - np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            break
-        new_value, new_grad = objective(candidate)
-        if not (np.isfinite(new_value) and np.all(np.isfinite(new_grad))) or new_value > value:
-            break
-        theta, value, grad = candidate, new_value, new_grad
-        if np.max(np.abs(grad)) <= 1e-6:
-            break
-    return theta
-
-
 def _fit(
-    objective: Callable,
-    theta0: np.ndarray,
-    names: tuple[str, ...],
-    model: str,
-    sample: Callable | None = None,
+    objective: Callable, theta0: np.ndarray, names: tuple[str, ...], model: str
 ) -> tuple[dict[str, float], float]:
     """Minimise ``objective`` (mean NLL, gradient) and accept the optimum only if it is one.
 
     BFGS finds the optimum; a few Newton steps with the numerical Hessian then polish it, so
     the parameters are exact to far below the 1e-4 the tests ask and do not depend on where the
-    quasi-Newton iteration happened to stop. ``sample``, the same objective on a subsample of
-    the rows, gives BFGS a start near the optimum (:func:`_warm_start`).
+    quasi-Newton iteration happened to stop.
     """
     label = texts.CLV_MODEL_NAMES[model]
     with np.errstate(all="ignore"):
-        if sample is not None:
-            theta0 = _warm_start(objective, sample, theta0)
         # BFGS to a moderate gradient (~30 evaluations; a tight one costs twice that in failed
         # line searches), then the Newton steps below make the gradient vanish. Not L-BFGS-B:
         # its compiled core calls threaded BLAS and spent 5 ms per iteration on a busy machine.
@@ -458,22 +406,6 @@ def _fit(
     if eig.min() <= _HESSIAN_RELATIVE_FLOOR * max(abs(eig.max()), 1e-300):
         raise KundenwertError([_refusal("clv_hessian_not_definite", model=label, params=shown)])
     return dict(zip(names, (float(v) for v in params), strict=True)), value
-
-
-def _subsample(
-    rows: np.ndarray,
-    weights: np.ndarray,
-    make: Callable[[np.ndarray, np.ndarray], Callable],
-) -> Callable | None:
-    """The objective ``make(rows, weights)`` on every k-th distinct row, or None when few.
-
-    Deterministic: the distinct rows come in the order of the customers' ids. Mean NLLs, so
-    the subsample's optimum lies near the full one however the weights are spread.
-    """
-    step = len(rows) // SAMPLE_ROWS
-    if step < 2:
-        return None
-    return make(rows[::step], weights[::step])
 
 
 # --- The model --------------------------------------------------------------------------------
@@ -1032,7 +964,6 @@ def clv_model(
         np.log([1.0, max(float(T.mean()), 1e-3), 1.0, 1.0]),
         BGNBD_PARAMS,
         "bgnbd",
-        _subsample(rows, weights, lambda r, w: _bgnbd_objective(r[:, 0], r[:, 1], r[:, 2], w)),
     )
 
     spend = x > 0
@@ -1051,9 +982,6 @@ def clv_model(
         np.log([1.0, 2.0, max(float(m[positive].mean()), 1e-3)]),
         GAMMA_GAMMA_PARAMS,
         "gamma_gamma",
-        _subsample(
-            spend_rows, spend_weights, lambda r, w: _gamma_gamma_objective(r[:, 0], r[:, 1], w)
-        ),
     )
     if gg_params["q"] <= 1.0:
         raise KundenwertError([_refusal("clv_q_not_above_one", q=float(gg_params["q"]))])

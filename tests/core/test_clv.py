@@ -559,34 +559,6 @@ def test_gamma_gamma_objective_is_the_published_likelihood_and_its_gradient(thet
     assert grad == pytest.approx(numeric, rel=1e-6, abs=1e-9)
 
 
-@pytest.fixture
-def warm_started(monkeypatch):
-    """Every fit of more than 20 distinct rows starts from a subsample's optimum; counts them."""
-    calls = []
-    real = clv_module._warm_start
-
-    def spy(objective, sample, theta0):
-        calls.append(theta0)
-        return real(objective, sample, theta0)
-
-    monkeypatch.setattr(clv_module, "SAMPLE_ROWS", 10)
-    monkeypatch.setattr(clv_module, "_warm_start", spy)
-    return calls
-
-
-def test_warm_start_reaches_the_published_optimum(cdnow_sample, warm_started):
-    model = kx.clv_model(cdnow_sample, reference_date=REFERENCE_DATE, time_unit="W")
-    assert len(warm_started) == 2  # BG/NBD and Gamma-Gamma
-    test_published_cdnow_figures(model)
-    test_params_match_lifetimes(model)
-
-
-def test_warm_start_keeps_the_refusals(cdnow_sample, warm_started):
-    test_clockwork_buyers_are_refused()
-    test_identical_spend_is_refused(cdnow_sample)
-    assert len(warm_started) == 3  # clockwork BG/NBD; CDNOW BG/NBD and Gamma-Gamma
-
-
 def test_fit_ends_where_the_published_gradient_vanishes():
     # On this demo data BFGS stops where a Newton step changes the mean NLL (6.05) by less than
     # its rounding; the fit used to stop there at a gradient of 4e-8.
