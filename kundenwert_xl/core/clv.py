@@ -371,6 +371,25 @@ def _hessian(objective: Callable, theta: np.ndarray) -> np.ndarray:
     return (out + out.T) / 2
 
 
+def _remembered(
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """The objective, answering a point it was already asked from memory.
+
+    The fit asks again for the point where BFGS stopped: one full pass over the rows saved.
+    """
+    seen: dict[bytes, tuple[float, np.ndarray]] = {}
+
+    def wrapped(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        key = np.asarray(theta, dtype="float64").tobytes()
+        if key not in seen:
+            seen[key] = objective(theta)
+        value, grad = seen[key]
+        return value, grad.copy()
+
+    return wrapped
+
+
 def _fit(
     objective: Callable, theta0: np.ndarray, names: tuple[str, ...], model: str
 ) -> tuple[dict[str, float], float]:
@@ -381,6 +400,7 @@ def _fit(
     quasi-Newton iteration happened to stop.
     """
     label = texts.CLV_MODEL_NAMES[model]
+    objective = _remembered(objective)
     with np.errstate(all="ignore"):
         # BFGS to a moderate gradient (~30 evaluations; a tight one costs twice that in failed
         # line searches), then the Newton steps below make the gradient vanish. Not L-BFGS-B:
