@@ -83,16 +83,18 @@ def from_toml(path: str | Path, base: Settings | None = None) -> Settings:
 
 
 def _unwrapped(data: dict[str, object]) -> dict[str, object]:
-    """The settings of a file that puts them all under one ``[Einstellungen]`` heading.
+    """The settings of a file that puts them (or some) under an ``[Einstellungen]`` heading.
 
     The sheet's name as a TOML section is what a user writes who knows ini files; its
     settings are meant, so they are taken as if written without the heading.
     """
-    if len(data) == 1:
-        ((name, inner),) = data.items()
-        if isinstance(inner, dict) and name.strip().casefold() in _SECTION_NAMES:
-            return inner
-    return data
+    out: dict[str, object] = {}
+    for name, value in data.items():
+        if isinstance(value, dict) and name.strip().casefold() in _SECTION_NAMES:
+            out.update(value)
+        else:
+            out[name] = value
+    return out
 
 
 _SECTION_NAMES = {texts.TABLE_NAMES["settings"].casefold(), "settings"}

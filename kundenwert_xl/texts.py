@@ -7,6 +7,7 @@ the workbook, in cells, on the command line and in the Prüfprotokoll. Nothing h
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import string
 from collections.abc import Callable, Mapping
@@ -764,7 +765,7 @@ SETTING_DETAILS: dict[str, str] = {
         "Bänder überschneiden sich zwischen {a:g} und {b:g}: bitte lückenlos aneinanderreihen."
     ),
     "abc_limits": "Bitte zwei aufsteigende Anteile zwischen 0 und 1 angeben, z. B. 0,8; 0,95.",
-    "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2.",
+    "shares": "Bitte Anteile zwischen 0 und 1 angeben, z. B. 0,05; 0,1; 0,2 oder 5 %; 10 %; 20 %.",
     "scenario_count": (
         "{count} {count:Szenario|Szenarien} angegeben; die Übersicht hat Platz für höchstens {most}. Bitte "
         "höchstens {most} Anteile angeben, z. B. 0,05; 0,1; 0,2; 0,3."
@@ -781,6 +782,10 @@ SETTING_DETAILS: dict[str, str] = {
         "eingeben."
     ),
     "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
+    "ambiguous_percent": (
+        "'{text}' ist mehrdeutig: der Punkt kann Tausender trennen oder Dezimalstellen. Bitte "
+        "ohne Tausenderpunkt und mit Dezimalkomma schreiben, z. B. '12,5 %'."
+    ),
     "share_hint": "Anteile werden als Dezimalzahl angegeben: für {percent:num6} % bitte "
     "{share:num6} oder '{percent:num6} %' eintragen.",
 }
@@ -825,8 +830,16 @@ def setting_detail(kind: str, value: object, params: Mapping[str, object]) -> st
 
 
 def setting_value(value: object) -> str:
-    """A bad setting value as the user reads numbers: ``0,6``, never ``1e+20``."""
-    return format_number(value, 15) if isinstance(value, float) else str(value)
+    """A bad setting value as the user reads numbers: ``0,6``, never ``1e+20``.
+
+    Large numbers keep the digits they were typed with (``-1e30`` is a one and 30 zeros, not
+    the binary double's ``...19884624838656``).
+    """
+    if not isinstance(value, float) or not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 1e15:
+        return format(decimal.Decimal(repr(value)), "f")
+    return format_number(value, 15)
 
 
 # --- Result columns (Kundenwert sheet, exports) ------------------------------------------------

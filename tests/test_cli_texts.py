@@ -478,3 +478,14 @@ def test_a_short_row_with_a_value_is_still_refused(kundenwert, tmp_path):
     code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
     assert code != 0
     assert "Zeile 4" in out and "nur 1 von 3 Feldern" in out
+
+
+def test_settings_partly_under_an_einstellungen_heading_are_all_read(kundenwert, tmp_path):
+    (tmp_path / "tx.csv").write_text(CSV_ONE_REPEAT)
+    text = '"Anzahl Klassen" = "y"\n[Einstellungen]\nWareneinsatzquote = "x"\n'
+    (tmp_path / "mix.toml").write_text(text, encoding="utf-8")
+    code, out = kundenwert("analyze", "tx.csv", "--einstellungen", "mix.toml", "-o", "r.xlsx")
+    assert code != 0
+    assert "Der Wert 'y' muss eine ganze Zahl sein." in out
+    assert "Der Wert 'x' muss eine Zahl sein." in out
+    assert "unbekannt" not in out

@@ -135,6 +135,8 @@ def _split_list(value: Any) -> Any:
     if isinstance(value, str):
         parts = [p.strip() for p in value.replace("|", ";").split(";") if p.strip()]
         return tuple(_share_in(p) for p in parts)
+    if isinstance(value, list | tuple):  # a TOML array, also of texts: ["5 %", "0,1"]
+        return tuple(_share_in(v.strip()) if isinstance(v, str) else v for v in value)
     if isinstance(value, int | float):
         return (value,)
     return value
@@ -233,6 +235,7 @@ def _plain_in(value: Any) -> Any:
 
 #: A share typed as a percentage: ``60 %``, ``8,5%``.
 _PERCENT = re.compile(r"([+-]?[\d.,]+)\s*%")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
 
 
 def _share_in(value: Any) -> Any:
@@ -243,6 +246,9 @@ def _share_in(value: Any) -> Any:
     """
     if isinstance(value, str):
         match = _PERCENT.fullmatch(value.strip())
+        if match is not None and _THOUSANDS.fullmatch(match[1]):
+            # "1.000 %": a German reads a thousand, Python one; never guessed.
+            raise ValueError(texts.SETTING_DETAILS["ambiguous_percent"].format(text=value.strip()))
         if match is not None:
             try:
                 return german.parse_number(match[1]) / 100
@@ -512,10 +518,15 @@ class Settings(BaseModel):
     @classmethod
     def build(cls, **values: Any) -> Settings:
         """Validate keywords; raise :class:`KundenwertError` with German problems if bad."""
+        return cls._checked(values, {})
+
+    @classmethod
+    def _checked(cls, values: dict[str, Any], typed: Mapping[str, object]) -> Settings:
+        """:meth:`build`, naming a bad value as it was typed (``typed``: key -> raw value)."""
         try:
             return cls(**values)
         except ValidationError as exc:
-            raise KundenwertError(_problems_from(exc)) from None
+            raise KundenwertError(_problems_from(exc, typed)) from None
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any], base: Settings | None = None) -> Settings:
@@ -531,6 +542,7 @@ class Settings(BaseModel):
         """
         values = (base or cls()).model_dump()
         problems: list[Problem] = []
+        typed: dict[str, object] = {}
         for raw_key, raw_value in mapping.items():
             key = setting_key(str(raw_key))
             if key is None:
@@ -547,6 +559,7 @@ class Settings(BaseModel):
             if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
                 values[key] = cls.model_fields[key].default
                 continue
+            typed[key] = raw_value
             try:
                 values[key] = text_form(key).parse(raw_value)
             except ValueError as exc:
@@ -562,11 +575,11 @@ class Settings(BaseModel):
         if problems:
             # The values that did parse are checked too, so one run names every mistake.
             try:
-                cls.build(**values)
+                cls._checked(values, typed)
             except KundenwertError as exc:
                 problems.extend(exc.problems)
             raise KundenwertError(problems)
-        return cls.build(**values)
+        return cls._checked(values, typed)
 
     def to_rows(self) -> list[tuple[str, Any, str]]:
         """Return ``(label, shown value, explanation)`` rows for the Einstellungen sheet."""
@@ -582,8 +595,11 @@ class Settings(BaseModel):
         return rows
 
 
-def _detail(err: Mapping[str, Any]) -> str:
-    """One pydantic error as a German detail: raw context values, rendered by texts."""
+def _detail(err: Mapping[str, Any], shown: object) -> str:
+    """One pydantic error as a German detail: raw context values, rendered by texts.
+
+    ``shown`` is the value as the user typed it (``"100 %"``, not the 1.0 it became).
+    """
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     params: dict[str, object]
@@ -596,7 +612,7 @@ def _detail(err: Mapping[str, Any]) -> str:
     else:
         # Raw numbers: the catalogue writes them in German (texts.setting_detail).
         params = {k: v for k, v in ctx.items() if isinstance(v, int | float | str)}
-    return texts.setting_detail(kind, err.get("input"), params)
+    return texts.setting_detail(kind, shown, params)
 
 
 def _shown_input(value: object) -> str | None:
@@ -604,30 +620,38 @@ def _shown_input(value: object) -> str | None:
     return None if value is None else texts.setting_value(value)
 
 
-def _share_hint(key: str, err: Mapping[str, Any]) -> str:
+def _share_hint(key: str, err: Mapping[str, Any], shown: object) -> str:
     """For a share typed as a percentage without ``%`` (``60`` for 60 %): the share meant."""
-    value = err.get("input")
     too_large = err.get("type") in ("less_than_equal", "less_than")
     if key not in Settings.model_fields or text_form(key) is not SHARE or not too_large:
         return ""
+    value = shown
+    if isinstance(value, str):  # a workbook cell read as text, or a TOML string
+        try:
+            value = german.parse_number(value)
+        except ValueError:
+            return ""
     if not isinstance(value, int | float) or isinstance(value, bool) or not 1 < value <= 100:
         return ""
     return " " + texts.fill(texts.SETTING_DETAILS["share_hint"], percent=value, share=value / 100)
 
 
-def _problems_from(exc: ValidationError) -> list[Problem]:
+def _problems_from(exc: ValidationError, typed: Mapping[str, object]) -> list[Problem]:
     problems = []
     for err in exc.errors():
         key = str(err["loc"][0]) if err["loc"] else "segment_rules"
         label = texts.SETTING_LABELS.get(key, key)
-        detail = _detail(err) + _share_hint(key, err)
+        # A whole setting's error names the value as typed; one item of a list, the item.
+        whole = len(err["loc"]) == 1 and key in typed
+        shown = typed[key] if whole else err.get("input")
+        detail = _detail(err, shown) + _share_hint(key, err, shown)
         problems.append(
             Problem(
                 "bad_setting",
                 params={"column": label, "detail": detail},
                 table=texts.TABLE_NAMES["settings"],
                 column=label,
-                value=_shown_input(err.get("input")),
+                value=_shown_input(shown),
             )
         )
     return problems

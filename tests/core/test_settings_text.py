@@ -177,3 +177,28 @@ def test_a_huge_number_is_echoed_without_exponent():
     (problem,) = caught.value.problems
     assert "'100000000000000000000'" in problem.message and "e+" not in problem.message
     assert problem.value == "100000000000000000000"
+
+
+def test_a_bad_value_is_named_as_it_was_typed():
+    """Found by a trial: '100 %' was echoed as the 1 it became, a text '60' got no hint."""
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["clv_retention"]: "100 %"})
+    assert "Der Wert '100 %' muss kleiner als 1 sein." in caught.value.problems[0].message
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["cogs_rate"]: "60"})  # a workbook cell
+    assert "für 60 % bitte 0,6 oder '60 %' eintragen" in caught.value.problems[0].message
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["cogs_rate"]: -1e30})
+    assert "'-1000000000000000000000000000000'" in caught.value.problems[0].message
+
+
+def test_a_percentage_with_a_thousands_point_is_refused_not_guessed():
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["cogs_rate"]: "1.000 %"})
+    assert "'1.000 %' ist mehrdeutig" in caught.value.problems[0].message
+    assert Settings.from_mapping({texts.SETTING_LABELS["cogs_rate"]: "60.5 %"}).cogs_rate == 0.605
+
+
+def test_a_toml_array_of_texts_is_read_like_the_list_text():
+    label = texts.SETTING_LABELS["scenario_steps"]
+    assert Settings.from_mapping({label: ["5 %", "0,1", 0.2]}).scenario_steps == (0.05, 0.1, 0.2)
