@@ -584,7 +584,7 @@ def scenario_rows(analysis: Analysis) -> list[list[object]]:
     frame["label"] = [
         texts.REPORT["scenario_dilemma"]
         if key == "dilemma"
-        else texts.REPORT["scenario_worst"].format(share=texts.format_percent(share))
+        else texts.fill(texts.REPORT["scenario_worst"], share=share)
         for key, share in zip(frame["scenario"], frame["share"], strict=True)
     ]
     return table_rows(frame, SCENARIO_COLUMNS)

@@ -398,7 +398,7 @@ class _GermanFormatter(string.Formatter):
     a placeholder names its form after the colon (``{total:euro}``, ``{rate:pct1}``,
     ``{count:int}``), and without one a date reads ``30.06.2024`` and a float ``1,5`` (four
     significant digits, :func:`format_number`); anything else is ``str``. Forms:
-    ``euro``, ``int`` (thousands point), ``pct``/``pct1`` (0 or 1 decimal), ``dec`` (every
+    ``euro``, ``int`` (thousands point), ``pct``/``pct1`` (0 or 1 decimal), ``pct6`` (a share as typed: 20,5 %), ``dec`` (every
     significant digit, :func:`format_decimal`), ``num6`` (six significant digits, as a setting
     is printed back), ``pairs`` (``r = 0,2425, alpha = 4,414``). ``{count:Zeile liegt|Zeilen
     liegen}`` picks the singular words for a count of 1 and the plural otherwise.
@@ -428,6 +428,8 @@ _FORMS: dict[str, Callable[[Any], str]] = {
     "int": lambda v: format_int(v),
     "pct": lambda v: format_percent(v),
     "pct1": lambda v: format_percent(v, 1),
+    # A share as typed in the settings: 0.205 -> "20,5 %", 0.05 -> "5 %".
+    "pct6": lambda v: format_number(v * 100, 6) + " %",
     "dec": lambda v: format_decimal(v),
     "num6": lambda v: format_number(v, 6),
     "pairs": _pairs,
@@ -1449,7 +1451,7 @@ REPORT: dict[str, str] = {
     ),
     "dilemma_count": "Dilemma-Kunden (→ Blatt Dilemma)",
     "reference_date": "Stichtag",
-    "scenario_worst": "Schlechteste {share} nach DB abgeben",
+    "scenario_worst": "Schlechteste {share:pct6} nach DB abgeben",
     "scenario_dilemma": "Nur die Dilemma-Kunden abgeben",
     "no_problems": "Keine Probleme gefunden.",
     "forecast_model_title": "Prognosemodell (BG/NBD + Gamma-Gamma), geschätzt bis {ref}",

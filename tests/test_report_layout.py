@@ -137,3 +137,16 @@ def test_an_empty_dilemma_list_says_it_was_looked_for():
     )
     with_one = next(b for b in report.render(_article()) if b.spec.key == "dilemma")
     assert with_one.title is None  # the block's own title stands
+
+
+def test_scenario_labels_name_the_share_as_set():
+    """Found by a trial: a step of 0,205 was labelled '20 %' (164 of 800 customers let go)."""
+    data = make_demo(3_000)
+    steps = (0.05, 0.205, 0.3)
+    result = kx.analyze(data.transactions, settings=kx.Settings(scenario_steps=steps))
+    labels = [row[0] for row in report.scenario_rows(result)][:3]
+    assert labels == [
+        "Schlechteste 5 % nach DB abgeben",
+        "Schlechteste 20,5 % nach DB abgeben",
+        "Schlechteste 30 % nach DB abgeben",
+    ]
