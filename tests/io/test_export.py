@@ -252,3 +252,24 @@ def test_parquet_columns_keep_their_type_without_a_forecast(tmp_path):
     forecast = [h for h in schema.names if h.startswith(("P(aktiv)", "Prognose"))]
     assert forecast and all(str(schema.field(h).type) == "double" for h in forecast)
     assert pq.read_table(target).column(forecast[0]).null_count == len(result.customers)
+
+
+def test_parquet_scores_are_whole_numbers_with_and_without_blanks(tmp_path):
+    """R, F, M are int64 in parquet whether or not a customer without purchases left a blank
+    (they were int64 or float64 by that before)."""
+    import pyarrow.parquet as pq
+
+    from kundenwert_xl import report
+    from kundenwert_xl.core.analysis import analyze
+    from kundenwert_xl.demo import make_demo
+
+    data = make_demo(3_000, seed=5)
+    extra = data.customers.iloc[:1].assign(customer_id="NIE-GEKAUFT")
+    types = []
+    for customers in (None, pd.concat([data.customers, extra], ignore_index=True)):
+        result = analyze(data.transactions, customers)
+        target = tmp_path / f"k{len(types)}.parquet"
+        export.write_tables(target, report.export_tables(result), report.export_specs())
+        schema = pq.read_schema(target)
+        types.append([str(schema.field(h).type) for h in schema.names if h.startswith("R (")])
+    assert types == [["int64"], ["int64"]]
