@@ -31,14 +31,18 @@ def percent_rank(values: np.ndarray, descending: np.ndarray | None = None) -> np
     if len(x) == 1:
         out[valid] = 1.0
         return out
-    # One argsort, then sorted queries: searchsorted with unsorted queries jumps around memory.
     if descending is not None and len(x) == len(values):
         order = descending[::-1]
     else:
-        order = np.argsort(x, kind="stable")
+        # Any ascending order will do (see above), so numpy's fastest sort, not a stable one.
+        order = np.argsort(x)
     sorted_x = x[order]
+    # The values smaller than one are the positions before its run of equal values.
+    starts = np.empty(len(x), dtype=bool)
+    starts[0] = True
+    np.not_equal(sorted_x[1:], sorted_x[:-1], out=starts[1:])
     smaller = np.empty(len(x), dtype=np.intp)
-    smaller[order] = np.searchsorted(sorted_x, sorted_x, side="left")
+    smaller[order] = np.maximum.accumulate(np.where(starts, np.arange(len(x)), 0))
     out[valid] = smaller / (len(x) - 1)
     return out
 
@@ -59,6 +63,31 @@ def value_score(
     return 100.0 * (w_rfmr * p_rfmr + w_db * p_db) / (w_rfmr + w_db)
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``numpy.argsort(keys, kind="stable")``, bit for bit, at about a third of its cost.
+
+    numpy's stable sort of floats is a merge sort; its default sort is a vectorised one that
+    does not keep equal keys in input order. So: the fast sort, then every key's pair (rank
+    of its value, position) sorted as one integer, which puts equal keys in input order. The
+    rank is the count of runs of equal values before it (``-0.0`` equals ``0.0``, as in the
+    stable sort). ``keys`` must hold no NaN.
+    """
+    n = len(keys)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    starts = np.empty(n, dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    if starts.all():
+        # No two keys are equal: every sort gives the one order.
+        return order
+    pairs = np.cumsum(starts, dtype=np.int64)
+    pairs *= n
+    pairs += order
+    pairs.sort()
+    return (pairs % n).astype(np.intp, copy=False)
+
+
 def ranking(
     primary: np.ndarray,
     secondary: np.ndarray | None = None,
@@ -77,9 +106,9 @@ def ranking(
     """
     first = -np.nan_to_num(primary, nan=-np.inf)
     if secondary is None:
-        return np.argsort(first, kind="stable")
+        return stable_argsort(first)
     by_secondary = ranking(secondary) if secondary_order is None else secondary_order
-    return by_secondary[np.argsort(first[by_secondary], kind="stable")]
+    return by_secondary[stable_argsort(first[by_secondary])]
 
 
 def ranks(order: np.ndarray) -> np.ndarray:
