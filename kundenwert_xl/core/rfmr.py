@@ -21,6 +21,9 @@ from kundenwert_xl.core.settings import Band, Settings
 #: Average month length of the Gregorian calendar, so Excel and Python agree (DOMAIN.md §2.4).
 DAYS_PER_MONTH = 30.4375
 
+#: Bits of the int64 key that :func:`_newest_sums` packs (customer, day, purchase) into.
+PACKED_BITS = 62
+
 CRITERIA = ("rfmr_recency", "rfmr_frequency", "rfmr_monetary", "rfmr_returns", "rfmr_contacts")
 
 
@@ -46,7 +49,8 @@ def _purchases(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
         return values if every_row else values[purchase]
 
     # Keyed by (customer, order) where order numbers repeat across customers.
-    keys = rows(ledger.customer_order_keys[0])
+    all_keys, key_owner = ledger.customer_order_keys
+    keys = rows(all_keys)
     size = int(keys.max()) + 1
     day = np.full(size, NO_DAY, dtype="int64")
     np.maximum.at(day, keys, rows(ledger.day))
@@ -59,9 +63,8 @@ def _purchases(ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     # One key-sized array at a time: at 10M rows each is 80 MB, the peak of the analysis.
     day = per_order(day)
     value = per_order(exact_sums(keys, rows(ledger.revenue_cents), size))
-    owner = np.full(size, -1, dtype=np.intp)
-    owner[keys] = rows(ledger.codes)
-    owner = per_order(owner)
+    # Every key belongs to one customer, and the ledger knows which: no scatter of the rows.
+    owner = per_order(key_owner[:size])
     codes = ledger.order_codes
     label = np.full(size, -1, dtype=codes.dtype)
     label[keys] = rows(codes)
@@ -90,7 +93,7 @@ Purchases = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def last_purchases_mean(
-    ledger: Ledger, n_last: int, method: str = "auto", purchases: Purchases | None = None
+    ledger: Ledger, n_last: int, method: str = "sort", purchases: Purchases | None = None
 ) -> np.ndarray:
     """Mean value of each customer's ``n_last`` most recent purchases (orders with revenue).
 
@@ -100,18 +103,19 @@ def last_purchases_mean(
     Purchases equal in all of these are equal in value, so which one is taken cannot matter.
     Values are summed in whole cents, so the mean does not depend on the row order either.
 
-    For a few purchases (``method="rounds"``, the default up to 8) each round takes every
-    customer's newest remaining purchase with one ``maximum.at``, and ranks only the purchases
-    that share that day; otherwise one sort over all purchases (:func:`_newest_sums`). For the
-    default of three, rounds took 89 ms and the sort 121 ms on the 1M-row demo data (25
-    purchases per customer), 141 and 128 ms on 1M rows of 200,000 customers (CPU time).
+    By default (``method="sort"``) one sort over all purchases (:func:`_newest_sums`); with
+    ``method="rounds"`` each round takes every customer's newest remaining purchase with one
+    ``maximum.at`` and ranks only the purchases that share that day. For the default of three,
+    the sort took 25 ms and rounds 47 ms on the 1M-row demo data (25 purchases per
+    customer), 52 and 101 ms on 1M rows of 200,000 customers (CPU time); rounds are kept as
+    the second, independent way the tests check the sort against.
     ``purchases`` is :func:`_purchases` of the ledger when the caller has it already.
     """
     if not (ledger.revenue > 0).any():
         return np.full(ledger.n_customers, np.nan)
     n = ledger.n_customers
     cust, day, value, label = _purchases(ledger) if purchases is None else purchases
-    if method == "rounds" or (method == "auto" and n_last <= 8):
+    if method == "rounds":
         total = np.zeros(n)
         count = np.zeros(n, dtype="int64")
         remaining = np.ones(len(day), dtype=bool)
@@ -138,6 +142,13 @@ def last_purchases_mean(
         return np.where(count > 0, total / (100.0 * np.maximum(count, 1)), np.nan)
 
 
+def _spans(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """The positions ``start[i] … stop[i] - 1`` of every span, concatenated (no Python loop)."""
+    length = stop - start
+    shift = np.repeat(start - (np.cumsum(length) - length), length)
+    return shift + np.arange(len(shift))
+
+
 def _newest_sums(
     ledger: Ledger,
     n_last: int,
@@ -148,30 +159,49 @@ def _newest_sums(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sum (in cents) and count of each customer's ``n_last`` newest purchases, by one sort.
 
-    Purchases sort by one int64 key (customer, day); only those sharing a customer and day are
-    ranked by :func:`same_day_positions` and reordered among themselves, in the slots they
-    already hold. A customer's newest purchases are then the last ones of its run.
+    Purchases sort by (customer, day), the purchase's position packed into the low bits of
+    one int64 key: numpy sorts integers far faster than it argsorts them. A customer's newest
+    purchases are then the last ones of its run. Only where purchases of one day lie on both
+    sides of that cut does the same-day rule (:func:`same_day_positions`) decide which are
+    taken; elsewhere the order within a day cannot change the sum or the count.
     """
     n = ledger.n_customers
     low = int(day.min())
-    slot = cust.astype("int64") * (int(day.max()) - low + 1) + (day - low)
-    order = np.argsort(slot)
-    ordered = slot[order]
-    shared = np.zeros(len(order), dtype=bool)
-    same = ordered[1:] == ordered[:-1]
-    shared[1:] |= same
-    shared[:-1] |= same
-    if shared.any():
-        places = np.flatnonzero(shared)
+    span = int(day.max()) - low + 1
+    bits = max(len(cust) - 1, 1).bit_length()
+    # In place: at 10M rows every purchase-sized temporary is 80 MB.
+    slot = np.multiply(cust, span, dtype="int64")
+    slot += day
+    slot -= low
+    if n * span < 2 ** (PACKED_BITS - bits):
+        slot <<= bits
+        slot |= np.arange(len(cust))
+        slot.sort()
+        order = slot & ((1 << bits) - 1)
+        slot >>= bits
+    else:
+        # Too many customers x days x purchases for one key: an argsort of (customer, day).
+        order = np.argsort(slot)
+        slot = slot[order]
+    counts = np.bincount(cust, minlength=n)
+    run_end = np.cumsum(counts)
+    run_start = run_end - counts
+    cut = np.maximum(run_start, run_end - n_last)
+    split = np.flatnonzero(cut > run_start)
+    split = split[slot[cut[split] - 1] == slot[cut[split]]]
+    if len(split):
+        # Each such (customer, day) run: its purchases in same-day order, in the places it holds.
+        shared = slot[cut[split]]
+        places = _spans(
+            np.searchsorted(slot, shared, side="left"), np.searchsorted(slot, shared, side="right")
+        )
         at = order[places]
         position = same_day_positions(label[at], value[at], ledger.order_labels)
-        # The tied purchases keep the slots their (customer, day) run holds, now by position.
-        order[places] = at[np.lexsort((position, slot[at]))]
-    owner = cust[order]
-    run_end = np.cumsum(np.bincount(cust, minlength=n))
-    take = run_end[owner] - np.arange(1, len(order) + 1) < n_last
-    total = exact_sums(owner[take], value[order[take]], n)
-    return total, np.bincount(owner[take], minlength=n)
+        order[places] = at[np.lexsort((position, slot[places]))]
+    taken = order[_spans(cut, run_end)]
+    count = run_end - cut
+    total = exact_sums(np.repeat(np.arange(n), count), value[taken], n)
+    return total, count
 
 
 def rfmr_points(
