@@ -278,5 +278,6 @@ def rfmr_points(
             "rfmr_points": np.where(has, total, np.nan),
         },
         index=ledger.customer_ids,
+        copy=False,  # fresh arrays, one block each: a copy into a 2-D block only costs
     )
     return table

@@ -130,6 +130,39 @@ def clv(
     return db_per_year * factor / (1 + discount - retention)
 
 
+#: The ABC classes; :func:`abc_codes` gives positions in this tuple.
+ABC = ("A", "B", "C")
+
+
+def abc_codes(
+    values: np.ndarray,
+    limits: tuple[float, float],
+    basis: str,
+    order: np.ndarray | None = None,
+) -> np.ndarray:
+    """ABC class per customer as a code: 0 = A, 1 = B, 2 = C (see :func:`abc_classes`)."""
+    n = len(values)
+    if order is None:
+        order = ranking(values)
+    codes = np.full(n, 2, dtype=np.int8)
+    if n == 0:
+        return codes
+    if basis == "customers":
+        before = np.arange(n) / n
+        positive = None
+    else:
+        positive = np.clip(np.nan_to_num(values[order]), 0, None)
+        total = positive.sum()
+        before = (np.cumsum(positive) - positive) / total if total > 0 else np.ones(n)
+    # A below the first limit, B below the second, C from there (and where the share is NaN,
+    # as ``where(before < a, "A", where(before < b, "B", "C"))`` has it).
+    ordered = (~(before < limits[0])).view(np.int8) + (~(before < limits[1])).view(np.int8)
+    if positive is not None:
+        ordered[positive <= 0] = 2
+    codes[order] = ordered
+    return codes
+
+
 def abc_classes(
     values: np.ndarray,
     limits: tuple[float, float],
@@ -145,23 +178,8 @@ def abc_classes(
     of customers ranked before decides. ``order`` is :func:`ranking` of ``values`` when the
     caller has it already (it is the same sort).
     """
-    n = len(values)
-    if order is None:
-        order = ranking(values)
-    classes = np.full(n, "C", dtype=object)
-    if n == 0:
-        return classes
-    if basis == "customers":
-        before = np.arange(n) / n
-        ordered = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
-    else:
-        positive = np.clip(np.nan_to_num(values[order]), 0, None)
-        total = positive.sum()
-        before = (np.cumsum(positive) - positive) / total if total > 0 else np.ones(n)
-        ordered = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
-        ordered = np.where(positive > 0, ordered, "C")
-    classes[order] = ordered
-    return classes
+    # The three strings are taken by code, not made once per customer.
+    return np.array(ABC, dtype=object)[abc_codes(values, limits, basis, order)]
 
 
 def customer_value(
@@ -215,4 +233,5 @@ def customer_value(
             "abc_class": abc_classes(measure, limits, settings.abc_basis, abc_order),
         },
         index=margins.index,
+        copy=False,  # fresh arrays, one block each: a copy into a 2-D block only costs
     )
