@@ -223,8 +223,7 @@ def analyze(
     costs = margin.customer_costs(ledger, cust)
     contact_cost = log.counts() @ log.per_channel(used.contact_costs)
     margins, margin_problems = margin.margins(ledger, costs, contact_cost, orders, returned, used)
-    problems += margin_problems
-    problems += margin.assumption_notes(ledger, used, orders, returned, contact_cost)
+    problems += margin_problems  # with the assumption notes
 
     report("value")
     level = used.ranking_level

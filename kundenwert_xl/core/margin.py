@@ -76,6 +76,7 @@ def margins(
         ratios ``db1_ratio`` … ``db4_ratio`` (share of net revenue; NaN without positive
         revenue).
     problems : list of Problem
+        The fixed costs that could not be allocated, then :func:`assumption_notes`.
     """
     # Every stage is computed in cents and turned into euros once: amounts of whole cents then
     # subtract exactly, so a DB of 28.676,00 € is 28676.0, not 28675.999999999996 (a cell an
@@ -83,14 +84,19 @@ def margins(
     net_c = ledger.money_cents("revenue")
     discount_c = ledger.money_cents("discount")
     cogs_cents = ledger.cents("cost_of_goods")
+    # The revenue (in cents, per customer) the cost-of-goods rate applies to, if any.
+    at_rate_c: np.ndarray | None = None
+    blank = None
     if cogs_cents is None:
+        at_rate_c = net_c
         cogs_c = settings.cogs_rate * net_c  # Σ rate × revenue, without a row-sized temporary
     else:
-        missing = np.isnan(cogs_cents)
+        blank = np.isnan(cogs_cents)
         cogs_c = ledger.cent_sums(cogs_cents)
-        if missing.any():
+        if blank.any():
             # The rate applies to the exact revenue sum of those rows, not row by row.
-            cogs_c = cogs_c + settings.cogs_rate * ledger.money_cents("revenue", missing)
+            at_rate_c = ledger.money_cents("revenue", blank)
+            cogs_c = cogs_c + settings.cogs_rate * at_rate_c
     db1_c = net_c - _whole(cogs_c)
 
     shipping_c = ledger.money_cents("shipping_cost")
@@ -135,7 +141,8 @@ def margins(
     # The arrays as they are, one block each: nothing changes them afterwards, and a copy
     # into one 2-D block would cost more than the whole DB arithmetic.
     table = pd.DataFrame(columns, index=ledger.customer_ids, copy=False)
-    return table, problems
+    notes = assumption_notes(ledger, settings, orders, returned, contacts_cost, blank, at_rate_c)
+    return table, problems + notes
 
 
 def _whole(cents: np.ndarray | float) -> np.ndarray:
@@ -189,12 +196,17 @@ def assumption_notes(
     orders: np.ndarray,
     returned: np.ndarray,
     contacts_cost: np.ndarray,
+    blank: np.ndarray | None,
+    at_rate_cents: np.ndarray | None,
 ) -> list[Problem]:
     """Name every setting that changed a DB figure because the data did not say otherwise.
 
-    The cost-of-goods rate where the column is missing or blank, the cost per order and per
-    returned order, the cost of advertising contacts, each order counted from rows when there
-    are no order numbers: each is a note with the value used and the total it moved.
+    The cost-of-goods rate where the column is missing (``blank`` is None) or blank (the rows
+    in ``blank``), the cost per order and per returned order, the cost of advertising
+    contacts, each order counted from rows when there are no order numbers: each is a note
+    with the value used and the total it moved. ``at_rate_cents`` is the revenue per customer,
+    in cents, that :func:`margins` applied the rate to (None where it applied it to none):
+    the same exact sums, so a note's total is the amount the DB moved.
     """
     settings_table = texts.TABLE_NAMES["settings"]
     tx_table = texts.TABLE_NAMES["transactions"]
@@ -204,16 +216,12 @@ def assumption_notes(
     def note(code: str, table: str, column: str, **params: object) -> None:
         notes.append(Problem(code, params=params, table=table, column=column, severity="note"))
 
-    # The same exact cent sums as margins(), so a note's total is the amount the DB moved.
-    cogs_cents = ledger.cents("cost_of_goods")
     cogs_header = texts.header("transactions", "cost_of_goods")
-    if cogs_cents is None:
-        total = settings.cogs_rate * float(ledger.money("revenue").sum())
-        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate, total=total)
-    else:
-        blank = np.isnan(cogs_cents)
-        if blank.any():
-            total = settings.cogs_rate * float(ledger.money("revenue", blank).sum())
+    if at_rate_cents is not None:
+        total = settings.cogs_rate * float((at_rate_cents / 100.0).sum())
+        if blank is None:
+            note("cogs_rate_assumed", tx_table, cogs_header, rate=rate, total=total)
+        else:
             note(
                 "cogs_rate_blank",
                 tx_table,
