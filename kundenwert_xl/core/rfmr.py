@@ -29,9 +29,12 @@ CRITERIA = ("rfmr_recency", "rfmr_frequency", "rfmr_monetary", "rfmr_returns", "
 
 def band_points(values: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
     """Points of the band ``[lower, upper)`` each value falls into (NaN stays NaN)."""
-    lowers = np.array([b[0] for b in bands], dtype="float64")
     points = np.array([b[2] for b in bands], dtype="float64")
-    index = np.clip(np.searchsorted(lowers, values, side="right") - 1, 0, len(bands) - 1)
+    # The band is the count of lower limits above the first that a value reaches: a few
+    # comparisons of whole arrays, not a binary search per customer.
+    index = np.zeros(len(values), dtype=np.intp)
+    for lower, _, _ in bands[1:]:
+        index += values >= lower
     return np.where(np.isnan(values), np.nan, points[index])
 
 
