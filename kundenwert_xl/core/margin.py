@@ -25,25 +25,23 @@ COST_COLUMNS = ("sales_costs", "marketing_costs", "service_costs")
 
 def customer_costs(ledger: Ledger, customers: pd.DataFrame | None) -> pd.DataFrame:
     """Group and cost items of the customer table, aligned to the ledger's customers."""
-    out = pd.DataFrame(index=ledger.customer_ids)
-    out["name"] = None
-    out["group"] = None
-    for col in COST_COLUMNS:
-        out[col] = 0.0
-    if customers is None:
-        return out
-    codes = ledger.customer_codes(customers["customer_id"])
-    keep = codes >= 0
-    for col in ("name", "group"):
-        if col in customers:
-            values = np.full(ledger.n_customers, None, dtype=object)
-            values[codes[keep]] = customers[col].to_numpy(dtype=object)[keep]
-            out[col] = values
-    for col in COST_COLUMNS:
-        if col in customers:
-            cost = np.nan_to_num(customers[col].to_numpy(dtype="float64"))
-            out[col] = np.bincount(codes[keep], weights=cost[keep], minlength=ledger.n_customers)
-    return out
+    n = ledger.n_customers
+    columns: dict[str, object] = {"name": None, "group": None}
+    columns.update({col: np.zeros(n) for col in COST_COLUMNS})
+    if customers is not None:
+        codes = ledger.customer_codes(customers["customer_id"])
+        keep = codes >= 0
+        for col in ("name", "group"):
+            if col in customers:
+                values = np.full(n, None, dtype=object)
+                values[codes[keep]] = customers[col].to_numpy(dtype=object)[keep]
+                columns[col] = values
+        for col in COST_COLUMNS:
+            if col in customers:
+                cost = np.nan_to_num(customers[col].to_numpy(dtype="float64"))
+                columns[col] = np.bincount(codes[keep], weights=cost[keep], minlength=n)
+    # One frame of all columns, not five inserts into an empty one.
+    return pd.DataFrame(columns, index=ledger.customer_ids)
 
 
 def margins(
