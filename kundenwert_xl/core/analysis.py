@@ -279,15 +279,19 @@ def analyze(
         table, level, used.budget, used.cost_per_contact, order
     )
     report("done")
+    db_sums, revenue_sums = (pareto.running_sums(revenue, db, o) for o in (by_db, by_revenue))
     return Analysis(
         customers=table,
         thresholds=thresholds,
         segments=segments.summary(table, level),
-        pareto=pareto.pareto_table(revenue, db, by_db),
-        pareto_revenue=pareto.pareto_table(revenue, db, by_revenue),
-        deciles=pareto.decile_table(revenue, db, by_db),
-        deciles_revenue=pareto.decile_table(revenue, db, by_revenue),
-        facts={**pareto.facts(revenue, db, by_revenue, by_db), "transactions": len(ledger.rows)},
+        pareto=pareto.pareto_table(revenue, db, by_db, db_sums),
+        pareto_revenue=pareto.pareto_table(revenue, db, by_revenue, revenue_sums),
+        deciles=pareto.decile_table(revenue, db, by_db, db_sums),
+        deciles_revenue=pareto.decile_table(revenue, db, by_revenue, revenue_sums),
+        facts={
+            **pareto.facts(revenue, db, by_revenue, by_db, revenue_sums, db_sums),
+            "transactions": len(ledger.rows),
+        },
         dilemma=decisions.dilemma_table(table, level),
         scenarios=decisions.scenario_table(revenue, db, by_db, dilemma, used.scenario_steps),
         targeting=targets,
