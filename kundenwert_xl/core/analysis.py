@@ -221,7 +221,10 @@ def analyze(
 
     report("margin")
     costs = margin.customer_costs(ledger, cust)
-    contact_cost = log.counts() @ log.per_channel(used.contact_costs)
+    if len(log.customer):
+        contact_cost = log.counts() @ log.per_channel(used.contact_costs)
+    else:
+        contact_cost = np.zeros(ledger.n_customers)  # no contact, nothing to price
     margins, margin_problems = margin.margins(ledger, costs, contact_cost, orders, returned, used)
     problems += margin_problems  # with the assumption notes
 

@@ -229,11 +229,13 @@ def test_property_last_n_mean_by_rounds_equals_by_sorting(rows, n_last):
 
 
 @pytest.mark.parametrize("packed_bits", [62, 0])
-def test_last_n_mean_where_one_day_straddles_the_cut(monkeypatch, packed_bits):
+@pytest.mark.parametrize("order_numbers", [True, False])
+def test_last_n_mean_where_one_day_straddles_the_cut(monkeypatch, packed_bits, order_numbers):
     # 12 customers buying on 4 days with 2-4 purchases a day: nearly every customer's n-th
     # newest purchase shares its day with older ones, so the same-day rule decides what is
     # taken. The sort (with its packed key, and with the argsort it falls back to beyond 62
-    # bits) against rounds, the independent way.
+    # bits) against rounds, the independent way; with order numbers (orders of several rows)
+    # and without (every row a purchase of its own).
     from kundenwert_xl.core import rfmr, schema
     from kundenwert_xl.core.ledger import build_ledger
 
@@ -250,6 +252,8 @@ def test_last_n_mean_where_one_day_straddles_the_cut(monkeypatch, packed_bits):
             "revenue": rng.choice([-5.0, 10.0, 10.0, 25.5, 40.0, 99.99], rows),
         }
     )
+    if not order_numbers:
+        tx = tx.drop(columns="order_id")
     ledger = build_ledger(schema.validate(tx, "transactions"), None)
     for n_last in (1, 2, 3, 5, 8, 40):
         by_rounds = rfmr.last_purchases_mean(ledger, n_last, method="rounds")
