@@ -82,11 +82,14 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
     if starts.all():
         # No two keys are equal: every sort gives the one order.
         return order
-    pairs = np.cumsum(starts, dtype=np.int64)
-    pairs *= n
-    pairs += order
+    rank = np.cumsum(starts, dtype=np.int64)
+    rank *= n
+    pairs = rank + order
     pairs.sort()
-    return (pairs % n).astype(np.intp, copy=False)
+    # The ranks are in ascending order already, so position i of the sorted pairs holds
+    # rank[i] (a subtraction, not a division, takes it off).
+    pairs -= rank
+    return pairs.astype(np.intp, copy=False)
 
 
 def ranking(
