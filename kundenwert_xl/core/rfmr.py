@@ -11,6 +11,8 @@ each criterion optionally weighted. Customers without a purchase get no points (
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -144,7 +146,12 @@ def last_purchases_mean(
             count += np.bincount(cust[chosen], minlength=n)
             remaining[chosen] = False
     else:
-        total, count = _newest_sums(ledger, n_last, cust, day, value, label)
+        total, count, _ = _newest_sums(ledger, n_last, cust, day, value, label)
+    return _mean(total, count)
+
+
+def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Mean in euros of ``count`` purchases summing to ``total`` cents (NaN without one)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / (100.0 * np.maximum(count, 1)), np.nan)
 
@@ -163,8 +170,12 @@ def _newest_sums(
     day: np.ndarray,
     value: np.ndarray,
     label: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+    since_day: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Sum (in cents) and count of each customer's ``n_last`` newest purchases, by one sort.
+
+    With ``since_day``, also each customer's count of purchases on that day or later (the
+    same sort answers it by one search per customer); otherwise None.
 
     Purchases sort by (customer, day), the purchase's position packed into the low bits of
     one int64 key: numpy sorts integers far faster than it argsorts them. A customer's newest
@@ -193,6 +204,12 @@ def _newest_sums(
     counts = np.bincount(cust, minlength=n)
     run_end = np.cumsum(counts)
     run_start = run_end - counts
+    recent = None
+    if since_day is not None:
+        # A customer's purchases from since_day on end its run; they start at its first slot
+        # at or after that day (the next customer's first slot where there is none).
+        first = np.arange(n, dtype="int64") * span + min(max(since_day - low, 0), span)
+        recent = run_end - np.searchsorted(slot, first, side="left")
     cut = np.maximum(run_start, run_end - n_last)
     split = np.flatnonzero(cut > run_start)
     split = split[slot[cut[split] - 1] == slot[cut[split]]]
@@ -208,7 +225,7 @@ def _newest_sums(
     taken = order[_spans(cut, run_end)]
     count = run_end - cut
     total = exact_sums(np.repeat(np.arange(n), count), value[taken], n)
-    return total, count
+    return total, count, recent
 
 
 def rfmr_points(
@@ -245,11 +262,13 @@ def rfmr_points(
     if (ledger.revenue > 0).any():
         # One pass over the rows gives every purchase (order) with its last day: an order has a
         # row in the window exactly when its last purchase row is in it.
-        purchases = _purchases(ledger)
-        cust, day = purchases[:2]
-        recent = (ledger.reference_day - day) < window_days
-        purchases_in_window = np.bincount(cust[recent], minlength=ledger.n_customers)
-        average = last_purchases_mean(ledger, settings.rfmr_monetary_last_n, purchases=purchases)
+        # The window holds the days d with reference_day - d < window_days.
+        since = ledger.reference_day - math.ceil(window_days) + 1
+        total, count, in_window = _newest_sums(
+            ledger, settings.rfmr_monetary_last_n, *_purchases(ledger), since_day=since
+        )
+        average = _mean(total, count)
+        purchases_in_window = in_window if in_window is not None else np.zeros_like(count)
     else:
         purchases_in_window = np.zeros(ledger.n_customers, dtype="int64")
         average = np.full(ledger.n_customers, np.nan)

@@ -258,6 +258,14 @@ def test_last_n_mean_where_one_day_straddles_the_cut(monkeypatch, packed_bits, o
     for n_last in (1, 2, 3, 5, 8, 40):
         by_rounds = rfmr.last_purchases_mean(ledger, n_last, method="rounds")
         np.testing.assert_array_equal(rfmr.last_purchases_mean(ledger, n_last), by_rounds)
+    # The same sort counts the purchases from a day on: against a plain count, with the day
+    # before, on and after the data's first and last days.
+    purchases = rfmr._purchases(ledger)
+    cust, day = purchases[:2]
+    for since in range(int(day.min()) - 1, int(day.max()) + 2):
+        *_, recent = rfmr._newest_sums(ledger, 3, *purchases, since_day=since)
+        plain = np.bincount(cust[day >= since], minlength=ledger.n_customers)
+        np.testing.assert_array_equal(recent, plain)
 
 
 def test_last_purchases_with_order_numbers_per_customer():
