@@ -121,12 +121,12 @@ def margins(
         "cost_of_goods": cogs,
         "db1": db1,
         "shipping_cost": shipping,
-        "orders": orders,
-        "returned_orders": returned,
+        "orders": np.array(orders),  # the caller's arrays are copied: see below
+        "returned_orders": np.array(returned),
         "order_costs": order_costs,
         "db2": db2,
         "customer_costs": own,
-        "contact_costs": contacts_cost,
+        "contact_costs": np.array(contacts_cost),
         "db3": db3,
         "fixed_costs": fixed,
         "db4": db4,
@@ -136,8 +136,10 @@ def margins(
     with np.errstate(invalid="ignore", divide="ignore"):
         for level, db in (("db1", db1), ("db2", db2), ("db3", db3), ("db4", db4)):
             columns[f"{level}_ratio"] = np.where(positive, db / divisor, np.nan)
-    # The arrays as they are, one block each: nothing changes them afterwards, and a copy
-    # into one 2-D block would cost more than the whole DB arithmetic.
+    # The arrays as they are, one block each: a copy into one 2-D block would cost more than
+    # the whole DB arithmetic. Only arrays made here go in uncopied: one the caller passed may
+    # be another frame's read-only column (orders are the RFM frequency), which the user
+    # could then not change in the result.
     table = pd.DataFrame(columns, index=ledger.customer_ids, copy=False)
     notes = assumption_notes(ledger, settings, orders, returned, contacts_cost, blank, at_rate_c)
     return table, problems + notes
