@@ -17,7 +17,7 @@ import pandas as pd
 
 from kundenwert_xl.core.pareto import top_count
 from kundenwert_xl.core.settings import Settings
-from kundenwert_xl.core.value import abc_classes
+from kundenwert_xl.core.value import ABC, abc_codes
 
 
 def dilemma_flags(
@@ -37,8 +37,8 @@ def dilemma_flags(
     limits = (
         settings.abc_value_limits if settings.abc_basis == "value" else settings.abc_customer_limits
     )
-    revenue_class = abc_classes(revenue, limits, settings.abc_basis, by_revenue)
-    return worst & np.isin(revenue_class, settings.dilemma_revenue_classes)
+    chosen = np.isin(np.array(ABC), settings.dilemma_revenue_classes)
+    return worst & chosen[abc_codes(revenue, limits, settings.abc_basis, by_revenue)]
 
 
 def dilemma_table(customers: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -25,25 +25,23 @@ COST_COLUMNS = ("sales_costs", "marketing_costs", "service_costs")
 
 def customer_costs(ledger: Ledger, customers: pd.DataFrame | None) -> pd.DataFrame:
     """Group and cost items of the customer table, aligned to the ledger's customers."""
-    out = pd.DataFrame(index=ledger.customer_ids)
-    out["name"] = None
-    out["group"] = None
-    for col in COST_COLUMNS:
-        out[col] = 0.0
-    if customers is None:
-        return out
-    codes = ledger.customer_codes(customers["customer_id"])
-    keep = codes >= 0
-    for col in ("name", "group"):
-        if col in customers:
-            values = np.full(ledger.n_customers, None, dtype=object)
-            values[codes[keep]] = customers[col].to_numpy(dtype=object)[keep]
-            out[col] = values
-    for col in COST_COLUMNS:
-        if col in customers:
-            cost = np.nan_to_num(customers[col].to_numpy(dtype="float64"))
-            out[col] = np.bincount(codes[keep], weights=cost[keep], minlength=ledger.n_customers)
-    return out
+    n = ledger.n_customers
+    columns: dict[str, object] = {"name": None, "group": None}
+    columns.update({col: np.zeros(n) for col in COST_COLUMNS})
+    if customers is not None:
+        codes = ledger.customer_codes(customers["customer_id"])
+        keep = codes >= 0
+        for col in ("name", "group"):
+            if col in customers:
+                values = np.full(n, None, dtype=object)
+                values[codes[keep]] = customers[col].to_numpy(dtype=object)[keep]
+                columns[col] = values
+        for col in COST_COLUMNS:
+            if col in customers:
+                cost = np.nan_to_num(customers[col].to_numpy(dtype="float64"))
+                columns[col] = np.bincount(codes[keep], weights=cost[keep], minlength=n)
+    # One frame of all columns, not five inserts into an empty one.
+    return pd.DataFrame(columns, index=ledger.customer_ids)
 
 
 def margins(
@@ -76,6 +74,7 @@ def margins(
         ratios ``db1_ratio`` … ``db4_ratio`` (share of net revenue; NaN without positive
         revenue).
     problems : list of Problem
+        The fixed costs that could not be allocated, then :func:`assumption_notes`.
     """
     # Every stage is computed in cents and turned into euros once: amounts of whole cents then
     # subtract exactly, so a DB of 28.676,00 € is 28676.0, not 28675.999999999996 (a cell an
@@ -83,14 +82,19 @@ def margins(
     net_c = ledger.money_cents("revenue")
     discount_c = ledger.money_cents("discount")
     cogs_cents = ledger.cents("cost_of_goods")
+    # The revenue (in cents, per customer) the cost-of-goods rate applies to, if any.
+    at_rate_c: np.ndarray | None = None
+    blank = None
     if cogs_cents is None:
+        at_rate_c = net_c
         cogs_c = settings.cogs_rate * net_c  # Σ rate × revenue, without a row-sized temporary
     else:
-        missing = np.isnan(cogs_cents)
+        blank = np.isnan(cogs_cents)
         cogs_c = ledger.cent_sums(cogs_cents)
-        if missing.any():
+        if blank.any():
             # The rate applies to the exact revenue sum of those rows, not row by row.
-            cogs_c = cogs_c + settings.cogs_rate * ledger.money_cents("revenue", missing)
+            at_rate_c = ledger.money_cents("revenue", blank)
+            cogs_c = cogs_c + settings.cogs_rate * at_rate_c
     db1_c = net_c - _whole(cogs_c)
 
     shipping_c = ledger.money_cents("shipping_cost")
@@ -110,35 +114,35 @@ def margins(
     db1, db2, db3, db4 = db1_c / 100.0, db2_c / 100.0, db3_c / 100.0, db4_c / 100.0
     discount, shipping = discount_c / 100.0, shipping_c / 100.0
 
-    table = pd.DataFrame(
-        {
-            "gross_revenue": net + discount,
-            "discount": discount,
-            "net_revenue": net,
-            "cost_of_goods": cogs,
-            "db1": db1,
-            "shipping_cost": shipping,
-            "orders": orders,
-            "returned_orders": returned,
-            "order_costs": order_costs,
-            "db2": db2,
-            "customer_costs": own,
-            "contact_costs": contacts_cost,
-            "db3": db3,
-            "fixed_costs": fixed,
-            "db4": db4,
-        },
-        index=ledger.customer_ids,
-    )
+    columns = {
+        "gross_revenue": net + discount,
+        "discount": discount,
+        "net_revenue": net,
+        "cost_of_goods": cogs,
+        "db1": db1,
+        "shipping_cost": shipping,
+        "orders": np.array(orders),  # the caller's arrays are copied: see below
+        "returned_orders": np.array(returned),
+        "order_costs": order_costs,
+        "db2": db2,
+        "customer_costs": own,
+        "contact_costs": np.array(contacts_cost),
+        "db3": db3,
+        "fixed_costs": fixed,
+        "db4": db4,
+    }
     positive = net > 0
-    for level in ("db1", "db2", "db3", "db4"):
-        # Arrays, not Series: numpy asks a Series for its array interface by attribute, and
-        # pandas looks each such name up among 200,000 text ids (~7 ms a lookup).
-        with np.errstate(invalid="ignore", divide="ignore"):
-            table[f"{level}_ratio"] = np.where(
-                positive, table[level].to_numpy() / np.where(positive, net, 1), np.nan
-            )
-    return table, problems
+    divisor = np.where(positive, net, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for level, db in (("db1", db1), ("db2", db2), ("db3", db3), ("db4", db4)):
+            columns[f"{level}_ratio"] = np.where(positive, db / divisor, np.nan)
+    # The arrays as they are, one block each: a copy into one 2-D block would cost more than
+    # the whole DB arithmetic. Only arrays made here go in uncopied: one the caller passed may
+    # be another frame's read-only column (orders are the RFM frequency), which the user
+    # could then not change in the result.
+    table = pd.DataFrame(columns, index=ledger.customer_ids, copy=False)
+    notes = assumption_notes(ledger, settings, orders, returned, contacts_cost, blank, at_rate_c)
+    return table, problems + notes
 
 
 def _whole(cents: np.ndarray | float) -> np.ndarray:
@@ -192,12 +196,17 @@ def assumption_notes(
     orders: np.ndarray,
     returned: np.ndarray,
     contacts_cost: np.ndarray,
+    blank: np.ndarray | None,
+    at_rate_cents: np.ndarray | None,
 ) -> list[Problem]:
     """Name every setting that changed a DB figure because the data did not say otherwise.
 
-    The cost-of-goods rate where the column is missing or blank, the cost per order and per
-    returned order, the cost of advertising contacts, each order counted from rows when there
-    are no order numbers: each is a note with the value used and the total it moved.
+    The cost-of-goods rate where the column is missing (``blank`` is None) or blank (the rows
+    in ``blank``), the cost per order and per returned order, the cost of advertising
+    contacts, each order counted from rows when there are no order numbers: each is a note
+    with the value used and the total it moved. ``at_rate_cents`` is the revenue per customer,
+    in cents, that :func:`margins` applied the rate to (None where it applied it to none):
+    the same exact sums, so a note's total is the amount the DB moved.
     """
     settings_table = texts.TABLE_NAMES["settings"]
     tx_table = texts.TABLE_NAMES["transactions"]
@@ -207,16 +216,12 @@ def assumption_notes(
     def note(code: str, table: str, column: str, **params: object) -> None:
         notes.append(Problem(code, params=params, table=table, column=column, severity="note"))
 
-    # The same exact cent sums as margins(), so a note's total is the amount the DB moved.
-    cogs_cents = ledger.cents("cost_of_goods")
     cogs_header = texts.header("transactions", "cost_of_goods")
-    if cogs_cents is None:
-        total = settings.cogs_rate * float(ledger.money("revenue").sum())
-        note("cogs_rate_assumed", tx_table, cogs_header, rate=rate, total=total)
-    else:
-        blank = np.isnan(cogs_cents)
-        if blank.any():
-            total = settings.cogs_rate * float(ledger.money("revenue", blank).sum())
+    if at_rate_cents is not None:
+        total = settings.cogs_rate * float((at_rate_cents / 100.0).sum())
+        if blank is None:
+            note("cogs_rate_assumed", tx_table, cogs_header, rate=rate, total=total)
+        else:
             note(
                 "cogs_rate_blank",
                 tx_table,

@@ -34,17 +34,37 @@ def top_count(share: float, n: int) -> int:
     return min(n, math.ceil(round(share * n, 9)))
 
 
-def pareto_table(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> pd.DataFrame:
+Sums = tuple[np.ndarray, np.ndarray]
+
+
+def running_sums(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> Sums:
+    """Revenue and DB summed along the ranking ``order``: after 0, 1, …, n customers.
+
+    The tables and facts of one ranking share them (pass them as ``sums``), so each ranking
+    is gathered and summed once.
+    """
+    out = []
+    for values in (revenue, db):
+        cum = np.empty(len(order) + 1)
+        cum[0] = 0.0
+        np.cumsum(values[order], out=cum[1:])
+        out.append(cum)
+    return out[0], out[1]
+
+
+def pareto_table(
+    revenue: np.ndarray, db: np.ndarray, order: np.ndarray, sums: Sums | None = None
+) -> pd.DataFrame:
     """Fixed 100 rows: after the first ceil(p·n) customers of the ranking, p = 1 … 100 %.
 
-    ``order`` is the ranking (by DB or by revenue, from :func:`~kundenwert_xl.core.value.ranking`).
+    ``order`` is the ranking (by DB or by revenue, from :func:`~kundenwert_xl.core.value.ranking`);
+    ``sums`` its :func:`running_sums` when the caller has them.
 
     Columns: ``customer_share`` (p), ``customers`` (k), ``revenue_cum``, ``revenue_share``,
     ``db_cum``, ``db_share``.
     """
     n = len(revenue)
-    rev_cum = np.concatenate([[0.0], np.cumsum(revenue[order])])
-    db_cum = np.concatenate([[0.0], np.cumsum(db[order])])
+    rev_cum, db_cum = running_sums(revenue, db, order) if sums is None else sums
     p = np.arange(1, PARETO_ROWS + 1) / PARETO_ROWS
     k = np.array([top_count(x, n) for x in p], dtype="int64")
     return pd.DataFrame(
@@ -60,12 +80,16 @@ def pareto_table(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> pd.D
     )
 
 
-def decile_table(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> pd.DataFrame:
-    """Ten rows: customers, revenue and DB per decile of the ranking ``order``, with shares."""
+def decile_table(
+    revenue: np.ndarray, db: np.ndarray, order: np.ndarray, sums: Sums | None = None
+) -> pd.DataFrame:
+    """Ten rows: customers, revenue and DB per decile of the ranking ``order``, with shares.
+
+    ``sums`` are the :func:`running_sums` of the ranking when the caller has them.
+    """
     n = len(revenue)
     bounds = [top_count(d / DECILES, n) for d in range(DECILES + 1)]
-    rev_cum = np.concatenate([[0.0], np.cumsum(revenue[order])])
-    db_cum = np.concatenate([[0.0], np.cumsum(db[order])])
+    rev_cum, db_cum = running_sums(revenue, db, order) if sums is None else sums
     lo, hi = np.array(bounds[:-1]), np.array(bounds[1:])
     rev, dbs = rev_cum[hi] - rev_cum[lo], db_cum[hi] - db_cum[lo]
     return pd.DataFrame(
@@ -83,15 +107,26 @@ def decile_table(revenue: np.ndarray, db: np.ndarray, order: np.ndarray) -> pd.D
 
 
 def facts(
-    revenue: np.ndarray, db: np.ndarray, by_revenue: np.ndarray, by_db: np.ndarray
+    revenue: np.ndarray,
+    db: np.ndarray,
+    by_revenue: np.ndarray,
+    by_db: np.ndarray,
+    revenue_sums: Sums | None = None,
+    db_sums: Sums | None = None,
 ) -> dict[str, float]:
-    """The headline figures of the API contract, as fractions (1.0 = 100 %)."""
+    """The headline figures of the API contract, as fractions (1.0 = 100 %).
+
+    ``revenue_sums`` and ``db_sums`` are the :func:`running_sums` of the two rankings when
+    the caller has them.
+    """
     n = len(revenue)
     total_rev, total_db = float(revenue.sum()), float(db.sum())
     rev_sorted = revenue[by_revenue]
     db_sorted = db[by_db]
-    rev_cum = np.cumsum(rev_sorted)
-    db_cum = np.cumsum(db_sorted)
+    rev_cum = (running_sums(revenue, db, by_revenue) if revenue_sums is None else revenue_sums)[0][
+        1:
+    ]
+    db_cum = (running_sums(revenue, db, by_db) if db_sums is None else db_sums)[1][1:]
     top20, top50, worst10 = top_count(0.2, n), top_count(0.5, n), top_count(0.1, n)
     reach = np.flatnonzero(rev_cum >= 0.8 * total_rev) if total_rev > 0 else np.array([], int)
     return {

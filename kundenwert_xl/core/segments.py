@@ -120,7 +120,7 @@ def on_preset_scale(
     if preset == "custom" or settings.scoring_method == "quartile":
         return scores
     target = PRESET_SCALE[preset]
-    out = scores.copy()
+    out = scores.copy(deep=False)  # columns are replaced, never written into
     for column, n in classes.items():
         if n != target:
             values = out[column].to_numpy(dtype="float64", na_value=np.nan)
@@ -160,19 +160,17 @@ def assign(
     Customers without scores (no purchase) get ``no_purchase``; scores no rule covers get
     ``fallback``.
     """
-    r, f, m = (
-        scores[c].to_numpy(dtype="float64", na_value=np.nan)
-        for c in ("r_score", "f_score", "m_score")
+    valid = scores["r_score"].notna().to_numpy()
+    # Scores are 1 … top; a customer without scores looks up cell 0, and is then overruled.
+    ri, fi, mi = (
+        scores[c].to_numpy(dtype=np.intp, na_value=0) for c in ("r_score", "f_score", "m_score")
     )
-    valid = ~np.isnan(r)
-    top = int(max(np.nanmax(r), np.nanmax(f), np.nanmax(m))) if valid.any() else 1
+    top = int(max(ri.max(), fi.max(), mi.max())) if valid.any() else 1
     top = max(top, *(hi for rule in rules for _, hi in rule.ranges())) if rules else top
     first, _ = _cube(rules, top)
     names = np.array([rule.name for rule in rules] + [fallback, no_purchase], dtype=object)
-    index = np.full(len(r), len(rules) + 1, dtype=np.intp)
-    ri, fi, mi = (x[valid].astype(np.intp) for x in (r, f, m))
     hit = first[ri, fi, mi]
-    index[valid] = np.where(hit >= 0, hit, len(rules))
+    index = np.where(valid, np.where(hit >= 0, hit, len(rules)), len(rules) + 1)
     order = list(dict.fromkeys([rule.name for rule in rules] + [fallback, no_purchase]))
     # Codes from the small name table, so no name string is touched per customer.
     code_of = np.array(

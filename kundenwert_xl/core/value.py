@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kundenwert_xl.core.settings import Settings
 
@@ -31,14 +32,18 @@ def percent_rank(values: np.ndarray, descending: np.ndarray | None = None) -> np
     if len(x) == 1:
         out[valid] = 1.0
         return out
-    # One argsort, then sorted queries: searchsorted with unsorted queries jumps around memory.
     if descending is not None and len(x) == len(values):
         order = descending[::-1]
     else:
-        order = np.argsort(x, kind="stable")
+        # Any ascending order will do (see above), so numpy's fastest sort, not a stable one.
+        order = np.argsort(x)
     sorted_x = x[order]
+    # The values smaller than one are the positions before its run of equal values.
+    starts = np.empty(len(x), dtype=bool)
+    starts[0] = True
+    np.not_equal(sorted_x[1:], sorted_x[:-1], out=starts[1:])
     smaller = np.empty(len(x), dtype=np.intp)
-    smaller[order] = np.searchsorted(sorted_x, sorted_x, side="left")
+    smaller[order] = np.maximum.accumulate(np.where(starts, np.arange(len(x)), 0))
     out[valid] = smaller / (len(x) - 1)
     return out
 
@@ -59,6 +64,34 @@ def value_score(
     return 100.0 * (w_rfmr * p_rfmr + w_db * p_db) / (w_rfmr + w_db)
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``numpy.argsort(keys, kind="stable")``, bit for bit, at about a third of its cost.
+
+    numpy's stable sort of floats is a merge sort; its default sort is a vectorised one that
+    does not keep equal keys in input order. So: the fast sort, then every key's pair (rank
+    of its value, position) sorted as one integer, which puts equal keys in input order. The
+    rank is the count of runs of equal values before it (``-0.0`` equals ``0.0``, as in the
+    stable sort). ``keys`` must hold no NaN.
+    """
+    n = len(keys)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    starts = np.empty(n, dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    if starts.all():
+        # No two keys are equal: every sort gives the one order.
+        return order
+    rank = np.cumsum(starts, dtype=np.int64)
+    rank *= n
+    pairs = rank + order
+    pairs.sort()
+    # The ranks are in ascending order already, so position i of the sorted pairs holds
+    # rank[i] (a subtraction, not a division, takes it off).
+    pairs -= rank
+    return pairs.astype(np.intp, copy=False)
+
+
 def ranking(
     primary: np.ndarray,
     secondary: np.ndarray | None = None,
@@ -77,9 +110,9 @@ def ranking(
     """
     first = -np.nan_to_num(primary, nan=-np.inf)
     if secondary is None:
-        return np.argsort(first, kind="stable")
+        return stable_argsort(first)
     by_secondary = ranking(secondary) if secondary_order is None else secondary_order
-    return by_secondary[np.argsort(first[by_secondary], kind="stable")]
+    return by_secondary[stable_argsort(first[by_secondary])]
 
 
 def ranks(order: np.ndarray) -> np.ndarray:
@@ -101,6 +134,39 @@ def clv(
     return db_per_year * factor / (1 + discount - retention)
 
 
+#: The ABC classes; :func:`abc_codes` gives positions in this tuple.
+ABC = ("A", "B", "C")
+
+
+def abc_codes(
+    values: np.ndarray,
+    limits: tuple[float, float],
+    basis: str,
+    order: np.ndarray | None = None,
+) -> np.ndarray:
+    """ABC class per customer as a code: 0 = A, 1 = B, 2 = C (see :func:`abc_classes`)."""
+    n = len(values)
+    if order is None:
+        order = ranking(values)
+    codes = np.full(n, 2, dtype=np.int8)
+    if n == 0:
+        return codes
+    if basis == "customers":
+        before = np.arange(n) / n
+        positive = None
+    else:
+        positive = np.clip(np.nan_to_num(values[order]), 0, None)
+        total = positive.sum()
+        before = (np.cumsum(positive) - positive) / total if total > 0 else np.ones(n)
+    # A below the first limit, B below the second, C from there (and where the share is NaN,
+    # as ``where(before < a, "A", where(before < b, "B", "C"))`` has it).
+    ordered = (~(before < limits[0])).view(np.int8) + (~(before < limits[1])).view(np.int8)
+    if positive is not None:
+        ordered[positive <= 0] = 2
+    codes[order] = ordered
+    return codes
+
+
 def abc_classes(
     values: np.ndarray,
     limits: tuple[float, float],
@@ -116,23 +182,17 @@ def abc_classes(
     of customers ranked before decides. ``order`` is :func:`ranking` of ``values`` when the
     caller has it already (it is the same sort).
     """
-    n = len(values)
-    if order is None:
-        order = ranking(values)
-    classes = np.full(n, "C", dtype=object)
-    if n == 0:
-        return classes
-    if basis == "customers":
-        before = np.arange(n) / n
-        ordered = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
-    else:
-        positive = np.clip(np.nan_to_num(values[order]), 0, None)
-        total = positive.sum()
-        before = (np.cumsum(positive) - positive) / total if total > 0 else np.ones(n)
-        ordered = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
-        ordered = np.where(positive > 0, ordered, "C")
-    classes[order] = ordered
-    return classes
+    # The three strings are taken by code, not made once per customer.
+    return np.array(ABC, dtype=object)[abc_codes(values, limits, basis, order)]
+
+
+def _texts(labels: tuple[str, ...], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A pandas ``str`` array of ``labels[code]`` for each code, taken in Arrow.
+
+    What pandas makes of an object array of the same strings, at a tenth of the cost: it
+    would look at every Python string to infer and convert them.
+    """
+    return pd.array(pa.array(labels, type=pa.large_string()).take(codes), dtype="str")
 
 
 def customer_value(
@@ -183,7 +243,8 @@ def customer_value(
                 settings.clv_discount_rate,
                 settings.clv_include_current,
             ),
-            "abc_class": abc_classes(measure, limits, settings.abc_basis, abc_order),
+            "abc_class": _texts(ABC, abc_codes(measure, limits, settings.abc_basis, abc_order)),
         },
         index=margins.index,
+        copy=False,  # fresh arrays, one block each: a copy into a 2-D block only costs
     )

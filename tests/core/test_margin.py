@@ -186,3 +186,17 @@ def test_missing_cost_columns_and_order_numbers_are_named():
     assert "03.01.2024" in notes["reference_date_assumed"].message
     free = kx.analyze(tx, settings=kx.Settings(order_handling_cost=0))
     assert "order_cost_assumed" not in {p.code for p in free.problems}
+
+
+def test_every_column_of_the_result_can_be_changed_by_its_user():
+    # The result's columns share no memory with one another or with a read-only view (the
+    # orders are the RFM frequency): each is a column of its own that takes new values.
+    tx, customers, contacts = _inputs()
+    table = kx.analyze(tx, customers, contacts, kx.Settings(**SETTINGS)).customers
+    before = table.copy()
+    table.loc["A", "orders"] = 99
+    assert table["frequency"].equals(before["frequency"])
+    for column in table.columns:
+        table.loc["A", column] = before.loc["B", column]
+    assert table.loc["A"].equals(before.loc["B"].rename("A"))
+    assert table.drop(index="A").equals(before.drop(index="A"))

@@ -228,6 +228,46 @@ def test_property_last_n_mean_by_rounds_equals_by_sorting(rows, n_last):
     np.testing.assert_array_equal(by_rounds, by_sorting)
 
 
+@pytest.mark.parametrize("packed_bits", [62, 0])
+@pytest.mark.parametrize("order_numbers", [True, False])
+def test_last_n_mean_where_one_day_straddles_the_cut(monkeypatch, packed_bits, order_numbers):
+    # 12 customers buying on 4 days with 2-4 purchases a day: nearly every customer's n-th
+    # newest purchase shares its day with older ones, so the same-day rule decides what is
+    # taken. The sort (with its packed key, and with the argsort it falls back to beyond 62
+    # bits) against rounds, the independent way; with order numbers (orders of several rows)
+    # and without (every row a purchase of its own).
+    from kundenwert_xl.core import rfmr, schema
+    from kundenwert_xl.core.ledger import build_ledger
+
+    monkeypatch.setattr(rfmr, "PACKED_BITS", packed_bits)
+    rng = np.random.default_rng(3)
+    rows = 400
+    order_ids = rng.integers(0, 150, rows).astype(str)
+    order_ids[rng.random(rows) < 0.2] = ""  # rows without an order number
+    tx = pd.DataFrame(
+        {
+            "customer_id": [f"K{c}" for c in rng.integers(0, 12, rows)],
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 4, rows), "D"),
+            "order_id": pd.Series(order_ids).replace("", None),
+            "revenue": rng.choice([-5.0, 10.0, 10.0, 25.5, 40.0, 99.99], rows),
+        }
+    )
+    if not order_numbers:
+        tx = tx.drop(columns="order_id")
+    ledger = build_ledger(schema.validate(tx, "transactions"), None)
+    for n_last in (1, 2, 3, 5, 8, 40):
+        by_rounds = rfmr.last_purchases_mean(ledger, n_last, method="rounds")
+        np.testing.assert_array_equal(rfmr.last_purchases_mean(ledger, n_last), by_rounds)
+    # The same sort counts the purchases from a day on: against a plain count, with the day
+    # before, on and after the data's first and last days.
+    purchases = rfmr._purchases(ledger)
+    cust, day = purchases[:2]
+    for since in range(int(day.min()) - 1, int(day.max()) + 2):
+        *_, recent = rfmr._newest_sums(ledger, 3, *purchases, since_day=since)
+        plain = np.bincount(cust[day >= since], minlength=ledger.n_customers)
+        np.testing.assert_array_equal(recent, plain)
+
+
 def test_last_purchases_with_order_numbers_per_customer():
     # Both customers number their orders from 1: A bought 100 and 300, B bought 50 (its "1").
     tx = pd.DataFrame(

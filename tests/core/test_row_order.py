@@ -231,9 +231,15 @@ def _ledger(rows) -> pd.DataFrame:
 @given(rows=ledger_rows, n_last=st.integers(1, 10))
 def test_property_last_n_mean_equals_sql(rows, n_last):
     tx = _ledger(rows)
-    # n_last > 8 takes the sorting path, up to 8 the rounds: both must match SQL.
     c = kx.analyze(tx.drop(columns="day"), settings=_settings(rfmr_monetary_last_n=n_last))
     expected = _sql_last_n_mean(tx, n_last)
+    got = c.customers["avg_last_purchases"]
+    assert {k: v for k, v in got.items() if not np.isnan(v)} == expected
+    # Without order numbers every row with revenue is a purchase of its own.
+    c = kx.analyze(
+        tx.drop(columns=["day", "order_id"]), settings=_settings(rfmr_monetary_last_n=n_last)
+    )
+    expected = _sql_last_n_mean(tx.assign(order_id=None), n_last)
     got = c.customers["avg_last_purchases"]
     assert {k: v for k, v in got.items() if not np.isnan(v)} == expected
 

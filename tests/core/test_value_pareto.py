@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 import kundenwert_xl as kx
 from kundenwert_xl.core.pareto import facts, pareto_table
-from kundenwert_xl.core.value import abc_classes, clv, percent_rank, ranking, value_score
+from kundenwert_xl.core.value import (
+    abc_classes,
+    clv,
+    percent_rank,
+    ranking,
+    stable_argsort,
+    value_score,
+)
 
 # The article's customer base: 10 customers; DB (ranking level) and net revenue by hand.
 # Top 20 % (K01, K02): 60 + 40 = 100 = 100 % of the total DB of 100.
@@ -268,6 +275,43 @@ def test_ranking_and_percent_rank_with_a_shared_sort(pairs):
     assert ranking(score, db, ranking(db)).tolist() == np.lexsort(key).tolist()
     np.testing.assert_array_equal(percent_rank(db, ranking(db)), percent_rank(db))
     np.testing.assert_array_equal(percent_rank(score, ranking(score)), percent_rank(score))
+
+
+# Few distinct values among many keys, so that numpy's fast sort (a vectorised sort beyond
+# 16 elements) really reorders equal keys: -0.0 and 0.0 are equal keys, as are the infinities.
+_KEYS = st.sampled_from([0.0, -0.0, 1.5, -1.5, 2.0, 1e300, math.inf, -math.inf])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_KEYS, min_size=0, max_size=3000))
+def test_stable_argsort_is_numpys_stable_sort(keys):
+    x = np.array(keys, dtype="float64")
+    np.testing.assert_array_equal(stable_argsort(x), np.argsort(x, kind="stable"))
+
+
+def test_stable_argsort_on_customer_sized_data():
+    # 200,000 amounts in cents with many ties, as the DB of 200,000 customers has them.
+    rng = np.random.default_rng(5)
+    x = -np.round(rng.gamma(2.0, 300.0, 200_000), 2)
+    x[rng.random(200_000) < 0.1] = -0.0
+    np.testing.assert_array_equal(stable_argsort(x), np.argsort(x, kind="stable"))
+    distinct = rng.permutation(200_000).astype("float64")
+    np.testing.assert_array_equal(stable_argsort(distinct), np.argsort(distinct))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -0.0, 1.5, 2.0, -4.0, math.nan]), max_size=400))
+def test_percent_rank_counts_smaller_values(values):
+    # Reference: the definition, a count of the strictly smaller values over all pairs.
+    x = np.array(values, dtype="float64")
+    valid = x[~np.isnan(x)]
+    got = percent_rank(x)
+    assert np.isnan(got[np.isnan(x)]).all()
+    if len(valid) == 1:
+        assert got[~np.isnan(x)].tolist() == [1.0]
+    elif len(valid) > 1:
+        smaller = (valid[:, None] > valid[None, :]).sum(axis=1)
+        assert got[~np.isnan(x)].tolist() == (smaller / (len(valid) - 1)).tolist()
 
 
 def test_targeting_takes_tied_ranks_in_table_order():
