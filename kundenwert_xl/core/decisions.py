@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from kundenwert_xl.core.margin import whole_cents
 from kundenwert_xl.core.pareto import top_count
 from kundenwert_xl.core.settings import Settings
 from kundenwert_xl.core.value import ABC, abc_codes
@@ -85,14 +86,16 @@ def scenario_table(
     ``order`` is the ranking by DB (best first).
     """
     n = len(db)
-    total_rev, total_db = float(revenue.sum()), float(db.sum())
+    total_rev_c, total_db_c = _cent_sum(revenue), _cent_sum(db)
+    total_rev, total_db = total_rev_c / 100.0, total_db_c / 100.0
     rows = []
     groups = [(f"worst_{p:g}", p, order[n - top_count(p, n) :]) for p in steps]
     groups.append(("dilemma", math.nan, np.flatnonzero(dilemma)))
     for key, share, members in groups:
-        lost_rev = float(revenue[members].sum())
-        lost_db = float(db[members].sum())
-        after = total_db - lost_db
+        lost_rev_c, lost_db_c = _cent_sum(revenue[members]), _cent_sum(db[members])
+        lost_rev = lost_rev_c / 100.0
+        after_c = float(whole_cents(total_db_c - lost_db_c))
+        after = after_c / 100.0
         rows.append(
             {
                 "scenario": key,
@@ -102,11 +105,21 @@ def scenario_table(
                 "revenue_lost_share": lost_rev / total_rev if total_rev > 0 else math.nan,
                 "db_before": total_db,
                 "db_after": after,
-                "db_change": after - total_db,
+                "db_change": float(whole_cents(after_c - total_db_c)) / 100.0,
                 "db_change_share": (after - total_db) / abs(total_db) if total_db else math.nan,
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
+
+
+def _cent_sum(euros: np.ndarray) -> float:
+    """Σ euros in cents, as exact as the amounts: 88.020,49 €, never 88020.48999999999.
+
+    The customers' amounts are whole cents (or millionths of a cent, see
+    :func:`~kundenwert_xl.core.margin.whole_cents`); summed as euros they carry binary noise
+    that ``=B27=88020,49`` in Excel would see.
+    """
+    return float(whole_cents(np.sum(whole_cents(np.asarray(euros, dtype="float64") * 100.0))))
 
 
 def targeting(

@@ -95,22 +95,22 @@ def margins(
             # The rate applies to the exact revenue sum of those rows, not row by row.
             at_rate_c = ledger.money_cents("revenue", blank)
             cogs_c = cogs_c + settings.cogs_rate * at_rate_c
-    db1_c = net_c - _whole(cogs_c)
+    db1_c = net_c - whole_cents(cogs_c)
 
     shipping_c = ledger.money_cents("shipping_cost")
-    order_c = _whole(
-        _whole(settings.order_handling_cost * 100.0) * orders
-        + _whole(settings.return_handling_cost * 100.0) * returned
+    order_c = whole_cents(
+        whole_cents(settings.order_handling_cost * 100.0) * orders
+        + whole_cents(settings.return_handling_cost * 100.0) * returned
     )
     db2_c = db1_c - shipping_c - order_c
 
-    own_c = _whole(costs[list(COST_COLUMNS)].to_numpy(dtype="float64").sum(axis=1) * 100.0)
-    db3_c = db2_c - own_c - _whole(contacts_cost * 100.0)
+    own_c = whole_cents(costs[list(COST_COLUMNS)].to_numpy(dtype="float64").sum(axis=1) * 100.0)
+    db3_c = db2_c - own_c - whole_cents(contacts_cost * 100.0)
 
     net = net_c / 100.0
     fixed, problems = _fixed_cost_shares(costs["group"], net, settings)
-    db4_c = db3_c - _whole(fixed * 100.0)
-    cogs, order_costs, own = _whole(cogs_c) / 100.0, order_c / 100.0, own_c / 100.0
+    db4_c = db3_c - whole_cents(fixed * 100.0)
+    cogs, order_costs, own = whole_cents(cogs_c) / 100.0, order_c / 100.0, own_c / 100.0
     db1, db2, db3, db4 = db1_c / 100.0, db2_c / 100.0, db3_c / 100.0, db4_c / 100.0
     discount, shipping = discount_c / 100.0, shipping_c / 100.0
 
@@ -145,7 +145,7 @@ def margins(
     return table, problems + notes
 
 
-def _whole(cents: np.ndarray | float) -> np.ndarray:
+def whole_cents(cents: np.ndarray | float) -> np.ndarray:
     """Cents with the binary noise of a euro product removed (7,99 € × 100 is 798.99999…).
 
     Rounds to a millionth of a cent: far below anything shown, far above the noise, so a

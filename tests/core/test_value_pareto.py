@@ -324,3 +324,32 @@ def test_targeting_takes_tied_ranks_in_table_order():
     chosen, summary = targeting(table, "db3", budget=90, cost_per_contact=30)
     assert chosen.index.tolist() == ["b", "a", "c"]
     assert summary["revenue_share"] == pytest.approx(60 / 100)
+
+
+def test_scenario_amounts_are_exact_cents():
+    """Found by a trial: 'Umsatz weg' was 88020.48999999999, so =B27=88020,49 said FALSCH.
+
+    Expected: Python's exact decimal sum of the customers' cent amounts, as a float.
+    """
+    from decimal import Decimal
+
+    from kundenwert_xl.demo import make_demo
+
+    data = make_demo(20_000, seed=11)
+    result = kx.analyze(data.transactions, data.customers, data.contacts)
+    customers = result.customers
+    level = result.settings.ranking_level
+    by_db = customers.sort_values(level, ascending=False, kind="stable")
+
+    def cents(values):  # the demo's amounts are whole cents
+        return sum(Decimal(str(round(v, 2))) for v in values)
+
+    for key, row in result.scenarios.iterrows():
+        if key == "dilemma":
+            lost = customers[customers["dilemma"]]
+        else:
+            lost = by_db.iloc[len(by_db) - int(row["customers_lost"]) :]
+        assert row["revenue_lost"] == float(cents(lost["net_revenue"])), key
+        assert row["db_before"] == float(cents(customers[level])), key
+        assert row["db_after"] == float(cents(customers[level]) - cents(lost[level])), key
+        assert row["db_change"] == -float(cents(lost[level])), key
