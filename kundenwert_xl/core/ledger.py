@@ -120,6 +120,59 @@ def exact_sums(groups: np.ndarray, cents: np.ndarray, size: int) -> np.ndarray:
     return out.astype("float64")
 
 
+def sorted_codes(
+    keys: np.ndarray, dtype: type[np.signedinteger] = np.intp
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Factorize integer keys by one sort of plain integers, or None where they do not fit.
+
+    Parameters
+    ----------
+    keys : numpy.ndarray of int64 or uint64
+    dtype : numpy integer type
+        Of the codes (int32 writes half the memory: a Categorical's codes are int32 anyway).
+
+    Returns
+    -------
+    codes : numpy.ndarray of ``dtype``
+        Per row, the rank of its key among the distinct keys (0 = smallest): what
+        ``np.unique(keys, return_inverse=True)`` returns as the inverse.
+    holders : numpy.ndarray of intp
+        Per distinct key, ascending, one row that holds it (``keys[holders]`` are the distinct
+        keys).
+    None
+        When the keys span more than ``64 - bits(len(keys) - 1)`` bits.
+
+    Notes
+    -----
+    Why: each key is shifted up and its row number written into the bits below it, so that one
+    sort of plain integers (vectorised; 1 million rows ~12 ms) brings every row to its place
+    with its row number. An ``argsort`` (what ``np.unique`` uses for the inverse) costs three
+    times that on shuffled keys, and a hash table (``pd.factorize``, Arrow's
+    ``dictionary_encode``) 40-100 ms, at 10 million rows 0.5-2 s.
+    """
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    low = keys.min()
+    row_bits = (n - 1).bit_length()
+    if (int(keys.max()) - int(low)).bit_length() + row_bits > 64:
+        return None
+    combined = (keys - low).astype(np.uint64)
+    combined <<= np.uint64(row_bits)
+    combined |= np.arange(n, dtype=np.uint64)
+    combined.sort()
+    rows = (combined & np.uint64((1 << row_bits) - 1)).astype(np.intp)
+    combined >>= np.uint64(row_bits)
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(combined[1:], combined[:-1], out=first[1:])
+    rank = np.cumsum(first, dtype=dtype)
+    rank -= 1
+    codes = np.empty(n, dtype=dtype)
+    codes[rows] = rank
+    return codes, rows[first]
+
+
 def is_strictly_sorted(labels: pd.Index) -> bool:
     """True when distinct text labels are in ascending code point order.
 
@@ -256,8 +309,13 @@ class Ledger:
         if owner is not None:
             return keys, owner
         span = int(keys.max()) + 1
-        pairs, inverse = np.unique(self.codes.astype("int64") * span + keys, return_inverse=True)
-        return inverse.astype(np.intp), (pairs // span).astype(np.intp)
+        pairs = self.codes.astype("int64") * span + keys
+        factorized = sorted_codes(pairs)
+        if factorized is None:
+            distinct, inverse = np.unique(pairs, return_inverse=True)
+            return inverse.astype(np.intp), (distinct // span).astype(np.intp)
+        inverse, holders = factorized
+        return inverse, (pairs[holders] // span).astype(np.intp)
 
     def customer_codes(self, ids: pd.Series) -> np.ndarray:
         """Customer code for each id of another table (-1 where the id is not in the analysis).
