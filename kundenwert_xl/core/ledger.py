@@ -396,16 +396,22 @@ class Ledger:
         np.not_equal(combined[1:], combined[:-1], out=first[1:])
         distinct = combined[first]
         owner = distinct // span
-        # Customers ascend in the sorted keys: a run starts where the owner changes.
-        start = np.empty(len(owner), dtype=bool)
-        start[0] = True
-        np.not_equal(owner[1:], owner[:-1], out=start[1:])
-        end = np.empty(len(owner), dtype=bool)
-        end[-1] = True
-        end[:-1] = start[1:]
-        low_key[owner[start]] = distinct[start] % span + low
-        high_key[owner[end]] = distinct[end] % span + low
-        return low_key, high_key, np.bincount(owner, minlength=n).astype("int64")
+        # Customers ascend in the sorted keys: a run starts where the owner changes. Positions
+        # of the runs (one per customer) instead of masks over every distinct key.
+        changed = np.empty(len(owner), dtype=bool)
+        changed[0] = True
+        np.not_equal(owner[1:], owner[:-1], out=changed[1:])
+        start = np.flatnonzero(changed)
+        end = np.empty(len(start), dtype=start.dtype)
+        end[:-1] = start[1:] - 1
+        end[-1] = len(owner) - 1
+        who = owner[start].astype(np.intp)
+        span_of = who.astype(dtype) * dtype(span)
+        low_key[who] = distinct[start] - span_of + low
+        high_key[who] = distinct[end] - span_of + low
+        distinct_keys = np.zeros(n, dtype="int64")
+        distinct_keys[who] = end - start + 1
+        return low_key, high_key, distinct_keys
 
 
 def build_ledger(
