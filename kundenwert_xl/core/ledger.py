@@ -127,7 +127,7 @@ def sorted_codes(
 
     Parameters
     ----------
-    keys : numpy.ndarray of int64 or uint64
+    keys : numpy.ndarray of int64 (not negative) or uint64
     dtype : numpy integer type
         Of the codes (int32 writes half the memory: a Categorical's codes are int32 anyway).
 
@@ -140,7 +140,7 @@ def sorted_codes(
         Per distinct key, ascending, one row that holds it (``keys[holders]`` are the distinct
         keys).
     None
-        When the keys span more than ``64 - bits(len(keys) - 1)`` bits.
+        When the keys differ in more than ``64 - bits(len(keys) - 1)`` bits.
 
     Notes
     -----
@@ -155,13 +155,18 @@ def sorted_codes(
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     low = keys.min()
     row_bits = (n - 1).bit_length()
-    if (int(keys.max()) - int(low)).bit_length() + row_bits > 64:
-        return None
-    combined = (keys - low).astype(np.uint64)
+    if (int(keys.max()) - int(low)).bit_length() + row_bits <= 64:
+        combined = (keys - low).astype(np.uint64)
+    else:
+        compact = _without_constant_bits(keys, 64 - row_bits)
+        if compact is None:
+            return None
+        combined = compact
     combined <<= np.uint64(row_bits)
     combined |= np.arange(n, dtype=np.uint64)
     combined.sort()
-    rows = (combined & np.uint64((1 << row_bits) - 1)).astype(np.intp)
+    # Row numbers are below 2**63: the same bits read as int64, without a copy.
+    rows = (combined & np.uint64((1 << row_bits) - 1)).view(np.int64)
     combined >>= np.uint64(row_bits)
     first = np.empty(n, dtype=bool)
     first[0] = True
@@ -171,6 +176,57 @@ def sorted_codes(
     codes = np.empty(n, dtype=dtype)
     codes[rows] = rank
     return codes, rows[first]
+
+
+def codes_in_use(codes: np.ndarray, size: int) -> np.ndarray:
+    """Which of ``size`` category codes occur in ``codes`` (``-1``, a blank, is none of them).
+
+    One scatter of True (a blank lands in a spare slot past the end): no mask and no count
+    per row (10 million rows: ~50 ms against ~90 ms for ``bincount`` of the non-blank codes).
+    """
+    used = np.zeros(size + 1, dtype=bool)
+    used[codes] = True
+    return used[:size]
+
+
+def _without_constant_bits(keys: np.ndarray, room: int) -> np.ndarray | None:
+    """Keys with bits that are the same in every key cut out, in at most ``room`` bits, or None.
+
+    What is left compares like the keys and is distinct exactly when they are. Why: ids of
+    digits (``A04999999``) differ in four bits per byte, so 10 million of them span 51 bits but
+    differ in 27; cutting the constant stretches out (a few shifts per stretch kept, the
+    largest gaps first) leaves room for the row numbers of :func:`sorted_codes`.
+    """
+    bits = keys.view(np.uint64)
+    varying = int(np.bitwise_or.reduce(bits ^ bits[0]))
+    if varying.bit_count() > room:
+        return None
+    # Stretches of varying bits, lowest first, as [first bit, width].
+    runs: list[list[int]] = []
+    for bit in range(64):
+        if varying >> bit & 1:
+            if runs and runs[-1][0] + runs[-1][1] == bit:
+                runs[-1][1] += 1
+            else:
+                runs.append([bit, 1])
+    # Keep the smallest gaps (fewer stretches, fewer passes) while the width still fits.
+    width = sum(w for _, w in runs)
+    while len(runs) > 1:
+        gaps = [runs[i + 1][0] - runs[i][0] - runs[i][1] for i in range(len(runs) - 1)]
+        i = int(np.argmin(gaps))
+        if width + gaps[i] > room:
+            break
+        width += gaps[i]
+        runs[i : i + 2] = [[runs[i][0], runs[i + 1][0] + runs[i + 1][1] - runs[i][0]]]
+    out = np.zeros(len(bits), dtype=np.uint64)
+    placed = 0
+    for first, size in runs:
+        part = bits >> np.uint64(first)
+        part &= np.uint64((1 << size) - 1)
+        part <<= np.uint64(placed)
+        out |= part
+        placed += size
+    return out
 
 
 def is_strictly_sorted(labels: pd.Index) -> bool:
@@ -469,7 +525,7 @@ def build_ledger(
 
     ids = rows["customer_id"].array
     cats = ids.categories
-    used = np.bincount(ids.codes[ids.codes >= 0], minlength=len(cats)) > 0
+    used = codes_in_use(ids.codes, len(cats))
     extra = pd.Index([]) if extra_customers is None else pd.Index(extra_customers)
     if len(extra):
         # Arrow's hash lookup (6 ms for 40,000 ids); pandas' isin on Arrow text builds a Python

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from kundenwert_xl import texts
 from kundenwert_xl.core import excel_dates
 from kundenwert_xl.core.errors import KundenwertError, Problem, Severity
-from kundenwert_xl.core.ledger import is_strictly_sorted, sorted_codes
+from kundenwert_xl.core.ledger import codes_in_use, is_strictly_sorted, sorted_codes
 
 Kind = Literal["id", "date", "number", "cost", "bool", "text"]
 
@@ -397,7 +397,7 @@ def _sort_categories(ids: pd.Series) -> pd.Series:
     values = ids.array
     cats = values.categories
     codes = np.asarray(values.codes)
-    used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+    used = codes_in_use(codes, len(cats))
     if used.all() and is_strictly_sorted(cats):
         return ids
     kept = cats[used]
@@ -485,7 +485,7 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray, words: int = 2) -> np.ndarray |
         dtype=offset_type,
         count=n + 1,
         offset=ids.offset * np.dtype(offset_type).itemsize,
-    ).astype(np.int64)
+    ).astype(np.int64, copy=False)
     lengths = np.diff(offsets)
     longest = int(lengths.max())
     if longest > 8 * words:

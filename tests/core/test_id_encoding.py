@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import kundenwert_xl as kx
 from kundenwert_xl.core import schema
-from kundenwert_xl.core.ledger import sorted_codes
+from kundenwert_xl.core.ledger import _without_constant_bits, codes_in_use, sorted_codes
 
 # Python's str.strip and Arrow's utf8_trim_whitespace both strip Unicode whitespace (general
 # category Zs or bidi class WS, B, S): tab, newline, NBSP, thin space, ideographic space.
@@ -220,11 +220,13 @@ def long_id_columns(draw: st.DrawFn) -> tuple[list[str | None], str]:
 @given(long_id_columns())
 # By hand: differing only after byte 8 (one word would make them one id); mixed lengths of one
 # prefix; a first byte that differs as well (more than 64 bits differ: Arrow's strings);
-# ids of 8 bytes whose differences span all 64 bits (no room for row numbers: hashed).
+# ids of 8 bytes whose differences span all 64 bits but are few (their constant bits cut out),
+# ids of 8 bytes that differ in every bit (no room for row numbers: hashed).
 @example((["123456789", "1234567890", "123456789", "12345678A"], "str"))
 @example((["K-2024-0001", "K-2024-01", "K-2024-000017", None, " K-2024-01"], "chunked"))
 @example((["A000000001", "z000000002", "A000000001"], "str"))
 @example((["\x01AAAAAAA", "\x01AAAAAAA", "ä123456"], "str"))
+@example((["\x01" * 8, "~" * 8, "ääää", "\x02" * 8, "~" * 8], "str"))
 def test_long_ids_encode_like_python_strip_and_sorted(column):
     test_ids_encode_like_python_strip_and_sorted.hypothesis.inner_test(column)
 
@@ -257,7 +259,29 @@ def test_sorted_codes_rank_rows_and_name_a_row_per_key():
     assert codes.tolist() == [2, 0, 2, 1, 0]
     assert holders.tolist() == [1, 3, 0]
     assert sorted_codes(np.zeros(0, dtype=np.int64))[0].tolist() == []
-    # A span of 63 bits leaves one bit for the row number: two rows fit, three do not.
+    # 63 differing bits leave one bit for the row number: two rows fit, three do not.
     wide = np.array([0, 2**63 - 1], dtype=np.uint64)
     assert sorted_codes(wide)[0].tolist() == [0, 1]
     assert sorted_codes(np.append(wide, np.uint64(5))) is None
+    # A span of 64 bits in which few bits differ: sorted once the constant bits are cut out.
+    sparse = np.array([2**63 + 1, 1, 2**63, 1], dtype=np.uint64)
+    assert sorted_codes(sparse)[0].tolist() == [2, 0, 1, 0]
+
+
+def test_constant_bits_are_cut_out_in_order():
+    # By hand: 0b1010_0000, 0b1000_0001, 0b0010_0000 differ in bits 0, 5 and 7.
+    keys = np.array([0b1010_0000, 0b1000_0001, 0b0010_0000], dtype=np.uint64)
+    # Three bits of room: bit 0, 5, 7 become bits 0, 1, 2.
+    assert _without_constant_bits(keys, 3).tolist() == [0b110, 0b101, 0b010]
+    # Four: the gap between bits 5 and 7 (bit 6) is kept, one stretch less to shift.
+    assert _without_constant_bits(keys, 4).tolist() == [0b1010, 0b1001, 0b0010]
+    assert _without_constant_bits(keys, 2) is None
+
+
+def test_codes_in_use_ignore_blanks():
+    assert codes_in_use(np.array([2, -1, 0, 2], dtype=np.int32), 4).tolist() == [
+        True,
+        False,
+        True,
+        False,
+    ]
