@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 from dataclasses import dataclass
 from typing import Literal
 
@@ -502,9 +503,12 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray, words: int = 2) -> np.ndarray |
         # Whole words (``K0123456``): the data buffer is the keys, byte-swapped.
         return text.view(">u8").reshape(n, n_words).astype(np.uint64)
     if width == longest:
-        matrix = np.zeros((n, 8 * n_words), dtype=np.uint8)
-        matrix[:, :width] = text.reshape(n, width)
-        return matrix.view(">u8").astype(np.uint64)
+        # The bytes go straight into the words, big-endian, and are swapped there: one array.
+        packed = np.zeros((n, n_words), dtype=np.uint64)
+        packed.view(np.uint8).reshape(n, 8 * n_words)[:, :width] = text.reshape(n, width)
+        if sys.byteorder == "little":
+            packed.byteswap(inplace=True)
+        return packed
     padded = np.concatenate([text, np.zeros(8 * n_words, dtype=np.uint8)])
     # One (unaligned) 8-byte word starting at every byte: a view, nothing is copied.
     windows = np.ndarray((len(text) + 1,), dtype=">u8", buffer=padded, strides=(1,))
@@ -655,11 +659,18 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
         nulls = nulls.to_numpy(zero_copy_only=False)
     packed = _packed_ids(ids, words=SORTED_ID_BYTES // 8) if ids.null_count < len(ids) else None
     keys = None
+    first_valid = 0 if nulls is None else int(np.argmin(nulls))
     if packed is not None:
         if nulls is not None:
             # A null slot may hold any bytes: a copy of a real id cannot widen the folded span.
-            packed[nulls] = packed[np.argmin(nulls)]
-        keys = packed[:, 0] if packed.shape[1] == 1 else _folded_ids(packed)
+            packed[nulls] = packed[first_valid]
+        if packed.shape[1] == 1:
+            keys = packed[:, 0]
+        else:
+            keys = _folded_ids(packed)
+            # Two words per row are not needed any more (10M rows: 160 MB): the distinct ids
+            # are read from the column itself.
+            packed = None if keys is not None else packed
     if keys is None:
         encoded = ids.dictionary_encode()
         if isinstance(encoded, pa.ChunkedArray):
@@ -677,9 +688,16 @@ def _encode_text_ids(ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
             # A row of each distinct key, to read its id back.
             holder = np.empty(len(encoded.dictionary), dtype=np.intp)
             holder[codes] = np.arange(len(codes))
+        # A null row holds a copy of the first id and may have been taken as its holder.
+        holder[codes[first_valid]] = first_valid
         if nulls is not None:
             codes = np.where(nulls, -1, codes)
-        distinct = _unpacked_ids(packed[holder], ids.type)
+        if packed is not None:
+            distinct = _unpacked_ids(packed[holder], ids.type)
+        else:
+            distinct = ids.take(pa.array(holder))
+            if isinstance(distinct, pa.ChunkedArray):
+                distinct = distinct.combine_chunks()
     if not _may_be_padded(distinct):
         return codes, distinct, False
     trimmed = pc.utf8_trim_whitespace(distinct)
