@@ -156,7 +156,8 @@ def sorted_codes(
     low = keys.min()
     row_bits = (n - 1).bit_length()
     if (int(keys.max()) - int(low)).bit_length() + row_bits <= 64:
-        combined = (keys - low).astype(np.uint64)
+        combined = keys.astype(np.uint64)
+        combined -= np.uint64(low)
     else:
         compact = _without_constant_bits(keys, 64 - row_bits)
         if compact is None:
@@ -171,7 +172,8 @@ def sorted_codes(
     first = np.empty(n, dtype=bool)
     first[0] = True
     np.not_equal(combined[1:], combined[:-1], out=first[1:])
-    rank = np.cumsum(first, dtype=dtype)
+    # The ranks take the sorted keys' place (10M rows: 80 MB less at the peak).
+    rank = np.cumsum(first, dtype=dtype, out=combined.view(dtype)[:n])
     rank -= 1
     codes = np.empty(n, dtype=dtype)
     codes[rows] = rank
@@ -365,7 +367,9 @@ class Ledger:
         if owner is not None:
             return keys, owner
         span = int(keys.max()) + 1
-        pairs = self.codes.astype("int64") * span + keys
+        pairs = self.codes.astype("int64")
+        pairs *= span
+        pairs += keys
         factorized = sorted_codes(pairs)
         if factorized is None:
             distinct, inverse = np.unique(pairs, return_inverse=True)
