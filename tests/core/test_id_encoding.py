@@ -216,7 +216,7 @@ def long_id_columns(draw: st.DrawFn) -> tuple[list[str | None], str]:
     return draw(st.lists(one, min_size=1, max_size=40)), form
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(long_id_columns())
 # By hand: differing only after byte 8 (one word would make them one id); mixed lengths of one
 # prefix; a first byte that differs as well (more than 64 bits differ: Arrow's strings);
