@@ -1,8 +1,9 @@
 """Ids become the same categories, codes and blank-id problems on every path of the encoder.
 
-Short ids (at most 8 UTF-8 bytes, no NUL byte) are factorized and sorted as packed integers,
-all others as Arrow strings. Every expectation here comes from Python's own ``str.strip`` and
-``sorted`` (code point order), never from the code under test.
+Ids of at most 16 UTF-8 bytes without a NUL byte are packed into integers: sorted with their
+row numbers where their differing bits leave room, else hashed; all others are Arrow strings.
+Every expectation here comes from Python's own ``str.strip`` and ``sorted`` (code point
+order), never from the code under test.
 """
 
 import numpy as np
