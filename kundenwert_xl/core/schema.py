@@ -561,28 +561,22 @@ def _packed_ids(ids: pa.Array | pa.ChunkedArray, words: int = 2) -> np.ndarray |
                 if part is not None
             ]
         )
-    if ids.type == pa.large_string():
-        offset_type: type[np.integer] = np.int64
-    elif ids.type == pa.string():
-        offset_type = np.int32
-    else:
+    buffers = _text_buffers(ids)
+    if buffers is None:
         return None
     n = len(ids)
     if n == 0:
         return np.zeros((0, 1), dtype=np.uint64)
-    _, offset_buffer, data_buffer = ids.buffers()
-    offsets = np.frombuffer(
-        offset_buffer,
-        dtype=offset_type,
-        count=n + 1,
-        offset=ids.offset * np.dtype(offset_type).itemsize,
-    ).astype(np.int64, copy=False)
+    offsets, data_buffer = buffers
+    offsets = offsets.astype(np.int64, copy=False)
     lengths = np.diff(offsets)
     longest = int(lengths.max())
     if longest > 8 * words:
         return None
     start, stop = int(offsets[0]), int(offsets[-1])
-    text = np.frombuffer(data_buffer, dtype=np.uint8)[start:stop] if stop > start else None
+    text = None
+    if stop > start and data_buffer is not None:
+        text = np.frombuffer(data_buffer, dtype=np.uint8)[start:stop]
     if text is None:
         return np.zeros((n, 1), dtype=np.uint64)
     if (text == 0).any():
@@ -638,6 +632,26 @@ def _unpacked_ids(keys: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
     return text if arrow_type == pa.large_string() else text.cast(arrow_type)
 
 
+def _text_buffers(text: pa.Array) -> tuple[np.ndarray, pa.Buffer | None] | None:
+    """An Arrow text array's offsets (as stored, no copy) and data buffer; None if not text."""
+    if text.type == pa.large_string():
+        offset_type: type[np.integer] = np.int64
+    elif text.type == pa.string():
+        offset_type = np.int32
+    else:
+        return None
+    if len(text) == 0:
+        return np.zeros(1, dtype=offset_type), None
+    _, offset_buffer, data_buffer = text.buffers()
+    offsets = np.frombuffer(
+        offset_buffer,
+        dtype=offset_type,
+        count=len(text) + 1,
+        offset=text.offset * np.dtype(offset_type).itemsize,
+    )
+    return offsets, data_buffer
+
+
 def _may_be_padded(text: pa.Array) -> bool:
     """Whether any of these ids (no nulls) could have whitespace at an end.
 
@@ -647,19 +661,10 @@ def _may_be_padded(text: pa.Array) -> bool:
     """
     if len(text) == 0:
         return False
-    if text.type == pa.large_string():
-        offset_type: type[np.integer] = np.int64
-    elif text.type == pa.string():
-        offset_type = np.int32
-    else:
+    buffers = _text_buffers(text)
+    if buffers is None:
         return True
-    _, offset_buffer, data_buffer = text.buffers()
-    offsets = np.frombuffer(
-        offset_buffer,
-        dtype=offset_type,
-        count=len(text) + 1,
-        offset=text.offset * np.dtype(offset_type).itemsize,
-    )
+    offsets, data_buffer = buffers
     starts, stops = offsets[:-1], offsets[1:]
     if (stops <= starts).any() or data_buffer is None:
         return True
