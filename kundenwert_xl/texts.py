@@ -784,6 +784,10 @@ SETTING_DETAILS: dict[str, str] = {
         "eingeben."
     ),
     "date_range": "Der Stichtag muss zwischen 01.01.1900 und 31.12.2099 liegen.",
+    "ambiguous_number": (
+        "'{text}' ist mehrdeutig: der Punkt kann Tausender trennen oder Dezimalstellen. Bitte "
+        "ohne Tausenderpunkt schreiben, z. B. 1000 oder 1000,50."
+    ),
     "ambiguous_percent": (
         "'{text}' ist mehrdeutig: der Punkt kann Tausender trennen oder Dezimalstellen. Bitte "
         "ohne Tausenderpunkt und mit Dezimalkomma schreiben, z. B. '12,5 %'."
@@ -1061,8 +1065,14 @@ CLI: dict[str, str] = {
         "Zieldatei: .xlsm (Kopie der Vorlage, in Excel neu berechenbar), .xlsx, .csv oder "
         ".parquet; Standard: <Name>_kundenwert.xlsx neben der Quelldatei."
     ),
-    "opt_customers": "Datei mit den Kundenstammdaten (Tabelle Kunden; .csv oder .parquet).",
-    "opt_contacts": "Datei mit den Werbekontakten (Tabelle Werbekontakte; .csv oder .parquet).",
+    "opt_customers": (
+        "Datei mit den Kundenstammdaten (.csv, .parquet oder eine Mappe mit Tabelle/Blatt Kunden "
+        "oder nur einem Blatt)."
+    ),
+    "opt_contacts": (
+        "Datei mit den Werbekontakten (.csv, .parquet oder eine Mappe mit Tabelle/Blatt "
+        "Werbekontakte oder nur einem Blatt)."
+    ),
     "custom_rules_xlsm": (
         "Eigene Segmentregeln (Segmentvorlage 'custom') können nicht in die Mappe übernommen "
         "werden. Bitte die Regeln auf dem Blatt Einstellungen in die Tabelle Segmentregeln "

@@ -229,13 +229,19 @@ def parse_stichtag(value: Any) -> Any:
 
 
 def _plain_in(value: Any) -> Any:
-    # A number typed with a German decimal comma ("0,6"); anything else goes to pydantic as is.
+    # A number typed with a German decimal comma ("0,6"); anything else goes to pydantic as is,
+    # but "1.000" (a thousand to a German, one to Python) is never guessed.
+    if isinstance(value, str) and _THOUSANDS.fullmatch(value.strip()):
+        if value.count(".") > 1:  # 1.000.000: only thousands can be grouped twice
+            return value.strip().replace(".", "")
+        raise ValueError(texts.SETTING_DETAILS["ambiguous_number"].format(text=value.strip()))
     return german.decimal_text(value) if isinstance(value, str) and "," in value else value
 
 
 #: A share typed as a percentage: ``60 %``, ``8,5%``.
 _PERCENT = re.compile(r"([+-]?[\d.,]+)\s*%")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+#: "1.000", "10.000", "1.234.567": a thousands point or three decimals? (0.600 is no grouping.)
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
 
 
 def _share_in(value: Any) -> Any:

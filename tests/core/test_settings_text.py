@@ -202,3 +202,20 @@ def test_a_percentage_with_a_thousands_point_is_refused_not_guessed():
 def test_a_toml_array_of_texts_is_read_like_the_list_text():
     label = texts.SETTING_LABELS["scenario_steps"]
     assert Settings.from_mapping({label: ["5 %", "0,1", 0.2]}).scenario_steps == (0.05, 0.1, 0.2)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("1000", 1000.0), ("1.000.000", 1_000_000.0), ("10.000,50", 10_000.5), ("0.600", 0.6)],
+)
+def test_euro_settings_read_as_a_german_types_them(typed, meant):
+    label = texts.SETTING_LABELS["budget"]
+    assert Settings.from_mapping({label: typed}).budget == meant
+
+
+@pytest.mark.parametrize("typed", ["1.000", "10.000", "-2.500"])
+def test_a_single_thousands_point_is_refused_not_read_as_a_decimal(typed):
+    """Found by a trial: 'Budget (Euro)' = '10.000' was read as 10 €, 0 customers reached."""
+    with pytest.raises(kx.KundenwertError) as caught:
+        Settings.from_mapping({texts.SETTING_LABELS["budget"]: typed})
+    assert f"'{typed}' ist mehrdeutig" in caught.value.problems[0].message
