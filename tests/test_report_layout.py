@@ -150,3 +150,33 @@ def test_scenario_labels_name_the_share_as_set():
         "Schlechteste 20,5 % nach DB abgeben",
         "Schlechteste 30 % nach DB abgeben",
     ]
+
+
+#: Amounts that are sums of cent amounts (forecasts and means are not whole cents).
+CENT_SUMS = {
+    "gross_revenue", "net_revenue", "db1", "db2", "db3", "db4", "db", "cost_of_goods",
+    "shipping_cost", "order_costs", "customer_costs", "contact_costs", "fixed_costs",
+    "revenue_cum", "db_cum", "revenue", "revenue_lost", "db_before", "db_after", "db_change",
+}  # fmt: skip
+
+
+def test_every_amount_cell_holds_its_cents_exactly():
+    """Found by a trial: 'Deckungsbeitrag gesamt' was 253576.19999999998, a segment's DB
+    -330.73999999999995, a customer's Werbekosten 11.200000000000001; =B18=253576,2 would
+    say FALSCH. Every cell of a sum of cent amounts is the double nearest to its cents."""
+    data = make_demo(20_000, seed=11)
+    result = kx.analyze(data.transactions, data.customers, data.contacts)
+    checked = 0
+    for block in report.render(result):
+        for j, column in enumerate(block.spec.columns):
+            if column.fmt != report.EURO or column.source not in CENT_SUMS:
+                continue
+            for row in block.rows:
+                value = row[j]
+                if isinstance(value, float):
+                    assert value == round(value, 2), (block.spec.key, column.source, value)
+                    checked += 1
+    facts = dict(report.fact_rows(result))
+    for label in ("Nettoumsatz gesamt", "Deckungsbeitrag gesamt (Rangstufe)"):
+        assert facts[label] == round(facts[label], 2)
+    assert checked > 5_000

@@ -263,7 +263,7 @@ def analyze(
         forecast, info, forecast_problems = _forecast(tx, ledger, margins, used, period_days)
         parts.append(forecast)
         problems += forecast_problems
-    table = pd.concat(parts, axis=1)
+    table = _in_cents(pd.concat(parts, axis=1), CUSTOMER_AMOUNTS)
 
     report("pareto")
     problems += _total_problems(revenue, db, level)
@@ -286,15 +286,21 @@ def analyze(
     return Analysis(
         customers=table,
         thresholds=thresholds,
-        segments=segments.summary(table, level),
-        pareto=pareto.pareto_table(revenue, db, by_db, db_sums),
-        pareto_revenue=pareto.pareto_table(revenue, db, by_revenue, revenue_sums),
-        deciles=pareto.decile_table(revenue, db, by_db, db_sums),
-        deciles_revenue=pareto.decile_table(revenue, db, by_revenue, revenue_sums),
-        facts={
-            **pareto.facts(revenue, db, by_revenue, by_db, revenue_sums, db_sums),
-            "transactions": len(ledger.rows),
-        },
+        segments=_in_cents(segments.summary(table, level), ("net_revenue", "db")),
+        pareto=_in_cents(pareto.pareto_table(revenue, db, by_db, db_sums), CUMULATIVE),
+        pareto_revenue=_in_cents(
+            pareto.pareto_table(revenue, db, by_revenue, revenue_sums), CUMULATIVE
+        ),
+        deciles=_in_cents(pareto.decile_table(revenue, db, by_db, db_sums), ("revenue", "db")),
+        deciles_revenue=_in_cents(
+            pareto.decile_table(revenue, db, by_revenue, revenue_sums), ("revenue", "db")
+        ),
+        facts=_facts_in_cents(
+            {
+                **pareto.facts(revenue, db, by_revenue, by_db, revenue_sums, db_sums),
+                "transactions": len(ledger.rows),
+            }
+        ),
         dilemma=decisions.dilemma_table(table, level),
         scenarios=decisions.scenario_table(revenue, db, by_db, dilemma, used.scenario_steps),
         targeting=targets,
@@ -304,6 +310,49 @@ def analyze(
         settings=used,
         forecast=info,
     )
+
+
+#: Customer columns that are sums of cent amounts (forecasts, means and annuities are not).
+CUSTOMER_AMOUNTS = (
+    "gross_revenue",
+    "net_revenue",
+    "db1",
+    "db2",
+    "db3",
+    "db4",
+    "cost_of_goods",
+    "shipping_cost",
+    "order_costs",
+    "customer_costs",
+    "contact_costs",
+    "fixed_costs",
+)
+CUMULATIVE = ("revenue_cum", "db_cum")
+
+
+def _in_cents(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with its amount ``columns`` as the double nearest to their cents.
+
+    Sums of cent amounts in euros carry binary noise (253576.19999999998 for 253.576,20 €) that
+    a number format hides but ``=B18=253576,2`` in Excel sees. Snapped to a millionth of a cent
+    (:func:`~kundenwert_xl.core.margin.whole_cents`): real fractions of a cent (a cost-of-goods
+    rate) stay.
+    """
+    present = [c for c in columns if c in frame and frame[c].dtype == np.float64]
+    if not present:
+        return frame
+    return frame.assign(
+        **{c: margin.whole_cents(frame[c].to_numpy() * 100.0) / 100.0 for c in present}
+    )
+
+
+def _facts_in_cents(facts: dict[str, float]) -> dict[str, float]:
+    """The headline figures with the totals in cents (see :func:`_in_cents`)."""
+    return facts | {
+        key: float(margin.whole_cents(facts[key] * 100.0)) / 100.0
+        for key in ("total_revenue", "total_db")
+        if key in facts
+    }
 
 
 FORECAST_COLUMNS = ("p_alive", "expected_purchases", "expected_revenue", "clv_revenue", "clv_db")

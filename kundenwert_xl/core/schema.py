@@ -830,8 +830,8 @@ def _id_text(s: pd.Series) -> pd.Series:
         as_int = s.where(whole, 0).astype("int64").astype("string")
         return as_int.where(whole, s.astype("string")).str.strip()
     values = s.astype(object)
-    is_float = values.map(lambda v: isinstance(v, float) and v.is_integer(), na_action="ignore")
-    is_float = is_float.fillna(False).astype(bool)
+    # NaN is a float but no whole number: every cell can be asked.
+    is_float = values.map(lambda v: isinstance(v, float) and v.is_integer()).astype(bool)
     if is_float.any():
         values = values.where(~is_float, values.map(_float_id))
     return values.astype("string").str.strip()
@@ -870,8 +870,8 @@ def _parse_number(s: pd.Series, required: bool) -> tuple[pd.Series, dict[str, np
 def _parse_number_text(s: pd.Series) -> tuple[pd.Series, np.ndarray, dict[str, np.ndarray]]:
     """Numbers typed as text: ``1234,56`` and ``1.234,56`` (German) or ``1234.56``."""
     blank = _blank_mask(s)
-    is_text = s.map(lambda v: isinstance(v, str), na_action="ignore")
-    is_text = is_text.fillna(False).to_numpy(dtype=bool)
+    # Every cell asked (a blank is no text): an all-blank column stays bool, no fill needed.
+    is_text = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     text = s.astype("string").str.replace("€", "", regex=False)
     text = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     german = is_text & text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
