@@ -27,6 +27,7 @@ from kundenwert_xl.core.settings import (
     Settings,
     Stichtag,
     TextForm,
+    setting_key,
 )
 from kundenwert_xl.io.readers import read_error_detail
 
@@ -86,15 +87,30 @@ def _unwrapped(data: dict[str, object]) -> dict[str, object]:
     """The settings of a file that puts them (or some) under an ``[Einstellungen]`` heading.
 
     The sheet's name as a TOML section is what a user writes who knows ini files; its
-    settings are meant, so they are taken as if written without the heading.
+    settings are meant, so they are taken as if written without the heading. A setting given
+    both under the heading and outside it is refused: which one was meant is not guessed.
     """
     out: dict[str, object] = {}
+    inner: dict[str, object] = {}
     for name, value in data.items():
         if isinstance(value, dict) and name.strip().casefold() in _SECTION_NAMES:
-            out.update(value)
+            inner.update(value)
         else:
             out[name] = value
-    return out
+    twice = [name for name in inner if setting_key(name) in {setting_key(n) for n in out}]
+    if twice:
+        raise KundenwertError(
+            [
+                Problem(
+                    "setting_twice",
+                    params={"column": name},
+                    table=texts.TABLE_NAMES["settings"],
+                    column=name,
+                )
+                for name in twice
+            ]
+        )
+    return out | inner
 
 
 _SECTION_NAMES = {texts.TABLE_NAMES["settings"].casefold(), "settings"}

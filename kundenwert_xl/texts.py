@@ -122,6 +122,10 @@ MESSAGES: dict[str, str] = {
         "{count:int} leere {count:Zeile|Zeilen} übersprungen (Zeile {rows}): in keiner "
         "ausgewerteten Spalte steht ein Wert."
     ),
+    "setting_twice": (
+        "Die Einstellung '{column}' steht in der Datei zweimal, unter [Einstellungen] und "
+        "außerhalb. Bitte nur einmal angeben."
+    ),
     "unused_columns": (
         "{count:Die Spalte|Die Spalten} {names} {count:wird|werden} nicht ausgewertet (keine "
         "bekannte Überschrift). Enthält {count:sie|eine davon} Daten der Auswertung, bitte "
@@ -753,6 +757,9 @@ CHOICES: dict[str, dict[object, str]] = {
 SETTING_DETAILS: dict[str, str] = {
     "finite": "Grenzen müssen endliche Zahlen sein.",
     "ascending": "Die Grenzen müssen streng aufsteigend sein, z. B. 30; 90; 180; 365.",
+    "shares_ascending": (
+        "Die Anteile müssen streng aufsteigend sein, z. B. 0,05; 0,1; 0,2 oder 5 %; 10 %; 20 %."
+    ),
     "threshold_count": "Bitte 1 bis 9 Grenzen angeben, mit ';' getrennt.",
     "bands_empty": (
         "Die Punkttabelle ist leer. Bitte mindestens ein Band angeben, z. B. 'ab 0: 10'."

@@ -235,6 +235,18 @@ def test_a_settings_file_with_a_byte_order_mark_is_read(kundenwert, tmp_path):
             ],
             [],
         ),
+        # A setting both under the heading and outside it: which one is meant is not guessed.
+        (
+            '"Anzahl Klassen" = 3\n[Einstellungen]\n"Anzahl Klassen" = 5\n',
+            ["Die Einstellung 'Anzahl Klassen' steht in der Datei zweimal"],
+            [],
+        ),
+        # Scenario shares out of order are told with shares, not with day limits.
+        (
+            '"Szenarien: Anteile schlechteste Kunden" = "0,1; 0,05"\n',
+            ["Die Anteile müssen streng aufsteigend sein, z. B. 0,05; 0,1; 0,2"],
+            ["30; 90"],
+        ),
         # Settings partly under an [Einstellungen] heading are all read.
         (
             '"Anzahl Klassen" = "y"\n[Einstellungen]\nWareneinsatzquote = "x"\n',

@@ -102,11 +102,11 @@ def _bands(bands: tuple[Band, ...]) -> tuple[Band, ...]:
     return bands
 
 
-def _ascending(values: tuple[float, ...]) -> tuple[float, ...]:
+def _ascending(values: tuple[float, ...], detail: str = "ascending") -> tuple[float, ...]:
     if any(not math.isfinite(v) for v in values):
         raise ValueError(texts.SETTING_DETAILS["finite"])
     if any(b <= a for a, b in itertools.pairwise(values)):
-        raise ValueError(texts.SETTING_DETAILS["ascending"])
+        raise ValueError(texts.SETTING_DETAILS[detail])
     return values
 
 
@@ -494,7 +494,7 @@ class Settings(BaseModel):
                     texts.SETTING_DETAILS["scenario_count"], count=len(v), most=MAX_SCENARIO_STEPS
                 )
             )
-        return _ascending(v)
+        return _ascending(v, "shares_ascending")
 
     @field_validator("value_weights", "rfmr_weights")
     @classmethod
