@@ -511,3 +511,13 @@ def test_a_short_row_with_a_value_is_still_refused(kundenwert, tmp_path):
     code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
     assert code != 0
     assert "Zeile 4" in out and "nur 1 von 3 Feldern" in out
+
+
+def test_a_short_row_after_a_quoted_line_break_is_named_by_its_record(kundenwert, tmp_path):
+    """Found by a trial: the short-row message counted file lines, the others records (Excel
+    rows), so the same place was row 4 in one message and 5 in the other."""
+    text = 'Kundennr;Datum;Umsatz;Name\nK1;01.01.2024;10;"zwei\nZeilen"\nK2;02.01.2024\n'
+    (tmp_path / "tx.csv").write_text(text)
+    code, out = kundenwert("analyze", "tx.csv", "-o", "r.xlsx")
+    assert code != 0
+    assert "Transaktionen, Zeile 3" in out and "nur 2 von 4 Feldern" in out

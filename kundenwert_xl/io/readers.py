@@ -258,11 +258,10 @@ def _short_row(
 ) -> KundenwertError | None:
     """The first row with fewer fields than the header (file and line named), or None."""
     with path.open(encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        for fields in reader:
+        # Rows counted as records, like every other message (a quoted line break is no row).
+        for line, fields in enumerate(csv.reader(fh, delimiter=sep), start=1):
             # A row of separators only (";;;;") is an empty row, however many it has.
             if fields and len(fields) < width and any(f.strip() for f in fields):
-                line = reader.line_num
                 return KundenwertError(
                     [
                         Problem(
