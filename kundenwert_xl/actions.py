@@ -236,14 +236,18 @@ def read_inputs(path: str | Path, table: str = "transactions") -> Inputs:
         readers.check_regular_file(path)
         if table != "transactions":
             frame, first_row = readers.read_workbook_table(path, table)
-            trimmed = trim_blank_tail(frame)  # as for the tables of a whole workbook
-            kept = frame.iloc[:0] if trimmed is None else trimmed
-            return Inputs(kept, first_rows={table: first_row})
+            return Inputs(_without_blank_tail(frame), first_rows={table: first_row})
         return inputs_from_frames(*readers.read_workbook(path))
-    frame = readers.read_table(path, table)
-    # Blank lines at the end of a csv file, like the blank rows an Excel Table keeps: nothing.
+    return Inputs(_without_blank_tail(readers.read_table(path, table)))
+
+
+def _without_blank_tail(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table given alone, without its blank rows at the end; empty if nothing else is left.
+
+    Blank lines closing a csv file are nothing, like the blank rows an Excel Table keeps.
+    """
     trimmed = trim_blank_tail(frame)
-    return Inputs(frame.iloc[:0] if trimmed is None else trimmed)
+    return frame.iloc[:0] if trimmed is None else trimmed
 
 
 def previous_decisions(path: Path) -> report.Decisions:
