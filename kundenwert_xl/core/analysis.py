@@ -312,21 +312,10 @@ def analyze(
     )
 
 
-#: Customer columns that are sums of cent amounts (forecasts, means and annuities are not).
-CUSTOMER_AMOUNTS = (
-    "gross_revenue",
-    "net_revenue",
-    "db1",
-    "db2",
-    "db3",
-    "db4",
-    "cost_of_goods",
-    "shipping_cost",
-    "order_costs",
-    "customer_costs",
-    "contact_costs",
-    "fixed_costs",
-)
+#: Customer amounts summed in euros (the others are summed in cents where they are made,
+#: :mod:`~kundenwert_xl.core.margin` and the ledger, and are exact already; a test checks every
+#: amount cell).
+CUSTOMER_AMOUNTS = ("gross_revenue", "contact_costs")
 CUMULATIVE = ("revenue_cum", "db_cum")
 
 
